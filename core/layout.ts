@@ -1,0 +1,45 @@
+/**
+ * Where everything lives in the bucket (or the local store's directory). Ids are validated here, before
+ * they ever become part of a key: no `..`, no `/`, no control characters.
+ *
+ *   datasets/<name>/<version>/manifest.json, shard-00000.bin …
+ *   sweeps/<id>/sweep.json                      the normalised sweep as submitted
+ *   sweeps/<id>/state.json                      trials expanded, counts, finished flag
+ *   sweeps/<id>/trials/<trial>/result.json      one terminal result, written once (If-None-Match)
+ *   sweeps/<id>/trials/<trial>/weights.safetensors
+ *   sweeps/<id>/trials/<trial>/checkpoint.bin   resumable training state (lifecycle-expired)
+ *   sweeps/<id>/rungs/<rung>/<trial>.json       ASHA rung records
+ *   sweeps/<id>/leaderboard.json|.csv|.md, report.html
+ */
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export class InvalidIdError extends Error {
+  override readonly name = 'InvalidIdError';
+  constructor(
+    readonly kind: string,
+    readonly value: string,
+  ) {
+    super(`invalid ${kind} id ${JSON.stringify(value)}: expected 1-128 of [A-Za-z0-9._-], starting alphanumeric, no ".."`);
+  }
+}
+
+export function assertId(kind: string, value: string): string {
+  if (typeof value !== 'string' || !ID.test(value) || value.includes('..')) throw new InvalidIdError(kind, String(value));
+  return value;
+}
+
+export const keys = {
+  dataset: (name: string, version: string) => `datasets/${assertId('dataset', name)}/${assertId('version', version)}/`,
+  manifest: (name: string, version: string) => `${keys.dataset(name, version)}manifest.json`,
+  sweep: (id: string) => `sweeps/${assertId('sweep', id)}/`,
+  sweepFile: (id: string) => `${keys.sweep(id)}sweep.json`,
+  sweepState: (id: string) => `${keys.sweep(id)}state.json`,
+  trial: (id: string, trial: string) => `${keys.sweep(id)}trials/${assertId('trial', trial)}/`,
+  result: (id: string, trial: string) => `${keys.trial(id, trial)}result.json`,
+  weights: (id: string, trial: string) => `${keys.trial(id, trial)}weights.safetensors`,
+  checkpoint: (id: string, trial: string) => `${keys.trial(id, trial)}checkpoint.bin`,
+  rung: (id: string, rung: number) => `${keys.sweep(id)}rungs/${rung}/`,
+  rungRecord: (id: string, rung: number, trial: string) => `${keys.rung(id, rung)}${assertId('trial', trial)}.json`,
+  leaderboard: (id: string, ext: 'json' | 'csv' | 'md') => `${keys.sweep(id)}leaderboard.${ext}`,
+  report: (id: string) => `${keys.sweep(id)}report.html`,
+};
