@@ -15,6 +15,8 @@ export interface PutOptions {
   /** Replace only if the current ETag equals this (compare-and-swap, S3 `If-Match`). */
   ifMatch?: string;
   contentType?: string;
+  /** Object tags (S3 tagging), e.g. `{ kind: 'checkpoint' }` for lifecycle expiry. */
+  tags?: Record<string, string>;
 }
 
 /** Key/value blob storage with conditional writes, shaped after S3. Keys use `/` as separator. */
