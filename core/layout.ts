@@ -8,6 +8,10 @@
  *   sweeps/<id>/trials/<trial>/result.json      one terminal result, written once (If-None-Match)
  *   sweeps/<id>/trials/<trial>/weights.safetensors
  *   sweeps/<id>/trials/<trial>/checkpoint.bin   resumable training state (lifecycle-expired)
+ *   sweeps/<id>/trials/<trial>/enqueued.json    marker: the trial message was sent (idempotent enqueue)
+ *   sweeps/<id>/trials/<trial>/progress.json    invocations and billed time so far (with the checkpoint)
+ *   sweeps/<id>/trials/<trial>/errors/<ts>.json one record per failed attempt (the DLQ handler reports the last)
+ *   sweeps/<id>/aggregate.json                  every terminal result's summary, merged by compare-and-swap
  *   sweeps/<id>/rungs/<rung>/<trial>.json       ASHA rung records
  *   sweeps/<id>/leaderboard.json|.csv|.md, report.html
  */
@@ -38,6 +42,11 @@ export const keys = {
   result: (id: string, trial: string) => `${keys.trial(id, trial)}result.json`,
   weights: (id: string, trial: string) => `${keys.trial(id, trial)}weights.safetensors`,
   checkpoint: (id: string, trial: string) => `${keys.trial(id, trial)}checkpoint.bin`,
+  enqueued: (id: string, trial: string) => `${keys.trial(id, trial)}enqueued.json`,
+  progress: (id: string, trial: string) => `${keys.trial(id, trial)}progress.json`,
+  errors: (id: string, trial: string) => `${keys.trial(id, trial)}errors/`,
+  trials: (id: string) => `${keys.sweep(id)}trials/`,
+  aggregate: (id: string) => `${keys.sweep(id)}aggregate.json`,
   rung: (id: string, rung: number) => `${keys.sweep(id)}rungs/${rung}/`,
   rungRecord: (id: string, rung: number, trial: string) => `${keys.rung(id, rung)}${assertId('trial', trial)}.json`,
   leaderboard: (id: string, ext: 'json' | 'csv' | 'md') => `${keys.sweep(id)}leaderboard.${ext}`,
