@@ -95,3 +95,17 @@ export const ENV = {
   workerMemoryMb: 'WORKER_MEMORY_MB',
   arch: 'WORKER_ARCH',
 } as const;
+
+/** Default CloudFormation stack name (`sweep … --backend aws` looks it up with DescribeStacks). */
+export const DEFAULT_STACK_NAME = 'MlpSweepStack';
+
+/** CloudFormation output keys of the stack (the AWS backend of the CLI reads them). */
+export const STACK_OUTPUTS = {
+  bucket: 'BucketName',
+  submissionsQueueUrl: 'SubmissionsQueueUrl',
+  trialsQueueUrl: 'TrialsQueueUrl',
+  resultsQueueUrl: 'ResultsQueueUrl',
+  submissionsDlqUrl: 'SubmissionsDlqUrl',
+  trialsDlqUrl: 'TrialsDlqUrl',
+  resultsDlqUrl: 'ResultsDlqUrl',
+} as const;
