@@ -16,7 +16,11 @@ export interface Log {
 
 /** Business metrics sink (Powertools' Metrics is adapted to it in lambdas/). */
 export interface MetricsSink {
-  record(name: 'TrialDuration' | 'SamplesPerSecond' | 'TrialCost' | 'TrialsFinished', value: number, unit: 'Seconds' | 'Count/Second' | 'None' | 'Count'): void;
+  record(
+    name: 'TrialDuration' | 'SamplesPerSecond' | 'TrialCost' | 'TrialsFinished',
+    value: number,
+    unit: 'Seconds' | 'Count/Second' | 'None' | 'Count',
+  ): void;
 }
 
 export interface DatasetLoader {

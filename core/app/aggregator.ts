@@ -1,0 +1,215 @@
+/**
+ * aggregator: results ⇒ aggregate.json ⇒ state totals, leaderboard (JSON/CSV/MD) and report.html.
+ *
+ * No lost updates with any number of concurrent aggregators: aggregate.json and state.json change only
+ * by ETag compare-and-swap, keyed by trial id (a duplicate message merges to the same entry, so rows
+ * and cost are never doubled). Derived files carry the number of results they were built from and are
+ * replaced only by a build from at least as many. A killed aggregator leaves its message on the queue;
+ * the retry converges to the same content.
+ */
+import { keys } from '../layout.ts';
+import type { ResultMessage, TrialMessage } from '../messages.ts';
+import { PreconditionFailedError } from '../ports.ts';
+import { buildLeaderboard, formatLeaderboard, type ReportSweep, renderReport } from '../report/index.ts';
+import type { TrialResult } from '../result.ts';
+import { isTerminal, TrialState } from '../trial-state.ts';
+import type { AppDeps } from './deps.ts';
+import { ensureEnqueued } from './enqueue.ts';
+import { createJson, getJson, updateJson } from './json.ts';
+import { datasetPreview } from './preview.ts';
+import { emptyTotals, loadSweep, readState, type SweepState, type SweepTotals } from './sweep-record.ts';
+
+export interface Aggregate {
+  sweep_id: string;
+  /** Terminal results by trial id, without the (large) confidently-wrong images. */
+  results: Record<string, TrialResult>;
+}
+
+/** Minimum interval between report renders while a sweep is still running. */
+const REPORT_INTERVAL_MS = 20_000;
+
+export async function aggregate(msgs: readonly ResultMessage[], deps: AppDeps): Promise<void> {
+  const bySweep = new Map<string, Set<string>>();
+  for (const m of msgs) {
+    const set = bySweep.get(m.sweep_id) ?? new Set<string>();
+    set.add(m.trial_id);
+    bySweep.set(m.sweep_id, set);
+  }
+  for (const [sweepId, trialIds] of bySweep) await aggregateSweep(sweepId, [...trialIds], deps);
+}
+
+/** Dead letters of the trials queue: the trial gave up after maxReceiveCount deliveries ⇒ `failed`. */
+export async function recordDeadLetters(msgs: readonly TrialMessage[], deps: AppDeps): Promise<void> {
+  for (const m of msgs) {
+    const errors = (await deps.store.list(keys.errors(m.sweep_id, m.trial_id))).sort();
+    const lastKey = errors.at(-1);
+    const last = lastKey ? await getJson<{ error: string; message: string }>(deps.store, lastKey) : undefined;
+    const now = new Date(deps.now()).toISOString();
+    const result: TrialResult = {
+      sweep_id: m.sweep_id,
+      trial_id: m.trial_id,
+      index: m.index,
+      config: m.config,
+      state: TrialState.Failed,
+      reason: last
+        ? `gave up after ${errors.length} failed attempt(s), moved to the dead-letter queue; last error: ${last.error}: ${last.message}`
+        : 'gave up: the message reached the dead-letter queue with no recorded error (worker killed or timed out)',
+      epochs_run: 0,
+      history: [],
+      wall_s: 0,
+      samples_per_s: 0,
+      billed_ms: 0,
+      memory_mb: deps.memoryMb,
+      cost_usd: 0,
+      invocations: errors.length,
+      started_at: now,
+      finished_at: now,
+    };
+    await createJson(deps.store, keys.result(m.sweep_id, m.trial_id), result);
+    deps.log.warn('trial dead-lettered', {
+      sweep_id: m.sweep_id,
+      trial_id: m.trial_id,
+      reason: result.reason,
+    });
+  }
+  await aggregate(
+    msgs.map((m) => ({ type: 'result', sweep_id: m.sweep_id, trial_id: m.trial_id })),
+    deps,
+  );
+}
+
+async function aggregateSweep(sweepId: string, trialIds: string[], deps: AppDeps): Promise<void> {
+  const fresh: TrialResult[] = [];
+  for (const t of trialIds) {
+    const r = await getJson<TrialResult>(deps.store, keys.result(sweepId, t));
+    if (r) fresh.push(slim(r));
+    else deps.log.warn('result message without a result', { sweep_id: sweepId, trial_id: t });
+  }
+  const agg = (await updateJson<Aggregate>(deps.store, keys.aggregate(sweepId), (cur) => {
+    const base: Aggregate = cur ?? { sweep_id: sweepId, results: {} };
+    const missing = fresh.filter((r) => !base.results[r.trial_id]);
+    if (cur && missing.length === 0) return undefined;
+    const results = { ...base.results };
+    for (const r of missing) results[r.trial_id] = r;
+    return { sweep_id: sweepId, results };
+  })) ?? { sweep_id: sweepId, results: {} };
+
+  const results = Object.values(agg.results);
+  const totals = totalsOf(results);
+  const state = await updateJson<SweepState>(deps.store, keys.sweepState(sweepId), (cur) => {
+    if (!cur) return undefined;
+    const finished = cur.trial_ids.every((t) => agg.results[t] && isTerminal(agg.results[t].state));
+    if (cur.totals.terminal >= totals.terminal && cur.finished === finished) return undefined;
+    if (cur.totals.terminal > totals.terminal) return undefined; // a newer aggregate already counted
+    return {
+      ...cur,
+      totals,
+      finished,
+      ...(finished && !cur.finished ? { finished_at: new Date(deps.now()).toISOString() } : {}),
+    };
+  });
+  if (!state) {
+    deps.log.warn('results for a sweep without state', { sweep_id: sweepId });
+    return;
+  }
+
+  const { sweep, trials } = await loadSweep(deps.store, sweepId);
+  if (!state.finished && sweep.max_concurrency !== undefined) {
+    await ensureEnqueued(sweepId, trials, state.dataset, sweep.max_concurrency, deps);
+  }
+
+  const reportSweep: ReportSweep = {
+    sweep_id: sweepId,
+    name: sweep.name,
+    metric: sweep.metric,
+    parameters: sweep.parameters,
+    started_at: state.submitted_at,
+    ...(state.finished_at ? { finished_at: state.finished_at } : {}),
+    dataset: state.dataset,
+  };
+  const lb = buildLeaderboard(reportSweep, results, { expectedTrials: state.total });
+  const n = results.length;
+  await writeIfNewer(deps, keys.leaderboard(sweepId, 'json'), n, JSON.stringify({ based_on: n, ...lb }));
+  await deps.store.put(keys.leaderboard(sweepId, 'csv'), formatLeaderboard(lb, 'csv'), {
+    contentType: 'text/csv',
+  });
+  await deps.store.put(keys.leaderboard(sweepId, 'md'), formatLeaderboard(lb, 'md'), {
+    contentType: 'text/markdown',
+  });
+
+  const due = state.finished || deps.now() - (state.report_rendered_ms ?? 0) >= REPORT_INTERVAL_MS;
+  if (due) await writeReport(sweepId, reportSweep, results, state, deps);
+}
+
+export async function writeReport(
+  sweepId: string,
+  reportSweep: ReportSweep,
+  slimResults: readonly TrialResult[],
+  state: SweepState,
+  deps: Pick<AppDeps, 'store' | 'now'>,
+): Promise<string> {
+  // The best trials' full results carry the confidently-wrong images the report draws.
+  const lb = buildLeaderboard(reportSweep, slimResults, { expectedTrials: state.total });
+  const full = new Map<string, TrialResult>();
+  for (const row of lb.rows.slice(0, 3)) {
+    const r = await getJson<TrialResult>(deps.store, keys.result(sweepId, row.trial_id));
+    if (r) full.set(r.trial_id, r);
+  }
+  const results = slimResults.map((r) => full.get(r.trial_id) ?? r);
+  const dataset = await datasetPreview(deps.store, state.dataset);
+  const html = await renderReport({
+    sweep: reportSweep,
+    results,
+    ...(dataset ? { dataset } : {}),
+    weightsHref: (r) => (r.weights_key ? `trials/${r.trial_id}/weights.safetensors` : undefined),
+  });
+  await deps.store.put(keys.report(sweepId), html, { contentType: 'text/html; charset=utf-8' });
+  await updateJson<SweepState>(deps.store, keys.sweepState(sweepId), (cur) =>
+    cur ? { ...cur, report_rendered_ms: deps.now() } : undefined,
+  );
+  return html;
+}
+
+/** Replace a derived JSON file only with a build from at least as many results. */
+async function writeIfNewer(
+  deps: Pick<AppDeps, 'store'>,
+  key: string,
+  basedOn: number,
+  body: string,
+): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const cur = await deps.store.get(key);
+    if (cur) {
+      const prev = (JSON.parse(new TextDecoder().decode(cur.body)) as { based_on?: number }).based_on ?? 0;
+      if (prev > basedOn) return;
+    }
+    try {
+      await deps.store.put(key, body, {
+        contentType: 'application/json',
+        ...(cur ? { ifMatch: cur.etag } : { ifNoneMatch: '*' }),
+      });
+      return;
+    } catch (e) {
+      if (!(e instanceof PreconditionFailedError)) throw e;
+    }
+  }
+}
+
+function slim(r: TrialResult): TrialResult {
+  if (!r.test) return r;
+  return { ...r, test: { ...r.test, confidently_wrong: [] } };
+}
+
+export function totalsOf(results: readonly TrialResult[]): SweepTotals {
+  const t = emptyTotals();
+  for (const r of results) {
+    if (!isTerminal(r.state)) continue;
+    t.terminal++;
+    t.cost_usd += r.cost_usd;
+    t.compute_s += r.billed_ms / 1000;
+    t.by_state[r.state] = (t.by_state[r.state] ?? 0) + 1;
+  }
+  return t;
+}
+
+export { readState };

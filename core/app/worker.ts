@@ -1,0 +1,279 @@
+/**
+ * worker: one trial message ⇒ one terminal result (or a checkpoint and a continuation message).
+ *
+ * Exactly-once outcome on an at-least-once queue:
+ * - result.json is created once (If-None-Match: *); a redelivery that finds it just re-announces it;
+ * - training state is checkpointed after every epoch, so a killed or timed-out invocation resumes from
+ *   its last finished epoch, bit-identically;
+ * - when the next epoch would not fit in the time left, the worker checkpoints, sends a continuation
+ *   message and ends cleanly; trials of any length complete across invocations;
+ * - an exception is recorded under `errors/` and rethrown: the queue retries, and after maxReceiveCount
+ *   the message lands in the DLQ, whose handler (the aggregator) records the trial as `failed`.
+ */
+import type { TrialConfig } from '../config.ts';
+import type { Dataset } from '../dataset.ts';
+import { keys } from '../layout.ts';
+import type { ResultMessage, TrialMessage } from '../messages.ts';
+import {
+  createTrainer,
+  estimateTrainingBytes,
+  flopsPerEpoch,
+  resumeTrainer,
+  type Trainer,
+} from '../nn/index.ts';
+import type { TrialResult } from '../result.ts';
+import { createPruner, metricValue, trialCostUsd } from '../sweep/index.ts';
+import { TrialState } from '../trial-state.ts';
+import { checkSweepBudget } from './budget.ts';
+import type { AppDeps, InvocationContext } from './deps.ts';
+import { createJson, getJson, putJson } from './json.ts';
+import { loadSweep, readState } from './sweep-record.ts';
+
+/** Time kept in reserve at the end of an invocation for the checkpoint write and the continuation send. */
+export const SAFETY_MS = 5_000;
+/** Conservative throughput for the first epoch's estimate, multiply-adds per second on one vCPU. */
+const ASSUMED_FLOPS_PER_S = 1.5e9;
+
+interface Progress {
+  invocations: number;
+  billed_ms: number;
+  started_at: string;
+}
+
+export type TrialOutcome = { outcome: TrialState | 'continued'; trial_id: string };
+
+export class TrialInputError extends Error {
+  override readonly name = 'TrialInputError';
+}
+
+export async function runTrial(
+  msg: TrialMessage,
+  deps: AppDeps,
+  ctx: InvocationContext,
+): Promise<TrialOutcome> {
+  const t0 = deps.now();
+  const { sweep_id: sweepId, trial_id: trialId } = msg;
+  if (await deps.store.get(keys.result(sweepId, trialId))) {
+    await announce(msg, deps); // a redelivery after the result was written: make sure the aggregator knows
+    return { outcome: (await readResultState(msg, deps)) ?? TrialState.Completed, trial_id: trialId };
+  }
+  try {
+    return await train(msg, deps, ctx, t0);
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    await putJson(deps.store, `${keys.errors(sweepId, trialId)}${new Date(deps.now()).toISOString()}.json`, {
+      error: err.name,
+      message: err.message,
+      worker: deps.workerId,
+      continuation: msg.continuation,
+    });
+    deps.log.error('trial attempt failed', { sweep_id: sweepId, trial_id: trialId, error: err.message });
+    throw err;
+  }
+}
+
+async function train(
+  msg: TrialMessage,
+  deps: AppDeps,
+  ctx: InvocationContext,
+  t0: number,
+): Promise<TrialOutcome> {
+  const { sweep_id: sweepId, trial_id: trialId, config } = msg;
+  const { sweep } = await loadSweep(deps.store, sweepId);
+  const progress: Progress = (await getJson<Progress>(deps.store, keys.progress(sweepId, trialId))) ?? {
+    invocations: 0,
+    billed_ms: 0,
+    started_at: new Date(t0).toISOString(),
+  };
+  const base = { msg, deps, progress, t0 };
+
+  // Budgets are checked before a trial starts (not before its continuations).
+  if (progress.invocations === 0) {
+    const state = await readState(deps.store, sweepId);
+    const budget = checkSweepBudget(sweep, state, deps.now());
+    if (!budget.ok) return finish(base, { state: TrialState.Skipped, reason: budget.reason });
+  }
+
+  const data = await deps.datasets.load(
+    msg.dataset,
+    config.train_shards !== undefined ? { trainShards: config.train_shards } : {},
+  );
+  const shapeProblem = checkShapes(config, data);
+  if (shapeProblem) throw new TrialInputError(shapeProblem);
+  const needBytes = estimateTrainingBytes(config, data.train.count, data.test.count) + datasetBytes(data);
+  const haveBytes = deps.memoryMb * 1024 * 1024 * 0.85;
+  if (needBytes > haveBytes) {
+    return finish(base, {
+      state: TrialState.Failed,
+      reason: `needs about ${Math.ceil(needBytes / 2 ** 20)} MB but the worker has ${deps.memoryMb} MB (85% usable); refused before training`,
+    });
+  }
+
+  const checkpoint = await deps.store.get(keys.checkpoint(sweepId, trialId));
+  const trainer: Trainer = checkpoint
+    ? resumeTrainer(config, data, checkpoint.body)
+    : createTrainer(config, data);
+  const pruner = createPruner(sweep, sweepId, deps.store);
+  let epochMs = (flopsPerEpoch(config, data.train.count) / ASSUMED_FLOPS_PER_S) * 1000;
+  let epochsHere = 0;
+  let pruned = false;
+
+  while (trainer.status === 'running') {
+    if (epochsHere > 0 && ctx.remainingMs() < epochMs * 1.25 + SAFETY_MS) {
+      await saveCheckpoint(base, trainer);
+      const next: TrialMessage = { ...msg, continuation: msg.continuation + 1 };
+      await deps.trials.send([JSON.stringify(next)]);
+      deps.log.info('trial continues in a new invocation', {
+        sweep_id: sweepId,
+        trial_id: trialId,
+        epochs_done: trainer.epochsDone,
+        continuation: next.continuation,
+      });
+      return { outcome: 'continued', trial_id: trialId };
+    }
+    const started = deps.now();
+    const m = trainer.runEpoch();
+    epochMs = Math.max(1, deps.now() - started);
+    epochsHere++;
+    if (trainer.status !== 'running') break;
+    const value = metricValue(m, sweep.metric);
+    if (value !== undefined && (await pruner.decide({ trialId, epoch: m.epoch, value })) === 'prune') {
+      pruned = true;
+      break;
+    }
+    await saveCheckpoint(base, trainer);
+  }
+
+  if (trainer.status === 'diverged') {
+    return finish(
+      base,
+      { state: TrialState.Diverged, reason: trainer.divergedReason ?? 'loss diverged' },
+      trainer,
+    );
+  }
+  if (pruned) {
+    const last = trainer.history.at(-1);
+    return finish(
+      base,
+      {
+        state: TrialState.Pruned,
+        reason: `stopped by ${sweep.early_terminate?.type ?? 'pruner'} at epoch ${last?.epoch}`,
+      },
+      trainer,
+    );
+  }
+  return finish(base, { state: TrialState.Completed }, trainer, true);
+}
+
+interface Base {
+  msg: TrialMessage;
+  deps: AppDeps;
+  progress: Progress;
+  t0: number;
+}
+
+async function saveCheckpoint(b: Base, trainer: Trainer): Promise<void> {
+  const { sweep_id: s, trial_id: t } = b.msg;
+  await b.deps.store.put(keys.checkpoint(s, t), trainer.serialize(), {
+    contentType: 'application/octet-stream',
+    tags: { kind: 'checkpoint' },
+  });
+  const p: Progress = {
+    ...b.progress,
+    invocations: b.progress.invocations + 1,
+    billed_ms: b.progress.billed_ms + Math.ceil(b.deps.now() - b.t0),
+  };
+  // Computed from the invocation's starting record each time, so saves within one invocation count it once.
+  await putJson(b.deps.store, keys.progress(s, t), p);
+}
+
+async function finish(
+  b: Base,
+  outcome: { state: TrialState; reason?: string },
+  trainer?: Trainer,
+  evaluate = false,
+): Promise<TrialOutcome> {
+  const { msg, deps } = b;
+  const { sweep } = await loadSweep(deps.store, msg.sweep_id);
+  const invocations = b.progress.invocations + 1;
+  const billedMs = b.progress.billed_ms + Math.ceil(deps.now() - b.t0);
+  const history = trainer ? [...trainer.history] : [];
+  const last = history.at(-1);
+  const test = trainer && evaluate ? trainer.evaluateTest(16) : undefined;
+  let weightsKey: string | undefined;
+  if (trainer && outcome.state !== TrialState.Diverged) {
+    weightsKey = keys.weights(msg.sweep_id, msg.trial_id);
+    await deps.store.put(weightsKey, trainer.safetensors(), { contentType: 'application/octet-stream' });
+  }
+  const wall = history.reduce((s, e) => s + e.wall_s, 0);
+  const samples = history.reduce((s, e) => s + e.samples_per_s * e.wall_s, 0);
+  const result: TrialResult = {
+    sweep_id: msg.sweep_id,
+    trial_id: msg.trial_id,
+    index: msg.index,
+    config: msg.config,
+    state: outcome.state,
+    ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
+    epochs_run: history.length,
+    history,
+    ...(test ? { test, test_accuracy: test.accuracy, test_loss: test.loss } : {}),
+    ...(last
+      ? { train_accuracy: last.train_accuracy, val_accuracy: last.val_accuracy, val_loss: last.val_loss }
+      : {}),
+    wall_s: wall,
+    samples_per_s: wall > 0 ? samples / wall : 0,
+    billed_ms: billedMs,
+    memory_mb: deps.memoryMb,
+    cost_usd: trialCostUsd({
+      billedMs,
+      memoryMb: deps.memoryMb,
+      arch: deps.arch,
+      invocations,
+      ...(sweep.price ? { prices: sweep.price } : {}),
+    }),
+    invocations,
+    ...(weightsKey ? { weights_key: weightsKey } : {}),
+    started_at: b.progress.started_at,
+    finished_at: new Date(deps.now()).toISOString(),
+    worker: deps.workerId,
+  };
+  const created = await createJson(deps.store, keys.result(msg.sweep_id, msg.trial_id), result);
+  if (created) {
+    deps.metrics?.record('TrialDuration', wall, 'Seconds');
+    deps.metrics?.record('SamplesPerSecond', result.samples_per_s, 'Count/Second');
+    deps.metrics?.record('TrialCost', result.cost_usd, 'None');
+    deps.metrics?.record('TrialsFinished', 1, 'Count');
+  }
+  deps.log.info('trial finished', {
+    sweep_id: msg.sweep_id,
+    trial_id: msg.trial_id,
+    state: result.state,
+    reason: result.reason,
+    val_accuracy: result.val_accuracy,
+    duplicate: !created,
+  });
+  await announce(msg, deps);
+  return { outcome: outcome.state, trial_id: msg.trial_id };
+}
+
+async function announce(msg: TrialMessage, deps: AppDeps): Promise<void> {
+  const r: ResultMessage = { type: 'result', sweep_id: msg.sweep_id, trial_id: msg.trial_id };
+  await deps.results.send([JSON.stringify(r)]);
+}
+
+async function readResultState(msg: TrialMessage, deps: AppDeps): Promise<TrialState | undefined> {
+  return (await getJson<TrialResult>(deps.store, keys.result(msg.sweep_id, msg.trial_id)))?.state;
+}
+
+function checkShapes(c: TrialConfig, d: Dataset): string | undefined {
+  const inputs = d.rows * d.cols;
+  if (c.layers[0] !== inputs) {
+    return `layers[0] is ${c.layers[0]} but data set ${d.name} has ${inputs} inputs (${d.rows}×${d.cols})`;
+  }
+  if (c.layers.at(-1) !== d.classes) {
+    return `the last layer has ${c.layers.at(-1)} units but data set ${d.name} has ${d.classes} classes`;
+  }
+  return undefined;
+}
+
+const datasetBytes = (d: Dataset) => d.train.images.byteLength + d.test.images.byteLength;
