@@ -1,0 +1,141 @@
+/**
+ * The worker's DatasetLoader (core/app/deps.ts): loads prepared data sets from a BlobStore with two
+ * caches in front of it, both safe because data set versions are content-derived and shards are
+ * sha256-verified:
+ *
+ * - a disk cache of shard bytes in `os.tmpdir()` (Lambda's /tmp survives warm invocations), content-
+ *   addressed by sha256; files are written to a temp name and renamed, and verified again when read;
+ * - a module-scope memo of decoded data sets, shared by every loader in the process (a warm Lambda reuses
+ *   it across invocations). A request for the first k training shards is served from a memoized load of
+ *   the full set (or of more shards) without copying; concurrent requests share one load. At most
+ *   `MEMO_ENTRIES` data sets are kept (least recently used goes first). A failed load is not memoized.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DatasetLoader } from '../../core/app/deps.ts';
+import { type HashFn, loadFromManifest, readManifest, type ShardCache } from '../../core/data/prepare.ts';
+import type { Dataset, DatasetRef } from '../../core/dataset.ts';
+import type { BlobStore } from '../../core/ports.ts';
+
+/** sha256 hex via node:crypto (several times faster than the pure-JS default). */
+export const nodeSha256: HashFn = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+const SHA = /^[0-9a-f]{64}$/;
+
+/** Shard bytes on local disk, one file per sha256. */
+export class DiskShardCache implements ShardCache {
+  constructor(readonly dir: string = join(tmpdir(), 'mlp-sweep-shards')) {}
+
+  private pathOf(sha256: string): string {
+    if (!SHA.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
+    return join(this.dir, `${sha256}.bin`);
+  }
+
+  async get(_key: string, sha256: string): Promise<Uint8Array | undefined> {
+    try {
+      const buf = await fsp.readFile(this.pathOf(sha256));
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async put(_key: string, sha256: string, bytes: Uint8Array): Promise<void> {
+    const target = this.pathOf(sha256);
+    await fsp.mkdir(this.dir, { recursive: true });
+    const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await fsp.writeFile(tmp, bytes);
+      await fsp.rename(tmp, target);
+    } catch (e) {
+      await fsp.rm(tmp, { force: true });
+      throw e;
+    }
+  }
+}
+
+export const MEMO_ENTRIES = 3;
+
+interface MemoEntry {
+  id: string;
+  /** Training shards this entry loaded (Infinity = all). */
+  shards: number;
+  promise: Promise<{ ds: Dataset; trainCounts: number[] }>;
+}
+
+/** Module scope: survives across invocations of a warm Lambda. Most recently used last. */
+let memo: MemoEntry[] = [];
+
+export function clearDatasetMemo(): void {
+  memo = [];
+}
+
+/** Number of decoded data sets currently memoized (for tests and diagnostics). */
+export function datasetMemoSize(): number {
+  return memo.length;
+}
+
+export interface LoaderOptions {
+  /** Directory of the shard disk cache (default `<os.tmpdir()>/mlp-sweep-shards`); `false` disables it. */
+  tmpDir?: string | false;
+  /** Shards fetched at once. */
+  concurrency?: number;
+}
+
+export function createDatasetLoader(store: BlobStore, opts: LoaderOptions = {}): DatasetLoader {
+  const cache = opts.tmpDir === false ? undefined : new DiskShardCache(opts.tmpDir ?? undefined);
+  return {
+    async load(ref: DatasetRef, o: { trainShards?: number } = {}): Promise<Dataset> {
+      const want = o.trainShards ?? Number.POSITIVE_INFINITY;
+      if (o.trainShards !== undefined && (!Number.isInteger(want) || want < 1)) {
+        throw new RangeError(`trainShards must be an integer ≥ 1, got ${o.trainShards}`);
+      }
+      const id = `${ref.name}@${ref.version}`;
+      // The smallest memoized load that covers the request.
+      let entry = memo.filter((e) => e.id === id && e.shards >= want).sort((a, b) => a.shards - b.shards)[0];
+      if (!entry) {
+        const loading = (async () => {
+          const m = await readManifest(store, ref);
+          const ds = await loadFromManifest(store, m, {
+            ...(o.trainShards !== undefined ? { trainShards: o.trainShards } : {}),
+            ...(cache ? { cache } : {}),
+            ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+            hash: nodeSha256,
+          });
+          return { ds, trainCounts: m.train.map((e) => e.count) };
+        })();
+        const created: MemoEntry = { id, shards: want, promise: loading };
+        entry = created;
+        // Loads of fewer shards of the same data set are superseded by this one.
+        memo = memo.filter((e) => !(e.id === id && e.shards < want));
+        memo.push(created);
+        if (memo.length > MEMO_ENTRIES) memo = memo.slice(memo.length - MEMO_ENTRIES);
+        loading.catch(() => {
+          memo = memo.filter((e) => e !== created);
+        });
+      } else {
+        const hit = entry;
+        memo = [...memo.filter((e) => e !== hit), hit];
+      }
+      const { ds, trainCounts } = await entry.promise;
+      return prefix(ds, trainCounts, want);
+    },
+  };
+}
+
+/** The first k training shards of a loaded data set, as views (no copy). */
+function prefix(ds: Dataset, trainCounts: number[], k: number): Dataset {
+  const n = trainCounts.slice(0, k).reduce((s, c) => s + c, 0);
+  if (n >= ds.train.count) return ds;
+  const size = ds.rows * ds.cols;
+  return {
+    ...ds,
+    train: {
+      images: ds.train.images.subarray(0, n * size),
+      labels: ds.train.labels.subarray(0, n),
+      count: n,
+    },
+  };
+}
