@@ -164,13 +164,20 @@ function preview(ds: Dataset): { label: number; pixels_b64: string }[] {
 
 /**
  * Writes a data set's shards and manifest to the store. Idempotent: when the store already holds the
- * same manifest and all its shards, nothing is written (`skipped: true`); missing shards are restored.
+ * same manifest and all its shards, nothing is written (`skipped: true`); missing shards are restored,
+ * and with `verify` so are shards whose bytes no longer match their checksum.
  */
 export async function prepareDataset(
   store: BlobStore,
   ds: Dataset,
   source: SourceFile[],
-  opts: { shardSize?: number; hash?: HashFn; concurrency?: number } = {},
+  opts: {
+    shardSize?: number;
+    hash?: HashFn;
+    concurrency?: number;
+    /** Also read back the shards already in the store and rewrite any whose sha256 does not match. */
+    verify?: boolean;
+  } = {},
 ): Promise<{ manifest: Manifest; written: number; skipped: boolean }> {
   const { manifest, shards } = buildShards(ds, source, opts);
   const manifestKey = keys.manifest(manifest.name, manifest.version);
@@ -181,6 +188,19 @@ export async function prepareDataset(
   if (existing && new TextDecoder().decode(existing.body) === body) {
     const present = new Set(await store.list(keys.dataset(manifest.name, manifest.version)));
     toWrite = shards.filter((s) => !present.has(s.key));
+    if (opts.verify) {
+      const hash = opts.hash ?? sha256Hex;
+      const expected = new Map([...manifest.train, ...manifest.test].map((e) => [e.key, e.sha256]));
+      const bad = await mapLimit(
+        shards.filter((s) => present.has(s.key)),
+        opts.concurrency ?? 4,
+        async (s) => {
+          const obj = await store.get(s.key);
+          return !obj || hash(obj.body) !== expected.get(s.key) ? s : undefined;
+        },
+      );
+      toWrite = [...toWrite, ...bad.filter((s) => s !== undefined)];
+    }
     writeManifest = false;
     if (toWrite.length === 0) return { manifest, written: 0, skipped: true };
   }
