@@ -1,0 +1,323 @@
+/**
+ * The report's charts: Vega-Lite specs built from the rows in analysis.ts, compiled with vega-lite's
+ * compile() and rendered to SVG strings at build time by vega's headless View (renderer 'none').
+ */
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type {
+  ConfusionCell,
+  CurvePoint,
+  Importance,
+  LrPoint,
+  NormPoint,
+  ParallelDimension,
+  ParallelPoint,
+} from './analysis.ts';
+import type { DatasetPreview } from './types.ts';
+
+export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+
+/** Badge / mark colours per trial state (shared with the HTML badges). */
+export const STATE_COLORS: Record<string, string> = {
+  completed: '#1a7f37',
+  pruned: '#9a6700',
+  diverged: '#8250df',
+  failed: '#cf222e',
+  skipped: '#6e7781',
+  running: '#0969da',
+  queued: '#6e7781',
+  pending: '#6e7781',
+};
+
+const CONFIG = {
+  font: FONT,
+  background: '#ffffff',
+  view: { stroke: '#d0d7de' },
+  axis: {
+    labelFontSize: 11,
+    titleFontSize: 12,
+    titleFontWeight: 600,
+    gridColor: '#eaeef2',
+    domainColor: '#8c959f',
+  },
+  legend: { labelFontSize: 11, titleFontSize: 12 },
+  title: { fontSize: 13, fontWeight: 600, anchor: 'start' },
+} as const;
+
+/** Compile a Vega-Lite spec and render it to a standalone SVG string; ids are prefixed to stay unique in a page. */
+export async function renderSvg(spec: TopLevelSpec, idPrefix: string, label: string): Promise<string> {
+  const vg = compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
+  const view = new View(parse(vg), { renderer: 'none' });
+  try {
+    const svg = await view.toSVG();
+    return svg
+      .replace(/\bid="([^"]+)"/g, `id="${idPrefix}-$1"`)
+      .replace(/url\(#([^)]+)\)/g, `url(#${idPrefix}-$1)`)
+      .replace(
+        /^<svg /,
+        `<svg role="img" aria-label="${label.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}" data-chart="${idPrefix}" `,
+      );
+  } finally {
+    view.finalize();
+  }
+}
+
+export function parallelSpec(
+  dims: readonly ParallelDimension[],
+  points: readonly ParallelPoint[],
+  goal: 'maximize' | 'minimize',
+  metricName: string,
+): TopLevelSpec {
+  const order = dims.map((d) => d.name);
+  const labels: { dim: string; norm: number; label: string }[] = [];
+  for (const d of dims) {
+    if (d.kind === 'categorical' && d.categories && d.categories.length <= 10) {
+      const k = d.categories.length;
+      d.categories.forEach((c, i) => {
+        labels.push({ dim: d.name, norm: k > 1 ? i / (k - 1) : 0.5, label: c });
+      });
+    } else {
+      labels.push({ dim: d.name, norm: 0, label: d.min_label });
+      labels.push({ dim: d.name, norm: 1, label: d.max_label + (d.kind === 'log' ? ' (log)' : '') });
+    }
+  }
+  // Worst first so the best lines are drawn on top.
+  const data = [...points].sort((a, b) => b.rank - a.rank);
+  const x = {
+    field: 'dim',
+    type: 'nominal' as const,
+    sort: order,
+    scale: { domain: order },
+    axis: {
+      title: null,
+      labelAngle: 0,
+      orient: 'top' as const,
+      domain: false,
+      ticks: false,
+      labelFontWeight: 600,
+    },
+  };
+  const y = { field: 'norm', type: 'quantitative' as const, scale: { domain: [0, 1] }, axis: null };
+  return {
+    width: Math.max(480, 130 * dims.length),
+    height: 300,
+    layer: [
+      {
+        data: { values: dims.map((d) => ({ dim: d.name })) },
+        mark: { type: 'rule', color: '#8c959f', strokeWidth: 1 },
+        encoding: { x },
+      },
+      {
+        data: { values: data },
+        mark: { type: 'line', strokeWidth: 1.2, opacity: data.length > 200 ? 0.35 : 0.7 },
+        encoding: {
+          x,
+          y,
+          detail: { field: 'trial_id', type: 'nominal' },
+          color: {
+            field: 'metric',
+            type: 'quantitative',
+            title: metricName,
+            scale: { scheme: 'viridis', reverse: goal === 'minimize' },
+          },
+        },
+      },
+      {
+        data: { values: labels },
+        mark: { type: 'text', align: 'left', dx: 4, fontSize: 10, color: '#24292f' },
+        encoding: { x, y, text: { field: 'label' } },
+      },
+    ],
+    view: { stroke: null },
+  } as TopLevelSpec;
+}
+
+export function lrScatterSpec(points: readonly LrPoint[], metricName: string): TopLevelSpec {
+  const states = [...new Set(points.map((p) => p.state))].sort();
+  const optimizers = [...new Set(points.map((p) => p.optimizer))];
+  return {
+    width: 480,
+    height: 280,
+    data: { values: points as unknown as Record<string, unknown>[] },
+    mark: { type: 'point', filled: true, size: 40, opacity: 0.75 },
+    encoding: {
+      x: {
+        field: 'learning_rate',
+        type: 'quantitative',
+        scale: { type: 'log' },
+        title: 'learning rate (log)',
+      },
+      y: { field: 'metric', type: 'quantitative', scale: { zero: false }, title: metricName },
+      color: {
+        field: 'state',
+        type: 'nominal',
+        scale: { domain: states, range: states.map((s) => STATE_COLORS[s] ?? '#57606a') },
+      },
+      ...(optimizers.length > 1 ? { shape: { field: 'optimizer', type: 'nominal' } } : {}),
+    },
+  } as TopLevelSpec;
+}
+
+export function learningCurveSpec(points: readonly CurvePoint[]): TopLevelSpec {
+  const panel = (series: 'val_accuracy' | 'val_loss', title: string) => ({
+    width: 380,
+    height: 240,
+    title,
+    transform: [{ filter: { field: 'series', equal: series } }],
+    layer: [
+      {
+        transform: [{ filter: { field: 'highlight', equal: false } }],
+        mark: { type: 'line', color: '#c9ced4', strokeWidth: 1 },
+        encoding: {
+          x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+          y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: series },
+          detail: { field: 'trial_id', type: 'nominal' },
+        },
+      },
+      {
+        transform: [
+          { filter: { field: 'highlight', equal: true } },
+          { calculate: "'#' + datum.rank + ' ' + datum.trial_id", as: 'trial' },
+        ],
+        mark: { type: 'line', point: { size: 20 }, strokeWidth: 2 },
+        encoding: {
+          x: { field: 'epoch', type: 'quantitative' },
+          y: { field: 'value', type: 'quantitative' },
+          color: { field: 'trial', type: 'nominal', sort: { field: 'rank' }, scale: { scheme: 'tableau10' } },
+        },
+      },
+    ],
+  });
+  return {
+    data: { values: points as unknown as Record<string, unknown>[] },
+    hconcat: [panel('val_accuracy', 'Validation accuracy'), panel('val_loss', 'Validation loss')],
+  } as TopLevelSpec;
+}
+
+export function importanceSpec(imp: readonly Importance[]): TopLevelSpec {
+  const order = imp.map((i) => i.param);
+  return {
+    width: 420,
+    height: { step: 24 },
+    data: { values: imp as unknown as Record<string, unknown>[] },
+    layer: [
+      {
+        mark: { type: 'bar', color: '#0969da' },
+        encoding: {
+          y: { field: 'param', type: 'nominal', sort: order, title: null },
+          x: {
+            field: 'eta2',
+            type: 'quantitative',
+            scale: { domain: [0, 1] },
+            title: 'η² (share of metric variance explained)',
+          },
+        },
+      },
+      {
+        mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 },
+        encoding: {
+          y: { field: 'param', type: 'nominal', sort: order },
+          x: { field: 'eta2', type: 'quantitative' },
+          text: { field: 'eta2', type: 'quantitative', format: '.2f' },
+        },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+export function confusionSpec(cells: readonly ConfusionCell[]): TopLevelSpec {
+  const classes = Math.round(Math.sqrt(cells.length));
+  const step = classes <= 10 ? 30 : Math.max(12, Math.floor(320 / classes));
+  return {
+    width: { step },
+    height: { step },
+    data: { values: cells as unknown as Record<string, unknown>[] },
+    encoding: {
+      x: { field: 'predicted', type: 'ordinal', title: 'predicted', axis: { labelAngle: 0, orient: 'top' } },
+      y: { field: 'actual', type: 'ordinal', title: 'true' },
+    },
+    layer: [
+      {
+        mark: { type: 'rect', stroke: '#ffffff', strokeWidth: 1 },
+        encoding: {
+          color: {
+            field: 'rate',
+            type: 'quantitative',
+            scale: { scheme: 'blues', domain: [0, 1] },
+            title: 'share of true class',
+          },
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: classes <= 10 ? 10 : 8 },
+        encoding: {
+          text: { field: 'count', type: 'quantitative' },
+          color: { condition: { test: 'datum.rate > 0.5', value: '#ffffff' }, value: '#24292f' },
+        },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+export function histogramSpec(d: DatasetPreview): TopLevelSpec {
+  const rows: { digit: number; split: string; count: number; share: number }[] = [];
+  for (const split of ['train', 'test'] as const) {
+    const h = d.class_histogram[split];
+    const total = h.reduce((s, x) => s + x, 0);
+    h.forEach((count, digit) => {
+      rows.push({ digit, split, count, share: total > 0 ? count / total : 0 });
+    });
+  }
+  return {
+    width: 420,
+    height: 200,
+    data: { values: rows },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'digit', type: 'ordinal', title: 'class', axis: { labelAngle: 0 } },
+      xOffset: { field: 'split', sort: ['train', 'test'] },
+      y: { field: 'share', type: 'quantitative', axis: { format: '.0%' }, title: 'share of split' },
+      color: {
+        field: 'split',
+        type: 'nominal',
+        sort: ['train', 'test'],
+        scale: { range: ['#0969da', '#bf8700'] },
+      },
+    },
+  } as TopLevelSpec;
+}
+
+export function dynamicsSpec(points: readonly NormPoint[]): TopLevelSpec {
+  const trials = [...new Set(points.map((p) => p.trial))];
+  const panel = (trial: string, kind: NormPoint['kind']) => ({
+    width: 300,
+    height: 150,
+    title: `${trial} — ${kind}`,
+    transform: [
+      {
+        filter: {
+          and: [
+            { field: 'trial', equal: trial },
+            { field: 'kind', equal: kind },
+          ],
+        },
+      },
+    ],
+    mark: { type: 'line', point: { size: 16 } },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+      y: {
+        field: 'value',
+        type: 'quantitative',
+        scale: kind === 'gradient norm' ? { type: 'log' } : { zero: false },
+        title: kind === 'gradient norm' ? '‖∇W‖ (log)' : '‖W‖',
+      },
+      color: { field: 'layer', type: 'nominal', scale: { scheme: 'category10' } },
+    },
+  });
+  return {
+    data: { values: points as unknown as Record<string, unknown>[] },
+    vconcat: trials.map((t) => ({ hconcat: [panel(t, 'weight norm'), panel(t, 'gradient norm')] })),
+    resolve: { scale: { y: 'independent' } },
+  } as TopLevelSpec;
+}

@@ -1,0 +1,35 @@
+/** Leaderboard + HTML comparison report (issue 9). */
+export {
+  type ConfusionCell,
+  type CurvePoint,
+  confusionCells,
+  etaSquared,
+  groupKeys,
+  type Importance,
+  type LrPoint,
+  learningCurves,
+  learningRateScatter,
+  type NormPoint,
+  normaliseDimension,
+  type ParallelDimension,
+  type ParallelPoint,
+  parallelCoordinates,
+  parameterImportance,
+  speedUp,
+  trainingDynamics,
+} from './analysis.ts';
+export { renderSvg } from './charts.ts';
+export { datasetPreview } from './dataset-preview.ts';
+export { escapeHtml, safeHref } from './escape.ts';
+export {
+  csvField,
+  formatDuration,
+  formatLeaderboard,
+  formatUsd,
+  type LeaderboardFormat,
+  mdCell,
+} from './format.ts';
+export { type RenderReportInput, renderReport } from './html.ts';
+export { buildLeaderboard, canonicalJson, displayParam, headline, varyingParameters } from './leaderboard.ts';
+export { base64Decode, base64Encode, digitDataUri, greyscalePng } from './png.ts';
+export type { DatasetPreview, Leaderboard, LeaderboardRow, ReportMetricName, ReportSweep } from './types.ts';
