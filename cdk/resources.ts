@@ -17,6 +17,11 @@ export interface QueueSpec {
   retentionSeconds: number;
   dlqRetentionSeconds: number;
   receiveWaitSeconds: number;
+  /**
+   * Visibility timeout of the dead-letter queue. The trials DLQ is consumed by the aggregator
+   * (recordDeadLetters: a dead trial becomes a `failed` result), so it follows the aggregator's timeout.
+   */
+  dlqVisibilityTimeoutSeconds?: number;
 }
 
 export interface WorkerSpec {
@@ -57,7 +62,7 @@ export function serviceSpec(o: ServiceOptions = {}): ServiceSpec {
   const workerTimeout = o.workerTimeoutSeconds ?? 900;
   const dispatcherTimeout = 300;
   const aggregatorTimeout = 120;
-  const queue = (role: QueueRole, fnTimeout: number): QueueSpec => ({
+  const queue = (role: QueueRole, fnTimeout: number, dlqConsumerTimeout?: number): QueueSpec => ({
     role,
     suffix: role,
     visibilityTimeoutSeconds: VISIBILITY_FACTOR * fnTimeout,
@@ -65,11 +70,14 @@ export function serviceSpec(o: ServiceOptions = {}): ServiceSpec {
     retentionSeconds: 4 * 24 * 3600,
     dlqRetentionSeconds: 14 * 24 * 3600,
     receiveWaitSeconds: 20,
+    ...(dlqConsumerTimeout !== undefined
+      ? { dlqVisibilityTimeoutSeconds: VISIBILITY_FACTOR * dlqConsumerTimeout }
+      : {}),
   });
   return {
     queues: {
       submissions: queue('submissions', dispatcherTimeout),
-      trials: queue('trials', workerTimeout),
+      trials: queue('trials', workerTimeout, aggregatorTimeout),
       results: queue('results', aggregatorTimeout),
     },
     worker: {

@@ -1,0 +1,103 @@
+/**
+ * One of the three handlers (lambdas/<name>.ts) as a Lambda function: bundled by the local esbuild
+ * (ESM, no Docker), arm64, Node.js 22, its own log group with retention, and its own role whose only
+ * built-in permission is writing to that log group (no AWSLambdaBasicExecutionRole).
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** ESM bundles still meet `require`, `__filename`, `__dirname` in CommonJS dependencies. */
+export const ESM_BANNER =
+  "import { createRequire as __sweepCreateRequire } from 'node:module';" +
+  "import { fileURLToPath as __sweepFileURLToPath } from 'node:url';" +
+  "import { dirname as __sweepDirname } from 'node:path';" +
+  'const require = __sweepCreateRequire(import.meta.url);' +
+  'const __filename = __sweepFileURLToPath(import.meta.url);' +
+  'const __dirname = __sweepDirname(__filename);';
+
+export interface SweepFunctionProps {
+  /** lambdas/<handler>.ts */
+  handler: 'dispatcher' | 'worker' | 'aggregator';
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  architecture: Architecture;
+  environment: Record<string, string>;
+  logRetention: RetentionDays;
+  tracing: boolean;
+}
+
+export class SweepFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: SweepFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.handler} Lambda: only the permissions granted explicitly by the stack`,
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: join(REPO_ROOT, 'lambdas', `${props.handler}.ts`),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: props.architecture,
+      memorySize: props.memoryMb,
+      timeout: Duration.seconds(props.timeoutSeconds),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        platform: 'node',
+        mainFields: ['module', 'main'],
+        banner: ESM_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Bundle our own AWS SDK: S3 conditional writes (If-Match) need a recent client, and the
+        // runtime's copy is not ours to pin.
+        externalModules: [],
+        esbuildArgs: { '--log-level': 'warning' },
+      },
+    });
+
+    if (props.tracing) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions.',
+      });
+    }
+    Validations.of(this.fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'The project targets Node.js 22 (the runtime its handlers and bundles are tested on).',
+    });
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The whole service as one stack: a bucket, three queues (each with a DLQ) and three Lambda functions.
+ *
+ *   sweep submit ─▶ submissions ─▶ dispatcher ─▶ trials ─▶ worker ─▶ results ─▶ aggregator
+ *                                                  ▲  │       │ (continuation)      ▲ │ (max_concurrency)
+ *                                                  └──┼───────┴─────────────────────┼─┘
+ *                                                     └──▶ trials DLQ ──────────────┘ (dead ⇒ failed)
+ */
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Architecture } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { grantBucketAccess } from './constructs/bucket-access.ts';
+import { QueueWithDlq } from './constructs/queue-with-dlq.ts';
+import { SweepBucket } from './constructs/sweep-bucket.ts';
+import { SweepFunction } from './constructs/sweep-function.ts';
+import { ENV, type ServiceSpec, STACK_OUTPUTS, serviceSpec } from './resources.ts';
+
+/** Tunables of the stack (all optional; see cdk/context.ts for the matching context keys). */
+export interface SweepStackSettings {
+  workerMemoryMb?: number | undefined;
+  workerMaxConcurrency?: number | undefined;
+  workerTimeoutSeconds?: number | undefined;
+  logRetentionDays?: number | undefined;
+  checkpointExpiryDays?: number | undefined;
+  accessLogExpiryDays?: number | undefined;
+  bucketVersioning?: boolean | undefined;
+  tracing?: boolean | undefined;
+  retainData?: boolean | undefined;
+}
+
+export interface SweepStackProps extends StackProps, SweepStackSettings {}
+
+export const DISPATCHER_MEMORY_MB = 512;
+export const AGGREGATOR_MEMORY_MB = 1024;
+/** The aggregator merges by compare-and-swap, so any concurrency is correct; 2 keeps CAS retries rare. */
+export const AGGREGATOR_MAX_CONCURRENCY = 2;
+export const DISPATCHER_MAX_CONCURRENCY = 2;
+
+export class SweepStack extends Stack {
+  readonly spec: ServiceSpec;
+  readonly data: SweepBucket;
+  readonly queues: { submissions: QueueWithDlq; trials: QueueWithDlq; results: QueueWithDlq };
+  readonly dispatcher: SweepFunction;
+  readonly worker: SweepFunction;
+  readonly aggregator: SweepFunction;
+
+  constructor(scope: Construct, id: string, props: SweepStackProps = {}) {
+    super(scope, id, props);
+    const spec = serviceSpec({
+      ...(props.workerTimeoutSeconds !== undefined
+        ? { workerTimeoutSeconds: props.workerTimeoutSeconds }
+        : {}),
+      ...(props.workerMemoryMb !== undefined ? { workerMemoryMb: props.workerMemoryMb } : {}),
+      ...(props.workerMaxConcurrency !== undefined
+        ? { workerMaxConcurrency: props.workerMaxConcurrency }
+        : {}),
+      ...(props.checkpointExpiryDays !== undefined
+        ? { checkpointExpiryDays: props.checkpointExpiryDays }
+        : {}),
+      ...(props.logRetentionDays !== undefined ? { logRetentionDays: props.logRetentionDays } : {}),
+      arch: 'arm64',
+    });
+    this.spec = spec;
+
+    this.data = new SweepBucket(this, 'Data', {
+      checkpointExpiryDays: spec.checkpointExpiryDays,
+      accessLogExpiryDays: props.accessLogExpiryDays ?? 90,
+      versioned: props.bucketVersioning ?? false,
+      retain: props.retainData ?? true,
+    });
+    const bucket = this.data.bucket;
+
+    this.queues = {
+      submissions: new QueueWithDlq(this, 'Submissions', spec.queues.submissions),
+      trials: new QueueWithDlq(this, 'Trials', spec.queues.trials),
+      results: new QueueWithDlq(this, 'Results', spec.queues.results),
+    };
+    const { submissions, trials, results } = this.queues;
+
+    const environment: Record<string, string> = {
+      [ENV.bucket]: bucket.bucketName,
+      [ENV.submissionsQueueUrl]: submissions.queue.queueUrl,
+      [ENV.trialsQueueUrl]: trials.queue.queueUrl,
+      [ENV.resultsQueueUrl]: results.queue.queueUrl,
+      [ENV.workerMemoryMb]: String(spec.worker.memoryMb),
+      [ENV.arch]: spec.worker.arch,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    };
+    const architecture = spec.worker.arch === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64;
+    const common = {
+      architecture,
+      environment,
+      logRetention: spec.logRetentionDays as RetentionDays,
+      tracing: props.tracing ?? false,
+    };
+
+    // dispatcher: reads the submitted sweep (and its state, data set manifests), writes the sweep's
+    // state and enqueue markers, sends trials.
+    this.dispatcher = new SweepFunction(this, 'Dispatcher', {
+      ...common,
+      handler: 'dispatcher',
+      description: 'Expands a submitted sweep into trial messages',
+      memoryMb: DISPATCHER_MEMORY_MB,
+      timeoutSeconds: spec.dispatcherTimeoutSeconds,
+    });
+    grantBucketAccess(this.dispatcher.role, bucket, {
+      read: ['sweeps/*', 'datasets/*/manifest.json'],
+      write: ['sweeps/*'],
+    });
+    trials.queue.grantSendMessages(this.dispatcher.fn);
+    this.dispatcher.fn.addEventSource(
+      new SqsEventSource(submissions.queue, {
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        maxConcurrency: DISPATCHER_MAX_CONCURRENCY,
+      }),
+    );
+
+    // worker: reads data sets and its sweep, writes only under sweeps/ (never deletes: checkpoints
+    // expire by lifecycle rule), sends its own continuation and its result.
+    this.worker = new SweepFunction(this, 'Worker', {
+      ...common,
+      handler: 'worker',
+      description: 'Trains one MLP trial (checkpoints and continues before the timeout)',
+      memoryMb: spec.worker.memoryMb,
+      timeoutSeconds: spec.worker.timeoutSeconds,
+    });
+    grantBucketAccess(this.worker.role, bucket, { read: ['datasets/*', 'sweeps/*'], write: ['sweeps/*'] });
+    trials.queue.grantSendMessages(this.worker.fn);
+    results.queue.grantSendMessages(this.worker.fn);
+    this.worker.fn.addEventSource(
+      new SqsEventSource(trials.queue, {
+        batchSize: spec.worker.batchSize,
+        reportBatchItemFailures: true,
+        maxConcurrency: spec.worker.maxConcurrency,
+      }),
+    );
+
+    // aggregator: merges results into the sweep's aggregate/leaderboard/report (with the data set's
+    // manifest preview), tops up the trials queue when the sweep limits its concurrency, and turns dead
+    // letters of the trials queue into `failed` results.
+    this.aggregator = new SweepFunction(this, 'Aggregator', {
+      ...common,
+      handler: 'aggregator',
+      description: 'Folds finished trials into the leaderboard and report',
+      memoryMb: AGGREGATOR_MEMORY_MB,
+      timeoutSeconds: spec.aggregatorTimeoutSeconds,
+    });
+    grantBucketAccess(this.aggregator.role, bucket, {
+      read: ['sweeps/*', 'datasets/*/manifest.json'],
+      write: ['sweeps/*'],
+    });
+    trials.queue.grantSendMessages(this.aggregator.fn);
+    this.aggregator.fn.addEventSource(
+      new SqsEventSource(results.queue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(5),
+        reportBatchItemFailures: true,
+        maxConcurrency: AGGREGATOR_MAX_CONCURRENCY,
+      }),
+    );
+    this.aggregator.fn.addEventSource(
+      new SqsEventSource(trials.dlq, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(5),
+        reportBatchItemFailures: true,
+        maxConcurrency: AGGREGATOR_MAX_CONCURRENCY,
+      }),
+    );
+
+    const out = (key: string, value: string, description: string) =>
+      new CfnOutput(this, key, { value, description });
+    out(STACK_OUTPUTS.bucket, bucket.bucketName, 'Sweep bucket (datasets/, sweeps/)');
+    out(STACK_OUTPUTS.submissionsQueueUrl, submissions.queue.queueUrl, 'Submissions queue URL');
+    out(STACK_OUTPUTS.trialsQueueUrl, trials.queue.queueUrl, 'Trials queue URL');
+    out(STACK_OUTPUTS.resultsQueueUrl, results.queue.queueUrl, 'Results queue URL');
+    out(STACK_OUTPUTS.submissionsDlqUrl, submissions.dlq.queueUrl, 'Submissions dead-letter queue URL');
+    out(STACK_OUTPUTS.trialsDlqUrl, trials.dlq.queueUrl, 'Trials dead-letter queue URL');
+    out(STACK_OUTPUTS.resultsDlqUrl, results.dlq.queueUrl, 'Results dead-letter queue URL');
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Aggregator Lambda, two event sources (batches of up to 10):
+ * - the results queue: folds finished trials into the sweep's aggregate, leaderboard and report
+ *   (core/app/aggregator.ts `aggregate`, compare-and-swap on the ETag, so any concurrency is safe);
+ * - the trials dead-letter queue: a trial that exhausted its receives becomes a `failed` result
+ *   (`recordDeadLetters`).
+ * Records are told apart by their body's `type` ('result' | 'trial'), not by the source ARN, so the local
+ * runner can feed either. The batch is handled in one call per kind; if that fails, each message is
+ * retried alone so one bad message does not hold back the others.
+ */
+import { z } from 'zod';
+import { aggregate, recordDeadLetters } from '../core/app/aggregator.ts';
+import type { AppDeps } from '../core/app/deps.ts';
+import {
+  type ResultMessage,
+  resultMessageSchema,
+  type TrialMessage,
+  trialMessageSchema,
+} from '../core/messages.ts';
+import {
+  createSqsHandler,
+  type DepsFactory,
+  errorDetail,
+  observability,
+  type SqsHandler,
+} from './runtime.ts';
+
+export const aggregatorMessageSchema = z.discriminatedUnion('type', [
+  resultMessageSchema,
+  trialMessageSchema,
+]);
+type AggregatorMessage = ResultMessage | TrialMessage;
+
+async function handle(messages: readonly AggregatorMessage[], d: AppDeps): Promise<void> {
+  const results = messages.filter((m): m is ResultMessage => m.type === 'result');
+  const dead = messages.filter((m): m is TrialMessage => m.type === 'trial');
+  if (dead.length > 0) await recordDeadLetters(dead, d);
+  if (results.length > 0) await aggregate(results, d);
+}
+
+export function createHandler(deps?: DepsFactory): SqsHandler {
+  return createSqsHandler<AggregatorMessage>({
+    obs: observability('mlp-sweep-aggregator'),
+    deps,
+    schema: aggregatorMessageSchema,
+    async process(messages, d) {
+      try {
+        await handle(
+          messages.map((m) => m.message),
+          d,
+        );
+        d.log.info('results aggregated', { count: messages.length });
+        return new Set<string>();
+      } catch (err) {
+        if (messages.length === 1) throw err;
+        d.log.warn('batch aggregation failed; retrying one by one', { error: errorDetail(err) });
+      }
+      const failed = new Set<string>();
+      for (const { messageId, message } of messages) {
+        try {
+          await handle([message], d);
+        } catch (err) {
+          failed.add(messageId);
+          d.log.error('aggregation failed', {
+            messageId,
+            type: message.type,
+            sweep_id: message.sweep_id,
+            trial_id: message.trial_id,
+            error: errorDetail(err),
+          });
+        }
+      }
+      return failed;
+    },
+  });
+}
+
+export const handler = createHandler();
