@@ -1,0 +1,50 @@
+/** Sweep files and search: schema, W&B compatibility, expansion, samplers, ASHA pruner, budgets, cost. */
+export {
+  checkBudget,
+  DEFAULT_PRICES,
+  type Estimate,
+  estimateSweep,
+  PRICES_AS_OF,
+  REQUESTS_PER_INVOCATION,
+  trialCostUsd,
+} from './cost.ts';
+export { countGrid, discreteValues, expandTrials, Rng, sample, trialId } from './expand.ts';
+export { isBetter, metricValue, pruneMetric } from './metric.ts';
+export {
+  defaultOf,
+  KEY_ALIASES,
+  METRIC_ALIASES,
+  NATURAL_GOAL,
+  parseSweep,
+  parseSweepObject,
+} from './parse.ts';
+export { formatProblem, ProblemList } from './problems.ts';
+export {
+  AshaPruner,
+  ashaDecision,
+  BRACKET_STRIDE,
+  bracketCount,
+  bracketOf,
+  createPruner,
+  HyperbandPruner,
+  NopPruner,
+  type PruneDecision,
+  type PruneReport,
+  type Pruner,
+  type RungRecord,
+  rungEpochs,
+} from './pruner.ts';
+export { createSampler, GridSampler, ListSampler, RandomSampler, type Sampler } from './sampler.ts';
+export { MAX_TRIALS, sweepFileSchema } from './schema.ts';
+export type {
+  Condition,
+  Distribution,
+  EarlyTerminate,
+  MetricName,
+  MetricSpec,
+  ParamSpec,
+  PriceTable,
+  Sweep,
+  TrialSpec,
+} from './types.ts';
+export { DISTRIBUTIONS, METRIC_NAMES } from './types.ts';

@@ -1,0 +1,75 @@
+/** Small pure helpers shared by the sweep modules. */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { distance } from 'fastest-levenshtein';
+
+/** JSON with object keys sorted recursively (undefined members dropped), for hashing and comparison. */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const k of Object.keys(o).sort()) {
+    if (o[k] === undefined) continue;
+    parts.push(`${JSON.stringify(k)}:${canonicalJson(o[k])}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+export function sha256Hex(s: string): string {
+  return bytesToHex(sha256(utf8ToBytes(s)));
+}
+
+/** A short description of a found value for error messages: `string "abc"`, `number -1`, `array [1,2]`. */
+export function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  const kind = Array.isArray(v) ? 'array' : typeof v;
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  if (s.length > 60) s = `${s.slice(0, 57)}...`;
+  return `${kind} ${s}`;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The closest candidate when it is plausibly a typo (Levenshtein distance ≤ max(2, ⅓ of the length)). */
+export function suggest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  const w = word.toLowerCase();
+  for (const c of candidates) {
+    const d = distance(w, c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+/** numpy's `np.round`: round half to even. */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** Drops binary float noise (0.30000000000000004 → 0.3): 12 significant digits. */
+export function clean(x: number): number {
+  return Number.isFinite(x) && !Number.isInteger(x) ? Number(x.toPrecision(12)) : x;
+}
+
+/** `round(x / q) * q` as W&B computes it (numpy rounding), without float noise. */
+export function quantize(x: number, q: number): number {
+  return clean(roundHalfEven(x / q) * q);
+}
+
+export function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
