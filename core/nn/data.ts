@@ -1,0 +1,67 @@
+/**
+ * Index bookkeeping and batch assembly over a u8 Split.
+ *
+ * Legend: D = rows·cols pixels per sample; out: u8 [B, D]; labels: u8 [B]; idx: sample indices.
+ */
+import type { Split } from '../dataset.ts';
+import type { Xoshiro128ss } from './prng.ts';
+
+/**
+ * Validation split: a Fisher–Yates permutation of 0..n−1 from rng; the first round(n·fraction) indices
+ * are validation, the rest training; both returned sorted ascending (the base order of each epoch).
+ */
+export function carveValidation(
+  n: number,
+  fraction: number,
+  rng: Xoshiro128ss,
+): { train: Uint32Array; val: Uint32Array } {
+  const perm = new Uint32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  rng.shuffle(perm);
+  const nVal = Math.round(n * fraction);
+  return { val: perm.slice(0, nVal).sort(), train: perm.slice(nVal).sort() };
+}
+
+/**
+ * Copies samples idx[start..start+B) into out/labels. With shift k > 0 each image is translated by
+ * (dx, dy), dx then dy drawn as rng.below(2k+1) − k, vacated pixels 0: out(y, x) = in(y − dy, x − dx).
+ */
+export function gatherBatch(
+  split: Split,
+  idx: Uint32Array,
+  start: number,
+  B: number,
+  rows: number,
+  cols: number,
+  shift: number,
+  rng: Xoshiro128ss | null,
+  out: Uint8Array,
+  labels: Uint8Array,
+): void {
+  const D = rows * cols;
+  const img = split.images;
+  for (let r = 0; r < B; r++) {
+    const s = idx[start + r]!;
+    labels[r] = split.labels[s]!;
+    const src = s * D;
+    const dst = r * D;
+    if (shift === 0 || !rng) {
+      for (let p = 0; p < D; p++) out[dst + p] = img[src + p]!;
+      continue;
+    }
+    const dx = rng.below(2 * shift + 1) - shift;
+    const dy = rng.below(2 * shift + 1) - shift;
+    for (let y = 0; y < rows; y++) {
+      const sy = y - dy;
+      const o = dst + y * cols;
+      if (sy < 0 || sy >= rows) {
+        out.fill(0, o, o + cols);
+        continue;
+      }
+      for (let x = 0; x < cols; x++) {
+        const sx = x - dx;
+        out[o + x] = sx >= 0 && sx < cols ? img[src + sy * cols + sx]! : 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Classification metrics, pure functions (conventions of scikit-learn's classification_report:
+ * a 0/0 precision, recall or F1 is 0; macro = unweighted mean over classes; weighted = mean weighted
+ * by support).
+ */
+import type { ClassificationReport, ClassReport, ConfidentlyWrong } from '../result.ts';
+
+/** confusion[true][predicted] over n samples. */
+export function confusionMatrix(
+  labels: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  classes: number,
+): number[][] {
+  const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  for (let i = 0; i < labels.length; i++) m[labels[i]!]![predicted[i]!]!++;
+  return m;
+}
+
+export function accuracyOf(confusion: readonly (readonly number[])[]): number {
+  let right = 0;
+  let total = 0;
+  confusion.forEach((row, t) => {
+    row.forEach((v, p) => {
+      total += v;
+      if (t === p) right += v;
+    });
+  });
+  return total === 0 ? 0 : right / total;
+}
+
+export function classificationReport(confusion: readonly (readonly number[])[]): ClassificationReport {
+  const K = confusion.length;
+  const perClass: ClassReport[] = [];
+  let total = 0;
+  for (let c = 0; c < K; c++) {
+    const tp = confusion[c]![c]!;
+    let support = 0;
+    let predicted = 0;
+    for (let j = 0; j < K; j++) {
+      support += confusion[c]![j]!;
+      predicted += confusion[j]![c]!;
+    }
+    const precision = predicted === 0 ? 0 : tp / predicted;
+    const recall = support === 0 ? 0 : tp / support;
+    const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    perClass.push({ precision, recall, f1, support });
+    total += support;
+  }
+  const avg = (w: (r: ClassReport) => number, denom: number): ClassReport => ({
+    precision: denom === 0 ? 0 : perClass.reduce((s, r) => s + w(r) * r.precision, 0) / denom,
+    recall: denom === 0 ? 0 : perClass.reduce((s, r) => s + w(r) * r.recall, 0) / denom,
+    f1: denom === 0 ? 0 : perClass.reduce((s, r) => s + w(r) * r.f1, 0) / denom,
+    support: total,
+  });
+  return {
+    perClass,
+    accuracy: accuracyOf(confusion),
+    macro: avg(() => 1, K),
+    weighted: avg((r) => r.support, total),
+  };
+}
+
+export interface WrongCandidate {
+  index: number;
+  label: number;
+  predicted: number;
+  probability: number;
+}
+
+/**
+ * The k wrong predictions with the highest probability on the predicted class (ties: lower index
+ * first), with their pixels.
+ */
+export function mostConfidentlyWrong(
+  candidates: readonly WrongCandidate[],
+  k: number,
+  pixelsOf: (index: number) => Uint8Array,
+): ConfidentlyWrong[] {
+  return candidates
+    .filter((c) => c.label !== c.predicted)
+    .sort((a, b) => b.probability - a.probability || a.index - b.index)
+    .slice(0, Math.max(0, k))
+    .map((c) => ({ ...c, pixels_b64: base64(pixelsOf(c.index)) }));
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Standard base64 (RFC 4648, with padding); pure so core stays platform-free. */
+export function base64(bytes: Uint8Array): string {
+  let s = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    s += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i]! << 16;
+    s += `${B64[n >> 18]}${B64[(n >> 12) & 63]}==`;
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    s += `${B64[n >> 18]}${B64[(n >> 12) & 63]}${B64[(n >> 6) & 63]}=`;
+  }
+  return s;
+}

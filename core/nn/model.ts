@@ -1,0 +1,203 @@
+/**
+ * The MLP: parameters, gradients and every working buffer, allocated once (no allocation per batch).
+ *
+ * Legend (l = 0..L−1 over weight layers, n_l = sizes[l+1], k_l = sizes[l], R = rows capacity):
+ *   W[l]: [k_l, n_l] (input-major; safetensors exports the transpose [n_l, k_l])   b[l]: [n_l]
+ *   A[l]: [R, n_l] activation output of layer l (logits for l = L−1)   P: [R, K] softmax
+ *   H[l]: [R, n_l] input of layer l+1 (A[l] ⊙ dropout mask, or A[l] itself)   M[l]: dropout mask
+ *   dA[l]: [R, n_l] gradient w.r.t. H[l], turned in place into dZ[l]
+ *   input: u8 [R, k_0]   X[l]: CSR of layer l's input
+ */
+import { type Activation, hiddenActivation, hiddenDropout, type TrialConfig } from '../config.ts';
+import { activationBackward, activationForward } from './activations.ts';
+import type { FloatArray, FloatCtor } from './kernels.ts';
+import {
+  type Csr,
+  dropoutBackward,
+  dropoutForward,
+  inputLinearForward,
+  linearBackward,
+  linearForward,
+  type Scratch,
+} from './layers.ts';
+import type { Param } from './optimizers.ts';
+import type { Xoshiro128ss } from './prng.ts';
+
+export type Dtype = 'f32' | 'f64';
+
+export interface ModelSpec {
+  sizes: readonly number[];
+  activations: readonly Activation[];
+  leakySlope: number;
+  dropout: readonly number[];
+  /** Input normalisation x = scale·p + offset of the u8 pixels p. */
+  scale: number;
+  offset: number;
+}
+
+export function modelSpec(c: TrialConfig, pixelMean: number, pixelStd: number): ModelSpec {
+  const hidden = c.layers.length - 2;
+  const norm =
+    c.normalize === 'scale01'
+      ? { scale: 1 / 255, offset: 0 }
+      : c.normalize === 'pm1'
+        ? { scale: 2 / 255, offset: -1 }
+        : { scale: 1 / (255 * pixelStd), offset: -pixelMean / pixelStd };
+  return {
+    sizes: c.layers,
+    activations: Array.from({ length: hidden }, (_, i) => hiddenActivation(c, i)),
+    leakySlope: c.leaky_slope,
+    dropout: Array.from({ length: hidden }, (_, i) => hiddenDropout(c, i)),
+    ...norm,
+  };
+}
+
+const csr = (ctor: FloatCtor, rows: number, width: number): Csr => ({
+  ptr: new Int32Array(rows + 1),
+  idx: new Int32Array(rows * width),
+  val: new ctor(rows * width),
+});
+
+export class Mlp {
+  readonly L: number;
+  readonly ctor: FloatCtor;
+  readonly W: FloatArray[] = [];
+  readonly b: FloatArray[] = [];
+  readonly dW: FloatArray[] = [];
+  readonly db: FloatArray[] = [];
+  readonly WT: (FloatArray | null)[] = [];
+  readonly A: FloatArray[] = [];
+  readonly H: FloatArray[] = [];
+  readonly M: (FloatArray | null)[] = [];
+  readonly dA: FloatArray[] = [];
+  readonly X: Csr[] = [];
+  readonly P: FloatArray;
+  readonly input: Uint8Array;
+  private readonly s: Scratch;
+
+  constructor(
+    readonly spec: ModelSpec,
+    readonly dtype: Dtype,
+    /** Largest number of rows a forward/backward pass handles. */
+    readonly rows: number,
+  ) {
+    const ctor = dtype === 'f32' ? Float32Array : Float64Array;
+    this.ctor = ctor;
+    const sz = spec.sizes;
+    this.L = sz.length - 1;
+    const widest = Math.max(...sz);
+    for (let l = 0; l < this.L; l++) {
+      const k = sz[l]!;
+      const n = sz[l + 1]!;
+      this.W.push(new ctor(k * n));
+      this.b.push(new ctor(n));
+      this.dW.push(new ctor(k * n));
+      this.db.push(new ctor(n));
+      this.WT.push(l > 0 ? new ctor(k * n) : null);
+      const A = new ctor(rows * n);
+      this.A.push(A);
+      const p = l < this.L - 1 ? spec.dropout[l]! : 0;
+      this.M.push(p > 0 ? new ctor(rows * n) : null);
+      this.H.push(p > 0 ? new ctor(rows * n) : A);
+      this.dA.push(new ctor(rows * n));
+      this.X.push(csr(ctor, rows, k));
+    }
+    this.P = new ctor(rows * sz[this.L]!);
+    this.input = new Uint8Array(rows * sz[0]!);
+    this.s = {
+      csc: {
+        ptr: new Int32Array(widest + 1),
+        idx: new Int32Array(rows * widest),
+        val: new ctor(rows * widest),
+      },
+      dz: csr(ctor, rows, widest),
+      vec: new ctor(widest),
+      bias: new ctor(widest),
+    };
+  }
+
+  /** Weights and biases with their gradients, in order W0, b0, W1, b1, … */
+  params(): Param[] {
+    const out: Param[] = [];
+    for (let l = 0; l < this.L; l++) {
+      out.push({ w: this.W[l]!, g: this.dW[l]!, isWeight: true });
+      out.push({ w: this.b[l]!, g: this.db[l]!, isWeight: false });
+    }
+    return out;
+  }
+
+  /** glorot_uniform: U(±√(6/(k+n))); he_normal: N(0, 2/k) (untruncated, as PyTorch). Biases 0. Row-major draws. */
+  init(kind: TrialConfig['init'], rng: Xoshiro128ss): void {
+    for (let l = 0; l < this.L; l++) {
+      const k = this.spec.sizes[l]!;
+      const n = this.spec.sizes[l + 1]!;
+      const W = this.W[l]!;
+      if (kind === 'glorot_uniform') {
+        const lim = Math.sqrt(6 / (k + n));
+        for (let i = 0; i < W.length; i++) W[i] = (2 * rng.nextFloat() - 1) * lim;
+      } else {
+        const sd = Math.sqrt(2 / k);
+        for (let i = 0; i < W.length; i++) W[i] = rng.normal() * sd;
+      }
+      this.b[l]!.fill(0);
+    }
+  }
+
+  /** Forward pass over the first B rows of `input`; returns the logits A[L−1]. Dropout only with rng. */
+  forward(B: number, rng: Xoshiro128ss | null): FloatArray {
+    const { sizes, scale, offset } = this.spec;
+    for (let l = 0; l < this.L; l++) {
+      const k = sizes[l]!;
+      const n = sizes[l + 1]!;
+      const A = this.A[l]!;
+      if (l === 0)
+        inputLinearForward(this.input, scale, offset, B, k, n, this.W[0]!, this.b[0]!, A, this.X[0]!, this.s);
+      else linearForward(this.H[l - 1]!, B, k, n, this.W[l]!, this.b[l]!, A, this.X[l]!);
+      if (l === this.L - 1) break;
+      activationForward(this.spec.activations[l]!, this.spec.leakySlope, A, A, B * n);
+      const M = this.M[l];
+      if (M) {
+        if (rng) dropoutForward(this.spec.dropout[l]!, A, M, this.H[l]!, B * n, rng);
+        else this.H[l]!.set(A.subarray(0, B * n));
+      }
+    }
+    return this.A[this.L - 1]!;
+  }
+
+  /** Backward pass of the last training forward; dA[L−1] must hold dLoss/dlogits. Fills dW, db. */
+  backward(B: number): void {
+    const sizes = this.spec.sizes;
+    for (let l = this.L - 1; l >= 0; l--) {
+      const k = sizes[l]!;
+      const n = sizes[l + 1]!;
+      const dX = l > 0 ? this.dA[l - 1]! : null;
+      const off = l === 0 ? this.spec.offset : 0;
+      linearBackward(
+        this.X[l]!,
+        off,
+        this.dA[l]!,
+        B,
+        k,
+        n,
+        this.W[l]!,
+        this.dW[l]!,
+        this.db[l]!,
+        dX,
+        this.WT[l]!,
+        this.s,
+      );
+      if (dX) {
+        const M = this.M[l - 1];
+        if (M) dropoutBackward(M, dX, B * k);
+        activationBackward(
+          this.spec.activations[l - 1]!,
+          this.spec.leakySlope,
+          this.A[l - 1]!,
+          dX,
+          dX,
+          B * k,
+        );
+      }
+    }
+  }
+}

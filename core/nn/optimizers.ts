@@ -1,0 +1,118 @@
+/**
+ * Optimizers and the learning-rate schedule. One `step` updates every parameter tensor in place.
+ *
+ * Legend: w (parameter), g (its gradient of the data loss), m / v (moment buffers), t (step, 1-based)
+ *   weights only (not biases):  g ← g + l2·w                           (coupled L2, see core/config.ts)
+ *   sgd:      μ = 0: w ← w − lr·g
+ *             μ > 0: m ← μ·m + g;  w ← w − lr·m;  Nesterov: w ← w − lr·(g + μ·m)      (PyTorch convention)
+ *   adam:     m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  m̂ = m/(1−β1^t);  v̂ = v/(1−β2^t);
+ *             w ← w − lr·m̂/(√v̂ + ε)
+ *   rmsprop:  v ← ρ·v + (1−ρ)·g²;  w ← w − lr·g/(√v + ε)
+ *   weights only, after the step:  w ← w − lr·weight_decay·w        (decoupled, AdamW)
+ *
+ * Schedules (epoch e is 0-based, E = config.epochs): constant lr; step lr·γ^⌊e/step_size⌋;
+ * cosine min_lr + (lr − min_lr)·(1 + cos(π·e/E))/2.
+ */
+import type { TrialConfig } from '../config.ts';
+import type { FloatArray, FloatCtor } from './kernels.ts';
+
+export interface Param {
+  w: FloatArray;
+  g: FloatArray;
+  /** True for weight matrices (L2 and weight decay apply), false for biases. */
+  isWeight: boolean;
+}
+
+type OptConfig = Pick<
+  TrialConfig,
+  'optimizer' | 'momentum' | 'nesterov' | 'beta1' | 'beta2' | 'epsilon' | 'rho' | 'l2' | 'weight_decay'
+>;
+
+export class Optimizer {
+  /** Steps taken so far. */
+  t = 0;
+  /** First-moment (sgd momentum / adam m) buffers, one per param; empty when unused. */
+  readonly m: FloatArray[];
+  /** Second-moment (adam v / rmsprop v) buffers; empty when unused. */
+  readonly v: FloatArray[];
+
+  constructor(
+    readonly cfg: OptConfig,
+    readonly params: Param[],
+    ctor: FloatCtor,
+  ) {
+    const needM = cfg.optimizer === 'adam' || (cfg.optimizer === 'sgd' && cfg.momentum > 0);
+    const needV = cfg.optimizer === 'adam' || cfg.optimizer === 'rmsprop';
+    this.m = needM ? params.map((p) => new ctor(p.w.length)) : [];
+    this.v = needV ? params.map((p) => new ctor(p.w.length)) : [];
+  }
+
+  /** The moment buffers in a fixed order (for serialisation). */
+  stateTensors(): FloatArray[] {
+    return [...this.m, ...this.v];
+  }
+
+  step(lr: number): void {
+    this.t++;
+    const c = this.cfg;
+    for (let p = 0; p < this.params.length; p++) {
+      const { w, g, isWeight } = this.params[p]!;
+      const l2 = isWeight ? c.l2 : 0;
+      const n = w.length;
+      if (c.optimizer === 'sgd') {
+        if (c.momentum === 0) {
+          for (let i = 0; i < n; i++) w[i] = w[i]! - lr * (g[i]! + l2 * w[i]!);
+        } else {
+          const m = this.m[p]!;
+          const mu = c.momentum;
+          for (let i = 0; i < n; i++) {
+            const gi = g[i]! + l2 * w[i]!;
+            m[i] = mu * m[i]! + gi;
+            w[i] = w[i]! - lr * (c.nesterov ? gi + mu * m[i]! : m[i]!);
+          }
+        }
+      } else if (c.optimizer === 'adam') {
+        const m = this.m[p]!;
+        const v = this.v[p]!;
+        const b1 = c.beta1;
+        const b2 = c.beta2;
+        const bc1 = 1 - b1 ** this.t;
+        const bc2 = 1 - b2 ** this.t;
+        for (let i = 0; i < n; i++) {
+          const gi = g[i]! + l2 * w[i]!;
+          m[i] = b1 * m[i]! + (1 - b1) * gi;
+          v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
+          w[i] = w[i]! - (lr * (m[i]! / bc1)) / (Math.sqrt(v[i]! / bc2) + c.epsilon);
+        }
+      } else {
+        const v = this.v[p]!;
+        const rho = c.rho;
+        for (let i = 0; i < n; i++) {
+          const gi = g[i]! + l2 * w[i]!;
+          v[i] = rho * v[i]! + (1 - rho) * gi * gi;
+          w[i] = w[i]! - (lr * gi) / (Math.sqrt(v[i]!) + c.epsilon);
+        }
+      }
+      if (isWeight && c.weight_decay > 0) {
+        const f = lr * c.weight_decay;
+        for (let i = 0; i < n; i++) w[i] = w[i]! - f * w[i]!;
+      }
+    }
+  }
+}
+
+/** Learning rate of 0-based epoch `e`. */
+export function learningRateAt(
+  c: Pick<TrialConfig, 'learning_rate' | 'lr_schedule' | 'epochs'>,
+  e: number,
+): number {
+  const s = c.lr_schedule;
+  switch (s.type) {
+    case 'constant':
+      return c.learning_rate;
+    case 'step':
+      return c.learning_rate * s.gamma ** Math.floor(e / s.step_size);
+    case 'cosine':
+      return s.min_lr + ((c.learning_rate - s.min_lr) * (1 + Math.cos((Math.PI * e) / c.epochs))) / 2;
+  }
+}

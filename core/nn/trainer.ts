@@ -1,0 +1,316 @@
+/**
+ * The training loop: seeded validation split, per-epoch shuffle, mini-batch SGD-family updates,
+ * per-epoch metrics, divergence detection, test evaluation, state save/restore.
+ *
+ * Determinism: everything random comes from one xoshiro128** stream (see prng.ts) in a fixed order;
+ * all reductions run in a fixed order; so the same config, seed and data give bit-identical weights and
+ * metrics (wall_s / samples_per_s aside). Math.exp/log/tanh are V8's (fdlibm ports); another JS engine
+ * could in theory differ in the last bit.
+ */
+import type { TrialConfig } from '../config.ts';
+import type { Dataset, Split } from '../dataset.ts';
+import type { EpochMetrics, TestMetrics } from '../result.ts';
+import { EVAL_ROWS } from './budget.ts';
+import { carveValidation, gatherBatch } from './data.ts';
+import { type FloatArray, sumSquares } from './kernels.ts';
+import { type LossOut, lossForwardBackward } from './losses.ts';
+import {
+  classificationReport,
+  confusionMatrix,
+  mostConfidentlyWrong,
+  type WrongCandidate,
+} from './metrics.ts';
+import { type Dtype, Mlp, modelSpec } from './model.ts';
+import { learningRateAt, Optimizer } from './optimizers.ts';
+import { Xoshiro128ss } from './prng.ts';
+import { encodeSafetensors, mlpTensors } from './safetensors.ts';
+import { configHash, decodeState, encodeState, StateMismatchError } from './state.ts';
+
+export type TrainerStatus = 'running' | 'finished' | 'diverged';
+
+export interface Trainer {
+  readonly epochsDone: number;
+  readonly status: TrainerStatus;
+  readonly divergedReason?: string;
+  readonly history: readonly EpochMetrics[];
+  runEpoch(): EpochMetrics;
+  evaluateTest(topWrong?: number): TestMetrics;
+  serialize(): Uint8Array;
+  safetensors(): Uint8Array;
+}
+
+export interface TrainerOptions {
+  /** Clock in ms for wall_s / samples_per_s (default performance.now). */
+  now?: () => number;
+  /** Float32 (default, production) or Float64 (gradient checks, reference runs). */
+  dtype?: Dtype;
+}
+
+/** Thrown when the data set's shape does not fit the config's input/output layer. */
+export class DataMismatchError extends Error {
+  readonly code = 'DATA_MISMATCH';
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataMismatchError';
+  }
+}
+
+/** Mean cross-entropy of a batch above EXPLODE_FACTOR·ln(K) counts as exploding (chance level is ln K). */
+export const EXPLODE_FACTOR = 50;
+
+export function createTrainer(config: TrialConfig, data: Dataset, opts: TrainerOptions = {}): Trainer {
+  return new MlpTrainer(config, data, opts);
+}
+
+export function resumeTrainer(
+  config: TrialConfig,
+  data: Dataset,
+  state: Uint8Array,
+  opts: TrainerOptions = {},
+): Trainer {
+  const { header, tensors } = decodeState(state);
+  if (header.dtype !== 'f32' && header.dtype !== 'f64')
+    throw new StateMismatchError(`unknown dtype ${String(header.dtype)}`);
+  const t = new MlpTrainer(config, data, { ...opts, dtype: header.dtype as Dtype });
+  t.restore(header, tensors);
+  return t;
+}
+
+const dataFingerprint = (d: Dataset) => `${d.name}@${d.version}:${d.train.count}/${d.test.count}`;
+
+class MlpTrainer implements Trainer {
+  epochsDone = 0;
+  status: TrainerStatus = 'running';
+  divergedReason?: string;
+  history: EpochMetrics[] = [];
+  private readonly now: () => number;
+  private readonly rng: Xoshiro128ss;
+  private readonly model: Mlp;
+  private readonly opt: Optimizer;
+  private readonly trainIdx: Uint32Array;
+  private readonly valIdx: Uint32Array;
+  private readonly order: Uint32Array;
+  private readonly labels: Uint8Array;
+  private readonly lossOut: LossOut = { sum: 0, correct: 0 };
+  private readonly hash: string;
+
+  constructor(
+    readonly config: TrialConfig,
+    readonly data: Dataset,
+    opts: TrainerOptions,
+  ) {
+    const sizes = config.layers;
+    if (sizes[0] !== data.rows * data.cols) {
+      throw new DataMismatchError(
+        `layers[0] is ${sizes[0]} but ${data.name} has ${data.rows}×${data.cols} = ${data.rows * data.cols} inputs`,
+      );
+    }
+    if (sizes[sizes.length - 1] !== data.classes) {
+      throw new DataMismatchError(
+        `the output layer has ${sizes[sizes.length - 1]} units but ${data.name} has ${data.classes} classes`,
+      );
+    }
+    this.now = opts.now ?? (() => performance.now());
+    this.hash = configHash(config);
+    this.rng = new Xoshiro128ss(config.seed);
+    const split = carveValidation(data.train.count, config.validation_split, this.rng);
+    this.trainIdx = split.train;
+    this.valIdx = split.val;
+    this.order = new Uint32Array(this.trainIdx.length);
+    const rows = Math.max(config.batch_size, EVAL_ROWS);
+    this.model = new Mlp(modelSpec(config, data.pixelMean, data.pixelStd), opts.dtype ?? 'f32', rows);
+    this.model.init(config.init, this.rng);
+    this.opt = new Optimizer(config, this.model.params(), this.model.ctor);
+    this.labels = new Uint8Array(rows);
+  }
+
+  runEpoch(): EpochMetrics {
+    if (this.status !== 'running') throw new Error(`cannot run an epoch: trainer is ${this.status}`);
+    const c = this.config;
+    const m = this.model;
+    const L = m.L;
+    const K = c.layers[L]!;
+    const e = this.epochsDone;
+    const lr = learningRateAt(c, e);
+    const t0 = this.now();
+    const hasDropout = m.M.some((x) => x !== null);
+    const explodeAt = EXPLODE_FACTOR * Math.log(K);
+    this.order.set(this.trainIdx);
+    this.rng.shuffle(this.order);
+    const n = this.order.length;
+    const gradSums = new Array<number>(L).fill(0);
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    let batches = 0;
+    for (let start = 0, batch = 1; start < n; start += c.batch_size, batch++) {
+      const B = Math.min(c.batch_size, n - start);
+      gatherBatch(
+        this.data.train,
+        this.order,
+        start,
+        B,
+        this.data.rows,
+        this.data.cols,
+        c.augment_shift,
+        this.rng,
+        m.input,
+        this.labels,
+      );
+      const logits = m.forward(B, hasDropout ? this.rng : null);
+      lossForwardBackward(c.loss, logits, this.labels, B, K, m.P, m.dA[L - 1]!, 1 / B, this.lossOut);
+      const dataLoss = this.lossOut.sum / B;
+      let penalty = 0;
+      if (c.l2 > 0) for (let l = 0; l < L; l++) penalty += 0.5 * c.l2 * sumSquares(m.W[l]!);
+      lossSum += (dataLoss + penalty) * B;
+      correct += this.lossOut.correct;
+      seen += B;
+      if (!Number.isFinite(dataLoss) || (c.loss === 'cross_entropy' && dataLoss > explodeAt)) {
+        this.diverge(
+          Number.isFinite(dataLoss)
+            ? `loss exploded to ${dataLoss.toPrecision(4)} (> ${explodeAt.toPrecision(4)}) at epoch ${e + 1} batch ${batch}`
+            : `loss is ${dataLoss} at epoch ${e + 1} batch ${batch}`,
+        );
+        break;
+      }
+      m.backward(B);
+      for (let l = 0; l < L; l++) gradSums[l]! += Math.sqrt(sumSquares(m.dW[l]!));
+      this.opt.step(lr);
+      batches++;
+    }
+    const val =
+      this.valIdx.length > 0
+        ? this.evaluate(this.data.train, this.valIdx, null)
+        : { loss: Number.NaN, accuracy: Number.NaN };
+    const weightNorms = m.W.map((w) => Math.sqrt(sumSquares(w)));
+    if (this.status === 'running' && !weightNorms.every(Number.isFinite)) {
+      this.diverge(`weights are not finite after epoch ${e + 1}`);
+    }
+    const wall = (this.now() - t0) / 1000;
+    const metrics: EpochMetrics = {
+      epoch: e + 1,
+      train_loss: seen ? lossSum / seen : Number.NaN,
+      train_accuracy: seen ? correct / seen : Number.NaN,
+      val_loss: val.loss,
+      val_accuracy: val.accuracy,
+      learning_rate: lr,
+      wall_s: wall,
+      samples_per_s: wall > 0 ? seen / wall : 0,
+      weight_norms: weightNorms,
+      grad_norms: gradSums.map((s) => (batches ? s / batches : 0)),
+    };
+    this.history.push(metrics);
+    this.epochsDone++;
+    if (this.status === 'running' && this.epochsDone >= c.epochs) this.status = 'finished';
+    return metrics;
+  }
+
+  private diverge(reason: string): void {
+    this.status = 'diverged';
+    this.divergedReason = reason;
+  }
+
+  /** Mean data loss and accuracy over split[idx] (all of split when idx is null), in eval mode. */
+  private evaluate(
+    split: Split,
+    idx: Uint32Array | null,
+    onRow: ((row: number, P: FloatArray, o: number, label: number) => void) | null,
+  ) {
+    const m = this.model;
+    const K = this.config.layers[m.L]!;
+    const ids = idx ?? Uint32Array.from({ length: split.count }, (_, i) => i);
+    let loss = 0;
+    let correct = 0;
+    for (let start = 0; start < ids.length; start += m.rows) {
+      const B = Math.min(m.rows, ids.length - start);
+      gatherBatch(split, ids, start, B, this.data.rows, this.data.cols, 0, null, m.input, this.labels);
+      const logits = m.forward(B, null);
+      lossForwardBackward(this.config.loss, logits, this.labels, B, K, m.P, null, 1, this.lossOut);
+      loss += this.lossOut.sum;
+      correct += this.lossOut.correct;
+      if (onRow) for (let r = 0; r < B; r++) onRow(start + r, m.P, r * K, this.labels[r]!);
+    }
+    return { loss: loss / ids.length, accuracy: correct / ids.length };
+  }
+
+  evaluateTest(topWrong = 10): TestMetrics {
+    const test = this.data.test;
+    const K = this.config.layers[this.model.L]!;
+    const labels = new Uint8Array(test.count);
+    const predicted = new Uint8Array(test.count);
+    const wrong: WrongCandidate[] = [];
+    const { loss, accuracy } = this.evaluate(test, null, (row, P, o, label) => {
+      let arg = 0;
+      for (let k = 1; k < K; k++) if (P[o + k]! > P[o + arg]!) arg = k;
+      labels[row] = label;
+      predicted[row] = arg;
+      if (arg !== label) wrong.push({ index: row, label, predicted: arg, probability: P[o + arg]! });
+    });
+    const confusion = confusionMatrix(labels, predicted, K);
+    const D = this.data.rows * this.data.cols;
+    return {
+      accuracy,
+      loss,
+      confusion,
+      report: classificationReport(confusion),
+      confidently_wrong: mostConfidentlyWrong(wrong, topWrong, (i) => test.images.slice(i * D, (i + 1) * D)),
+    };
+  }
+
+  safetensors(): Uint8Array {
+    const c = this.config;
+    return encodeSafetensors(mlpTensors(c.layers, this.model.W, this.model.b), {
+      format: 'pt',
+      layers: c.layers.join('-'),
+      activation: Array.isArray(c.activation) ? c.activation.join(',') : c.activation,
+      output: 'softmax',
+      normalize: c.normalize,
+      config_sha256: this.hash,
+      epochs: String(this.epochsDone),
+    });
+  }
+
+  serialize(): Uint8Array {
+    const m = this.model;
+    return encodeState(
+      {
+        config_hash: this.hash,
+        data: dataFingerprint(this.data),
+        dtype: m.dtype,
+        epochs_done: this.epochsDone,
+        status: this.status,
+        diverged_reason: this.divergedReason ?? null,
+        step: this.opt.t,
+        prng: this.rng.getState(),
+        history: this.history,
+      },
+      [...m.W, ...m.b, ...this.opt.stateTensors()],
+    );
+  }
+
+  /** Loads a decoded state into this freshly constructed trainer. */
+  restore(h: Record<string, unknown>, tensors: FloatArray[]): void {
+    if (h.config_hash !== this.hash)
+      throw new StateMismatchError('state was saved for a different config (config hash differs)');
+    if (h.data !== dataFingerprint(this.data)) {
+      throw new StateMismatchError(
+        `state was saved for data ${String(h.data)}, not ${dataFingerprint(this.data)}`,
+      );
+    }
+    const m = this.model;
+    const targets = [...m.W, ...m.b, ...this.opt.stateTensors()];
+    if (tensors.length !== targets.length || tensors.some((t, i) => t.length !== targets[i]!.length)) {
+      throw new StateMismatchError('state tensors do not match the model shape');
+    }
+    targets.forEach((t, i) => {
+      t.set(tensors[i]!);
+    });
+    this.opt.t = h.step as number;
+    const s = h.prng as [number, number, number, number];
+    this.rng.setState(s);
+    this.epochsDone = h.epochs_done as number;
+    this.status = h.status as TrainerStatus;
+    if (typeof h.diverged_reason === 'string') this.divergedReason = h.diverged_reason;
+    this.history = h.history as EpochMetrics[];
+  }
+}
