@@ -122,6 +122,20 @@ export function parallelSpec(
           },
         },
       },
+      // Labels twice: a white halo under the text keeps them readable over the lines.
+      {
+        data: { values: labels },
+        mark: {
+          type: 'text',
+          align: 'left',
+          dx: 4,
+          fontSize: 10,
+          stroke: '#ffffff',
+          strokeWidth: 3,
+          strokeOpacity: 0.85,
+        },
+        encoding: { x, y, text: { field: 'label' } },
+      },
       {
         data: { values: labels },
         mark: { type: 'text', align: 'left', dx: 4, fontSize: 10, color: '#24292f' },

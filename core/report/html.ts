@@ -56,6 +56,7 @@ nav.toc ol{margin:4px 0;padding-left:20px;columns:2}nav.toc a{color:var(--accent
 .badges .badge{margin:0 6px 6px 0;font-size:13px}
 table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
 th,td{padding:4px 10px;border-bottom:1px solid var(--border);text-align:left;vertical-align:top}
+#lb td,#lb th{white-space:nowrap}
 thead th{background:#eef1f4;position:sticky;top:0;z-index:1;white-space:nowrap}
 tbody tr:nth-child(even){background:var(--zebra)}
 td.num,th.num{text-align:right}
@@ -120,19 +121,20 @@ function leaderboardTable(
     { label: 'samples/s', type: 'num', key: 'samples_per_s' },
     { label: 'cost', type: 'num', key: 'cost_usd' },
   ];
-  const th = heads
+  const th = `${heads
     .map(
       (h) =>
         `<th data-type="${h.type}" data-key="${e(h.key)}"${h.type === 'num' ? ' class="num"' : ''} scope="col">${e(h.label)}</th>`,
     )
-    .join('');
+    .join('')}<th scope="col">weights</th>`;
   const body = lb.rows
     .map((row) => {
       const r = byId.get(row.trial_id);
       const link = r ? safeHref(href(r)) : undefined;
-      const trialCell = link
-        ? `<td><span class="tid">${e(row.trial_id)}</span> <a href="${e(link)}" title="weights (safetensors)">weights</a></td>`
-        : `<td><span class="tid">${e(row.trial_id)}</span></td>`;
+      const trialCell = `<td class="tid">${e(row.trial_id)}</td>`;
+      const weightsCell = link
+        ? `<td><a href="${e(link)}" title="weights (safetensors)">weights</a></td>`
+        : '<td></td>';
       const params = lb.varying
         .map((k) => {
           const v = row.params[k];
@@ -155,6 +157,7 @@ function leaderboardTable(
         numCell(row.wall_s, formatDuration(row.wall_s)) +
         numCell(row.samples_per_s, Math.round(row.samples_per_s).toLocaleString('en-US')) +
         numCell(row.cost_usd, formatUsd(row.cost_usd)) +
+        weightsCell +
         '</tr>'
       );
     })

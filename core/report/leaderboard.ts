@@ -69,7 +69,19 @@ export function headline(r: TrialResult): Record<ReportMetricName, number | null
   };
 }
 
-/** States without a usable metric rank after all others in this order; unknown states go last. */
+/**
+ * States whose numbers are not a result: a failed or skipped trial has none, a diverged trial's weights are
+ * NaN/∞ (its "accuracy" is a constant guess), an unfinished one has none yet. Pruned trials keep theirs.
+ */
+export const NO_METRIC_STATES: ReadonlySet<string> = new Set([
+  'failed',
+  'skipped',
+  'diverged',
+  'queued',
+  'running',
+]);
+
+/** Trials without a metric rank after all others in this order; unknown states go last. */
 const NO_METRIC_ORDER = ['pruned', 'diverged', 'completed', 'failed', 'skipped', 'running', 'queued'];
 
 interface Ranked {
@@ -129,7 +141,10 @@ export function buildLeaderboard(
 ): Leaderboard {
   const configs = results.map((r) => (r.config ?? {}) as unknown as Record<string, unknown>);
   const varying = varyingParameters(configs, Object.keys(sweep.parameters ?? {}));
-  const ranked: Ranked[] = results.map((r) => ({ r, metric: headline(r)[sweep.metric.name] }));
+  const ranked: Ranked[] = results.map((r) => ({
+    r,
+    metric: NO_METRIC_STATES.has(r.state) ? null : headline(r)[sweep.metric.name],
+  }));
   ranked.sort(compareRanked(sweep.metric.goal));
 
   const rows: LeaderboardRow[] = ranked.map(({ r, metric }, i) => {

@@ -20,7 +20,7 @@ export interface LeaderboardRow {
   trial_id: string;
   /** The varying parameters only, as display values (arrays joined, objects as canonical JSON). */
   params: Record<string, string | number | boolean>;
-  /** The sweep's metric; null when the trial has none (failed, skipped, diverged with NaN loss…). */
+  /** The sweep's metric; null when the trial has none: failed, skipped, diverged (or not finite). */
   metric: number | null;
   val_accuracy: number | null;
   test_accuracy: number | null;
