@@ -47,7 +47,7 @@ export async function findIdxFiles(dir: string): Promise<Record<keyof IdxSplitFi
   try {
     names = await fsp.readdir(dir);
   } catch (e) {
-    throw new Error(`cannot read data directory ${dir}: ${(e as Error).message}`);
+    throw new IdxError(dir, `cannot read the data directory (${(e as Error).message})`);
   }
   const present = new Set(names);
   const found: Partial<Record<keyof IdxSplitFiles, string>> = {};
@@ -57,7 +57,7 @@ export async function findIdxFiles(dir: string): Promise<Record<keyof IdxSplitFi
     if (hit) found[role] = join(dir, hit);
     else missing.push(`${candidates[0]}[.gz]`);
   }
-  if (missing.length > 0) throw new Error(`${dir} lacks IDX files: ${missing.join(', ')}`);
+  if (missing.length > 0) throw new IdxError(dir, `lacks IDX files: ${missing.join(', ')}`);
   return found as Record<keyof IdxSplitFiles, string>;
 }
 

@@ -36,6 +36,11 @@ export const SYSTEM_DATASET_DIRS: Partial<Record<string, string[]>> = {
   'fashion-mnist': ['/usr/share/datasets/fashion-mnist'],
 };
 
+/** The data set asked for cannot exist (unknown name, missing directory): invalid input. */
+export class DatasetInputError extends Error {
+  override readonly name = 'DatasetInputError';
+}
+
 export interface ResolveOptions {
   /** Read the IDX files from this directory instead (the data set keeps `name` unless it is a path). */
   dataDir?: string;
@@ -81,10 +86,10 @@ export async function resolveDataset(name: string, opts: ResolveOptions = {}): P
     }
   }
   if (isDirLike(name) || (await isDirectory(name))) {
-    if (!(await isDirectory(name))) throw new Error(`data directory ${name} does not exist`);
+    if (!(await isDirectory(name))) throw new DatasetInputError(`data directory ${name} does not exist`);
     return loadIdxDirectoryWithSource(name, { name: sanitizeName(basename(resolve(name))) });
   }
-  throw new Error(
+  throw new DatasetInputError(
     `unknown data set ${JSON.stringify(name)}: expected ${DATASET_NAMES.join(', ')}, or a directory of IDX files`,
   );
 }

@@ -177,15 +177,19 @@ export async function prepareDataset(
     concurrency?: number;
     /** Also read back the shards already in the store and rewrite any whose sha256 does not match. */
     verify?: boolean;
+    /** Clock for the manifest's `created_at` (default: now). */
+    now?: () => Date;
   } = {},
 ): Promise<{ manifest: Manifest; written: number; skipped: boolean }> {
-  const { manifest, shards } = buildShards(ds, source, opts);
+  const built = buildShards(ds, source, opts);
+  const shards = built.shards;
+  let manifest = built.manifest;
   const manifestKey = keys.manifest(manifest.name, manifest.version);
-  const body = serializeManifest(manifest);
-  const existing = await store.get(manifestKey);
+  const existing = await existingManifest(store, manifestKey);
   let toWrite = shards;
   let writeManifest = true;
-  if (existing && new TextDecoder().decode(existing.body) === body) {
+  if (existing && serializeManifest({ ...existing, created_at: undefined }) === serializeManifest(manifest)) {
+    manifest = existing;
     const present = new Set(await store.list(keys.dataset(manifest.name, manifest.version)));
     toWrite = shards.filter((s) => !present.has(s.key));
     if (opts.verify) {
@@ -207,8 +211,22 @@ export async function prepareDataset(
   await forEachLimit(toWrite, opts.concurrency ?? 4, (s) =>
     store.put(s.key, s.bytes, { contentType: 'application/octet-stream' }),
   );
-  if (writeManifest) await store.put(manifestKey, body, { contentType: 'application/json' });
+  if (writeManifest) {
+    manifest = { ...manifest, created_at: (opts.now?.() ?? new Date()).toISOString() };
+    await store.put(manifestKey, serializeManifest(manifest), { contentType: 'application/json' });
+  }
   return { manifest, written: toWrite.length + (writeManifest ? 1 : 0), skipped: false };
+}
+
+/** The manifest already at `key`, or undefined when absent or unreadable (it will be rewritten). */
+async function existingManifest(store: BlobStore, key: string): Promise<Manifest | undefined> {
+  const obj = await store.get(key);
+  if (!obj) return undefined;
+  try {
+    return parseManifest(obj.body, key);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads and validates a data set's manifest. */

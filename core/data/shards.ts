@@ -114,6 +114,8 @@ export interface Manifest {
   cols: number;
   classes: number;
   created_by: string;
+  /** When this version was first prepared (ISO 8601); ignored when comparing manifests. */
+  created_at?: string;
   /** The files the data set was made from, with their MD5s (the version derives from these). */
   source: SourceFile[];
   train: ShardEntry[];
@@ -140,6 +142,7 @@ export const manifestSchema = z.strictObject({
   cols: z.number().int().min(1),
   classes: z.number().int().min(2).max(256),
   created_by: z.string(),
+  created_at: z.string().optional(),
   source: z.array(z.strictObject({ file: z.string(), md5: z.string() })),
   train: z.array(shardEntrySchema).min(1),
   test: z.array(shardEntrySchema),
@@ -177,6 +180,7 @@ export function serializeManifest(m: Manifest): string {
     cols: m.cols,
     classes: m.classes,
     created_by: m.created_by,
+    ...(m.created_at !== undefined ? { created_at: m.created_at } : {}),
     source: m.source.map((s) => ({ file: s.file, md5: s.md5 })),
     train: m.train.map(orderEntry),
     test: m.test.map(orderEntry),

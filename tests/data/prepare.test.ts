@@ -94,7 +94,8 @@ describe('prepareDataset', () => {
     const first = await prepareDataset(store, ds, mini.source, { shardSize: SHARD });
     const again = await prepareDataset(store, ds, mini.source, { shardSize: SHARD });
     expect(again).toMatchObject({ skipped: true, written: 0 });
-    expect(again.manifest).toEqual(first.manifest);
+    expect(again.manifest).toEqual(first.manifest); // including the first created_at
+    expect(first.manifest.created_at).toMatch(/^\d{4}-\d\d-\d\dT/);
     await store.delete(first.manifest.train[1]!.key);
     const repaired = await prepareDataset(store, ds, mini.source, { shardSize: SHARD });
     expect(repaired).toMatchObject({ skipped: false, written: 1 });
