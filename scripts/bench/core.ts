@@ -1,0 +1,187 @@
+/**
+ * `npm run bench -- core [--json] [--samples N] [--nets 784-128-64-10,784-500-250-100-10]
+ *   [--impls tfjs-cpu,tfjs-wasm,ours] [--repeat R]`
+ *
+ * Training throughput of one epoch (samples/s) of our MLP core against @tensorflow/tfjs (cpu backend)
+ * and @tensorflow/tfjs-backend-wasm (SIMD, one thread), same process, same data (the first N MNIST
+ * training digits from /work/shared/data/mnist, or mnist-mini as a fallback), same config: batch 64,
+ * Adam lr 1e-3, ReLU hidden layers, softmax + cross-entropy, shuffled, no validation. Each
+ * implementation gets a short warm-up (JIT / wasm compile) before the timed epoch; with --repeat R the
+ * best of R epochs counts. Peers get float32 inputs already scaled to [0,1]; ours gets u8 pixels and
+ * normalises per batch (that is its input format). One JSON line per (impl, net), ours with ratios.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
+import { parseTrialConfig } from '../../core/config.ts';
+import type { Dataset } from '../../core/dataset.ts';
+import { createTrainer } from '../../core/nn/index.ts';
+
+const MNIST_DIR = new URL('../../../shared/data/mnist/', import.meta.url).pathname;
+const BATCH = 64;
+const WARMUP = 1024;
+
+type Impl = 'tfjs-cpu' | 'tfjs-wasm' | 'ours';
+
+function opt(args: string[], name: string, dflt: string): string {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
+}
+
+function idx(path: string): Uint8Array {
+  const raw = readFileSync(path);
+  const buf = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
+  const dims = buf[3]!;
+  return new Uint8Array(buf.buffer, buf.byteOffset + 4 + 4 * dims, buf.length - 4 - 4 * dims);
+}
+
+function loadData(samples: number): { data: Dataset; source: string } {
+  let data: Dataset;
+  let source: string;
+  if (existsSync(join(MNIST_DIR, 'train-images-idx3-ubyte.gz'))) {
+    const images = idx(join(MNIST_DIR, 'train-images-idx3-ubyte.gz'));
+    const labels = idx(join(MNIST_DIR, 'train-labels-idx1-ubyte.gz'));
+    const split = { images, labels, count: labels.length };
+    data = {
+      name: 'mnist',
+      version: 'idx',
+      rows: 28,
+      cols: 28,
+      classes: 10,
+      train: split,
+      test: split,
+      pixelMean: 0.1307,
+      pixelStd: 0.3081,
+    };
+    source = 'mnist (60k train, /work/shared/data/mnist)';
+  } else {
+    data = loadMnistMini();
+    source = 'mnist-mini (fallback)';
+  }
+  const n = Math.min(samples, data.train.count);
+  const train = {
+    images: data.train.images.subarray(0, n * 784),
+    labels: data.train.labels.subarray(0, n),
+    count: n,
+  };
+  return { data: { ...data, train, test: train }, source };
+}
+
+/** Samples/s of one epoch of our trainer over data.train (after a warm-up trainer on a prefix). */
+function benchOurs(layers: number[], data: Dataset, repeat: number): number {
+  const cfg = (epochs: number) => {
+    const p = parseTrialConfig({
+      layers,
+      batch_size: BATCH,
+      optimizer: 'adam',
+      learning_rate: 1e-3,
+      validation_split: 0,
+      epochs,
+    });
+    if (!p.ok) throw new Error(JSON.stringify(p.problems));
+    return p.value;
+  };
+  const warm = { ...data, train: { ...data.train, count: Math.min(WARMUP, data.train.count) } };
+  createTrainer(cfg(1), warm).runEpoch();
+  const t = createTrainer(cfg(repeat), data);
+  let best = 0;
+  for (let r = 0; r < repeat; r++) {
+    const t0 = performance.now();
+    t.runEpoch();
+    best = Math.max(best, data.train.count / ((performance.now() - t0) / 1000));
+  }
+  return best;
+}
+
+type Tf = typeof import('@tensorflow/tfjs');
+
+async function benchTfjs(
+  tf: Tf,
+  backend: 'cpu' | 'wasm',
+  layers: number[],
+  data: Dataset,
+  repeat: number,
+): Promise<number> {
+  await tf.setBackend(backend);
+  await tf.ready();
+  const n = data.train.count;
+  const x = tf.tidy(() => tf.tensor2d(data.train.images, [n, 784], 'int32').toFloat().div(255));
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(data.train.labels, 'int32'), 10).toFloat());
+  const model = tf.sequential();
+  for (let l = 1; l < layers.length; l++) {
+    model.add(
+      tf.layers.dense({
+        units: layers[l]!,
+        activation: l === layers.length - 1 ? 'softmax' : 'relu',
+        ...(l === 1 ? { inputShape: [784] } : {}),
+      }),
+    );
+  }
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  const w = Math.min(WARMUP, n);
+  const xw = x.slice([0, 0], [w, 784]);
+  const yw = y.slice([0, 0], [w, 10]);
+  await model.fit(xw, yw, { batchSize: BATCH, epochs: 1, shuffle: true, verbose: 0 });
+  let best = 0;
+  for (let r = 0; r < repeat; r++) {
+    const t0 = performance.now();
+    await model.fit(x, y, { batchSize: BATCH, epochs: 1, shuffle: true, verbose: 0 });
+    best = Math.max(best, n / ((performance.now() - t0) / 1000));
+  }
+  tf.dispose([x, y, xw, yw]);
+  model.dispose();
+  return best;
+}
+
+export default async function core(args: string[]): Promise<void> {
+  const json = args.includes('--json');
+  const samples = Number(opt(args, 'samples', '60000'));
+  const repeat = Number(opt(args, 'repeat', '1'));
+  const nets = opt(args, 'nets', '784-128-64-10,784-500-250-100-10').split(',');
+  const impls = opt(args, 'impls', 'tfjs-cpu,tfjs-wasm,ours').split(',') as Impl[];
+  const { data, source } = loadData(samples);
+  let tf: Tf | undefined;
+  if (impls.some((i) => i.startsWith('tfjs'))) {
+    tf = await import('@tensorflow/tfjs');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const require = createRequire(import.meta.url);
+    wasm.setThreadsCount(1);
+    wasm.setWasmPaths(
+      `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`,
+    );
+  }
+  if (!json)
+    console.log(
+      `core bench: ${data.train.count} samples of ${source}, batch ${BATCH}, Adam, best of ${repeat}`,
+    );
+  for (const net of nets) {
+    const layers = net.split('-').map(Number);
+    const sps: Partial<Record<Impl, number>> = {};
+    for (const impl of impls) {
+      sps[impl] =
+        impl === 'ours'
+          ? benchOurs(layers, data, repeat)
+          : await benchTfjs(tf!, impl === 'tfjs-cpu' ? 'cpu' : 'wasm', layers, data, repeat);
+      const line: Record<string, unknown> = {
+        suite: 'core',
+        impl,
+        net,
+        samples: data.train.count,
+        batch: BATCH,
+        samples_per_s: Math.round(sps[impl]!),
+      };
+      if (impl === 'ours') {
+        if (sps['tfjs-wasm']) line.ratio_vs_tfjs_wasm = Number((sps.ours! / sps['tfjs-wasm']).toFixed(2));
+        if (sps['tfjs-cpu']) line.ratio_vs_tfjs_cpu = Number((sps.ours! / sps['tfjs-cpu']).toFixed(2));
+      }
+      if (impl === 'tfjs-wasm') line.simd = tf ? await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') : undefined;
+      console.log(
+        json
+          ? JSON.stringify(line)
+          : `${impl.padEnd(10)} ${net.padEnd(20)} ${line.samples_per_s} samples/s${line.ratio_vs_tfjs_wasm ? `  ×${line.ratio_vs_tfjs_wasm} vs wasm, ×${line.ratio_vs_tfjs_cpu} vs cpu` : ''}`,
+      );
+    }
+  }
+}
