@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import type { Aggregate } from '../../core/app/aggregator.ts';
+import { getJson } from '../../core/app/json.ts';
+import { readSweepStatus } from '../../core/app/status.ts';
+import type { SweepState } from '../../core/app/sweep-record.ts';
+import { SAFETY_MS } from '../../core/app/worker.ts';
+import { keys } from '../../core/layout.ts';
+import type { Leaderboard } from '../../core/report/index.ts';
+import type { TrialResult } from '../../core/result.ts';
+import { createHarness, sweepText } from './harness.ts';
+
+const results = async (h: Awaited<ReturnType<typeof createHarness>>, id: string) => {
+  const agg = await getJson<Aggregate>(h.store, keys.aggregate(id));
+  return Object.values(agg?.results ?? {});
+};
+
+describe('the service end to end on in-memory adapters', () => {
+  it('runs a 4-trial grid to a ranked leaderboard and a report, and a re-submission runs nothing', async () => {
+    const h = await createHarness();
+    const id = await h.submit(sweepText());
+    const run = await h.pump();
+    expect(run.errors).toEqual([]);
+    expect(run.invocations).toBe(4);
+    const state = await getJson<SweepState>(h.store, keys.sweepState(id));
+    expect(state?.finished).toBe(true);
+    expect(state?.totals.terminal).toBe(4);
+    const rs = await results(h, id);
+    expect(rs.map((r) => r.state)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    for (const r of rs) {
+      expect(r.epochs_run).toBe(2);
+      expect(r.test_accuracy).toBeGreaterThan(0.8);
+      expect(r.cost_usd).toBeGreaterThan(0);
+      expect(await h.store.get(keys.weights(id, r.trial_id))).toBeDefined();
+    }
+    const lb = await getJson<Leaderboard>(h.store, keys.leaderboard(id, 'json'));
+    expect(lb?.rows).toHaveLength(4);
+    const metrics = lb!.rows.map((r) => r.metric ?? 0);
+    expect([...metrics].sort((a, b) => b - a)).toEqual(metrics);
+    expect(new TextDecoder().decode((await h.store.get(keys.report(id)))!.body)).toContain('<svg');
+    expect((await h.store.get(keys.leaderboard(id, 'csv')))?.body.length).toBeGreaterThan(0);
+
+    const again = await h.submit(sweepText());
+    expect(again).toBe(id);
+    const rerun = await h.pump();
+    expect(rerun.invocations).toBe(0);
+    expect(await results(h, id)).toHaveLength(4);
+  });
+
+  it('continues a trial across invocations when time runs out, bit-identical to one long invocation', async () => {
+    const long = await createHarness();
+    const idA = await long.submit(
+      sweepText({}, { learning_rate: { value: 0.002 }, activation: { value: 'relu' }, epochs: { value: 3 } }),
+    );
+    await long.pump();
+    const [uninterrupted] = await results(long, idA);
+
+    const short = await createHarness();
+    const idB = await short.submit(
+      sweepText({}, { learning_rate: { value: 0.002 }, activation: { value: 'relu' }, epochs: { value: 3 } }),
+    );
+    // Every invocation has just enough time for one epoch.
+    const run = await short.pump({ ctx: () => ({ remainingMs: () => SAFETY_MS }) });
+    expect(run.invocations).toBe(3);
+    const [resumed] = await results(short, idB);
+    expect(resumed?.state).toBe('completed');
+    expect(resumed?.invocations).toBe(3);
+    const strip = (r: TrialResult | undefined) =>
+      r?.history.map(({ train_loss, val_loss, val_accuracy, weight_norms }) => ({
+        train_loss,
+        val_loss,
+        val_accuracy,
+        weight_norms,
+      }));
+    expect(strip(resumed)).toEqual(strip(uninterrupted));
+    expect(resumed?.test_accuracy).toBe(uninterrupted?.test_accuracy);
+    const wA = (await long.store.get(keys.weights(idA, uninterrupted!.trial_id)))!.body;
+    const wB = (await short.store.get(keys.weights(idB, resumed!.trial_id)))!.body;
+    expect(Buffer.compare(Buffer.from(wA), Buffer.from(wB))).toBe(0);
+  });
+
+  it('absorbs duplicate deliveries: one row per trial and cost counted once', async () => {
+    const once = await createHarness();
+    const id1 = await once.submit(sweepText());
+    await once.pump();
+    const twice = await createHarness();
+    const id2 = await twice.submit(sweepText());
+    await twice.pump({ duplicate: true });
+    const r1 = await results(once, id1);
+    const r2 = await results(twice, id2);
+    expect(r2).toHaveLength(4);
+    const lb = await getJson<Leaderboard>(twice.store, keys.leaderboard(id2, 'json'));
+    expect(new Set(lb!.rows.map((r) => r.trial_id)).size).toBe(4);
+    const state = await getJson<SweepState>(twice.store, keys.sweepState(id2));
+    expect(state?.totals.terminal).toBe(4);
+    expect(state!.totals.cost_usd).toBeCloseTo(
+      r2.reduce((s, r) => s + r.cost_usd, 0),
+      12,
+    );
+    expect(r2.map((r) => r.val_accuracy).sort()).toEqual(r1.map((r) => r.val_accuracy).sort());
+  });
+
+  it('dead-letters a poison trial as failed with its error, and the rest completes', async () => {
+    const h = await createHarness();
+    // layers[0] does not match the data set's 784 inputs: the worker throws on every delivery.
+    const id = await h.submit(
+      sweepText(
+        {},
+        {
+          layers: { values: ['784-32-10', '100-10'] },
+          activation: { value: 'relu' },
+          learning_rate: { value: 0.001 },
+        },
+      ),
+    );
+    const run = await h.pump();
+    expect(run.errors).toHaveLength(3);
+    const rs = await results(h, id);
+    expect(rs).toHaveLength(2);
+    const failed = rs.find((r) => r.state === 'failed');
+    expect(failed?.reason).toMatch(/dead-letter.*layers\[0\] is 100/);
+    expect(rs.find((r) => r.state === 'completed')).toBeDefined();
+    const status = await readSweepStatus(h.store, id);
+    expect(status?.finished).toBe(true);
+    expect(status?.counts.failed).toBe(1);
+  });
+
+  it('skips trials once max_cost_usd is spent, with the reason', async () => {
+    const h = await createHarness();
+    const id = await h.submit(sweepText({ max_cost_usd: 1e-9, max_concurrency: 1 }));
+    await h.pump();
+    const rs = await results(h, id);
+    expect(rs).toHaveLength(4);
+    expect(rs.filter((r) => r.state === 'completed')).toHaveLength(1);
+    const skipped = rs.filter((r) => r.state === 'skipped');
+    expect(skipped).toHaveLength(3);
+    expect(skipped[0]?.reason).toMatch(/max_cost_usd/);
+  });
+
+  it('refuses a trial that would not fit in the worker memory, before training', async () => {
+    const h = await createHarness({ memoryMb: 64 });
+    const id = await h.submit(
+      sweepText(
+        {},
+        {
+          layers: { value: '784-2048-2048-10' },
+          learning_rate: { value: 0.001 },
+          activation: { value: 'relu' },
+        },
+      ),
+    );
+    await h.pump();
+    const [r] = await results(h, id);
+    expect(r?.state).toBe('failed');
+    expect(r?.reason).toMatch(/refused before training/);
+    expect(r?.epochs_run).toBe(0);
+  });
+
+  it('rejects an invalid sweep with every problem and enqueues nothing', async () => {
+    const h = await createHarness();
+    await expect(
+      h.submit(sweepText({ method: 'gird' }, { learning_rate: { min: -1, max: 1 } })),
+    ).rejects.toThrow(/\$\.method/);
+    expect((await h.submissions.depth()).visible).toBe(0);
+    await expect(h.submit(sweepText({ dataset: 'fashion-mnist' }))).rejects.toThrow(/not prepared/);
+    expect((await h.submissions.depth()).visible).toBe(0);
+  });
+});
