@@ -136,22 +136,28 @@ interface NumOpts {
   max?: number;
 }
 function expectText(o: NumOpts): string {
-  const parts = [o.int ? 'an integer' : 'a number'];
-  if (o.gt !== undefined) parts.push(`> ${o.gt}`);
-  if (o.min !== undefined) parts.push(`≥ ${o.min}`);
-  if (o.max !== undefined) parts.push(`≤ ${o.max.toLocaleString('en-US')}`);
-  return parts.join(' ');
+  const bounds: string[] = [];
+  if (o.gt !== undefined) bounds.push(`> ${o.gt}`);
+  if (o.min !== undefined) bounds.push(`≥ ${o.min}`);
+  if (o.max !== undefined) bounds.push(`≤ ${o.max.toLocaleString('en-US')}`);
+  return `${o.int ? 'an integer' : 'a number'}${bounds.length ? ` ${bounds.join(' and ')}` : ''}`;
 }
+const lastSegment = (path: string): string =>
+  path
+    .replace(/\[\d+\]$/, '')
+    .split('.')
+    .pop() ?? path;
 function readNumber(p: ProblemList, v: unknown, path: string, o: NumOpts = {}): number | undefined {
+  const isNum = typeof v === 'number' && Number.isFinite(v);
   const ok =
-    typeof v === 'number' &&
-    Number.isFinite(v) &&
+    isNum &&
     (!o.int || Number.isInteger(v)) &&
     (o.min === undefined || v >= o.min) &&
     (o.gt === undefined || v > o.gt) &&
     (o.max === undefined || v <= o.max);
   if (!ok) {
-    p.error(path, `expected ${expectText(o)}`, expectText(o), describe(v));
+    const what = !isNum ? 'not a number' : o.int && !Number.isInteger(v) ? 'not an integer' : 'out of range';
+    p.error(path, what, expectText(o), describe(v));
     return undefined;
   }
   return v as number;
@@ -164,7 +170,7 @@ function readEnum<T extends string>(
 ): T | undefined {
   if (typeof v === 'string' && (options as readonly string[]).includes(v)) return v as T;
   const hint = typeof v === 'string' ? didYouMean(v, options) : '';
-  p.error(path, `expected one of ${options.join(', ')}${hint}`, options.join(' | '), describe(v));
+  p.error(path, `unknown ${lastSegment(path)}${hint}`, options.join(' | '), describe(v));
   return undefined;
 }
 
@@ -265,10 +271,6 @@ function reach(s: ParamSpec): { lo: number; hi: number; loField: string; hiField
       };
     case 'inv_log_uniform':
       return { lo: Math.exp(-s.max), hi: Math.exp(-s.min), loField: 'max', hiField: 'min' };
-    case 'beta':
-      return { lo: 0, hi: 1, loField: 'distribution', hiField: 'distribution' };
-    case 'q_beta':
-      return { lo: 0, hi: quantize(1, s.q), loField: 'distribution', hiField: 'distribution' };
     default:
       return undefined;
   }
@@ -474,20 +476,27 @@ function parseParam(p: ProblemList, key: string, raw: unknown, path: string): Pa
         }
       }
     } else {
-      // normal family: unbounded; samples outside the key's range are redrawn (truncation).
+      // normal family: unbounded, and the beta family on (0, 1): the centre must be valid; draws that are
+      // not a valid value are redrawn (truncation).
+      const isBeta = dist === 'beta' || dist === 'q_beta';
       const mu = spec.mu as number;
-      const centre = dist === 'log_normal' || dist === 'q_log_normal' ? Math.exp(mu) : mu;
+      const centre = isBeta
+        ? (spec.a as number) / ((spec.a as number) + (spec.b as number))
+        : dist === 'log_normal' || dist === 'q_log_normal'
+          ? Math.exp(mu)
+          : mu;
       const m = checkKeyNumber(key, typeof spec.q === 'number' ? quantize(centre, spec.q) : centre);
+      const field = isBeta ? 'a' : 'mu';
       if (m) {
         p.error(
-          `${path}.mu`,
+          `${path}.${field}`,
           `the distribution's centre ${centre} is not a valid ${key}: ${m.message}`,
           m.expected,
-          describe(raw.mu ?? 0),
+          describe(raw[field] ?? (isBeta ? 1 : 0)),
         );
         return undefined;
       }
-      p.warn(path, `${dist} is unbounded: samples that are not a valid ${key} are redrawn`);
+      if (!isBeta) p.warn(path, `${dist} is unbounded: samples that are not a valid ${key} are redrawn`);
     }
   }
   if ('when' in raw) {

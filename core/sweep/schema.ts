@@ -88,11 +88,11 @@ const id = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/)
   .describe('1-128 of [A-Za-z0-9._-], starting alphanumeric');
 
-const condition = z
-  .record(z.string(), z.unknown())
-  .describe(
+const condition = z.record(z.string(), z.unknown()).meta({
+  id: 'Condition',
+  description:
     'Active only when every listed trial key has one of the given values, e.g. {"optimizer": "sgd"} or {"optimizer": ["sgd", "rmsprop"]}; otherwise the key takes its default and does not multiply the grid.',
-  );
+});
 
 function distSchema(d: Distribution): z.ZodType {
   const f = DIST_FIELDS[d];
@@ -114,7 +114,7 @@ function distSchema(d: Distribution): z.ZodType {
     shape[k] = (k === 'q' ? z.number().gt(0) : k === 'mu' ? z.number() : z.number().gt(0)).default(v);
   }
   shape.when = condition.optional();
-  return z.strictObject(shape).describe(DIST_DOCS[d]);
+  return z.strictObject(shape).meta({ id: `param_${d}`, description: DIST_DOCS[d] });
 }
 
 export const DIST_DOCS: Record<Distribution, string> = {
