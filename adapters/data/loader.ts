@@ -24,9 +24,19 @@ export const nodeSha256: HashFn = (bytes) => createHash('sha256').update(bytes).
 
 const SHA = /^[0-9a-f]{64}$/;
 
-/** Shard bytes on local disk, one file per sha256. */
+export const SHARD_CACHE_SUBDIR = 'mlp-sweep-shards';
+/** Default cap of the disk cache (Lambda's /tmp is 512 MB by default; full MNIST is 55 MB). */
+export const DEFAULT_CACHE_MAX_BYTES = 400 * 1024 * 1024;
+
+/**
+ * Shard bytes on local disk, one file `<sha256>.bin` per shard. Writes go to a temp name and are renamed.
+ * When the directory grows past `maxBytes`, the least recently used files are removed.
+ */
 export class DiskShardCache implements ShardCache {
-  constructor(readonly dir: string = join(tmpdir(), 'mlp-sweep-shards')) {}
+  constructor(
+    readonly dir: string = join(tmpdir(), SHARD_CACHE_SUBDIR),
+    readonly maxBytes: number = DEFAULT_CACHE_MAX_BYTES,
+  ) {}
 
   private pathOf(sha256: string): string {
     if (!SHA.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
@@ -34,8 +44,11 @@ export class DiskShardCache implements ShardCache {
   }
 
   async get(_key: string, sha256: string): Promise<Uint8Array | undefined> {
+    const p = this.pathOf(sha256);
     try {
-      const buf = await fsp.readFile(this.pathOf(sha256));
+      const buf = await fsp.readFile(p);
+      const now = new Date();
+      await fsp.utimes(p, now, now).catch(() => undefined);
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     } catch {
       return undefined;
@@ -45,6 +58,7 @@ export class DiskShardCache implements ShardCache {
   async put(_key: string, sha256: string, bytes: Uint8Array): Promise<void> {
     const target = this.pathOf(sha256);
     await fsp.mkdir(this.dir, { recursive: true });
+    await this.makeRoom(bytes.length);
     const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       await fsp.writeFile(tmp, bytes);
@@ -52,6 +66,23 @@ export class DiskShardCache implements ShardCache {
     } catch (e) {
       await fsp.rm(tmp, { force: true });
       throw e;
+    }
+  }
+
+  /** Removes least recently used shard files until `incoming` more bytes fit under maxBytes. */
+  private async makeRoom(incoming: number): Promise<void> {
+    const files = [];
+    for (const name of await fsp.readdir(this.dir)) {
+      if (!name.endsWith('.bin')) continue;
+      const st = await fsp.stat(join(this.dir, name)).catch(() => undefined);
+      if (st) files.push({ name, size: st.size, used: st.mtimeMs });
+    }
+    let total = files.reduce((s, f) => s + f.size, 0) + incoming;
+    files.sort((a, b) => a.used - b.used);
+    for (const f of files) {
+      if (total <= this.maxBytes) break;
+      await fsp.rm(join(this.dir, f.name), { force: true });
+      total -= f.size;
     }
   }
 }
@@ -78,14 +109,19 @@ export function datasetMemoSize(): number {
 }
 
 export interface LoaderOptions {
-  /** Directory of the shard disk cache (default `<os.tmpdir()>/mlp-sweep-shards`); `false` disables it. */
+  /** Temp directory holding the shard cache in `<tmpDir>/mlp-sweep-shards` (default os.tmpdir()); `false`: no disk cache. */
   tmpDir?: string | false;
+  /** Cap of the disk cache in bytes. */
+  cacheMaxBytes?: number;
   /** Shards fetched at once. */
   concurrency?: number;
 }
 
 export function createDatasetLoader(store: BlobStore, opts: LoaderOptions = {}): DatasetLoader {
-  const cache = opts.tmpDir === false ? undefined : new DiskShardCache(opts.tmpDir ?? undefined);
+  const cache =
+    opts.tmpDir === false
+      ? undefined
+      : new DiskShardCache(join(opts.tmpDir ?? tmpdir(), SHARD_CACHE_SUBDIR), opts.cacheMaxBytes);
   return {
     async load(ref: DatasetRef, o: { trainShards?: number } = {}): Promise<Dataset> {
       const want = o.trainShards ?? Number.POSITIVE_INFINITY;

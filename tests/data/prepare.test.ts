@@ -11,7 +11,7 @@ import {
   loadFromStore,
   prepareDataset,
 } from '../../core/data/prepare.ts';
-import { parseManifest, previewPixels, sha256Hex } from '../../core/data/shards.ts';
+import { parseManifest, previewPixels, type ShardEntry, sha256Hex } from '../../core/data/shards.ts';
 import { keys } from '../../core/layout.ts';
 import type { BlobStore } from '../../core/ports.ts';
 import { tempDir } from './helpers.ts';
@@ -200,25 +200,40 @@ describe('createDatasetLoader', () => {
 
   it('uses the /tmp shard cache when the memo is gone (new process), and ignores a corrupted cache file', async () => {
     const { manifest } = await prepareDataset(store, ds, mini.source, { shardSize: SHARD });
-    const cacheDir = join(dir, 'cache');
-    await createDatasetLoader(store, { tmpDir: cacheDir }).load(manifest);
+    const tmp = join(dir, 'tmp');
+    const cacheDir = join(tmp, 'mlp-sweep-shards');
+    await createDatasetLoader(store, { tmpDir: tmp }).load(manifest);
     expect(readdirSync(cacheDir).sort()).toEqual(
       [...manifest.train, ...manifest.test].map((e) => `${e.sha256}.bin`).sort(),
     );
     clearDatasetMemo();
     const counting = new CountingStore(store);
-    await createDatasetLoader(counting, { tmpDir: cacheDir }).load(manifest);
+    await createDatasetLoader(counting, { tmpDir: tmp }).load(manifest);
     expect(counting.gets).toEqual([keys.manifest('mnist-mini', manifest.version)]);
     // Corrupt one cached shard: the loader must notice and fetch it from the store again.
     const victim = manifest.train[0]!;
     writeFileSync(join(cacheDir, `${victim.sha256}.bin`), new Uint8Array(victim.bytes));
     clearDatasetMemo();
     counting.gets = [];
-    const again = await createDatasetLoader(counting, { tmpDir: cacheDir }).load(manifest);
+    const again = await createDatasetLoader(counting, { tmpDir: tmp }).load(manifest);
     expect(counting.gets).toEqual([keys.manifest('mnist-mini', manifest.version), victim.key]);
     expect(Buffer.compare(again.train.images, ds.train.images)).toBe(0);
     expect(sha256Hex((await new DiskShardCache(cacheDir).get(victim.key, victim.sha256))!)).toBe(
       victim.sha256,
     );
+  });
+
+  it('keeps the disk cache under its cap, dropping the least recently used shards', async () => {
+    const { manifest } = await prepareDataset(store, ds, mini.source, { shardSize: SHARD });
+    const [a, b, c] = manifest.train as [ShardEntry, ShardEntry, ShardEntry];
+    const cache = new DiskShardCache(join(dir, 'capped'), a.bytes + b.bytes + 10);
+    const body = async (e: ShardEntry) => (await store.get(e.key))!.body;
+    await cache.put(a.key, a.sha256, await body(a));
+    await new Promise((r) => setTimeout(r, 20));
+    await cache.put(b.key, b.sha256, await body(b));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await cache.get(a.key, a.sha256)).toBeDefined(); // a is now the most recently used
+    await cache.put(c.key, c.sha256, await body(c));
+    expect(readdirSync(join(dir, 'capped')).sort()).toEqual([`${a.sha256}.bin`, `${c.sha256}.bin`].sort());
   });
 });
