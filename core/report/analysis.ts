@@ -68,7 +68,14 @@ export function etaSquared(
   let ssBetween = 0;
   for (const g of sum.values()) ssBetween += g.c * (g.s / g.c - mean) ** 2;
   const k = sum.size;
-  if (!(ssTotal > 1e-300) || n < 2) return { eta2: 0, epsilon2: 0, groups: k };
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const x of metric) {
+    lo = Math.min(lo, x);
+    hi = Math.max(hi, x);
+  }
+  // A constant metric (up to rounding) has nothing to explain.
+  if (n < 2 || !(hi - lo > 1e-12 * Math.max(1, Math.abs(mean)))) return { eta2: 0, epsilon2: 0, groups: k };
   const eta2 = Math.min(1, Math.max(0, ssBetween / ssTotal));
   const msWithin = n > k ? (ssTotal - ssBetween) / (n - k) : 0;
   const epsilon2 = Math.min(1, Math.max(0, (ssBetween - (k - 1) * msWithin) / ssTotal));
@@ -106,6 +113,8 @@ export interface ParallelDimension {
   max_label: string;
   /** For categorical axes: the categories bottom→top. */
   categories?: string[];
+  /** Labelled positions on the axis: every value when there are few, else the ends (and decades on log axes). */
+  ticks: { norm: number; label: string }[];
 }
 
 export interface ParallelPoint {
@@ -147,9 +156,24 @@ export function normaliseDimension(
     const f = log ? Math.log10 : (x: number) => x;
     const a = f(lo);
     const b = f(hi);
-    const norm = nums.map((v) => (b > a ? (f(v) - a) / (b - a) : 0.5));
+    const pos = (v: number) => (b > a ? (f(v) - a) / (b - a) : 0.5);
+    const norm = nums.map(pos);
+    const distinct = [...new Set(nums)].sort((x, y) => x - y);
+    let ticks: { norm: number; label: string }[];
+    if (distinct.length <= MAX_EXACT_GROUPS) ticks = distinct.map((v) => ({ norm: pos(v), label: fmt(v) }));
+    else {
+      ticks = [
+        { norm: 0, label: fmt(lo) },
+        { norm: 1, label: fmt(hi) },
+      ];
+      if (log)
+        for (let d = Math.ceil(a); d <= Math.floor(b); d++) {
+          const t = (d - a) / (b - a);
+          if (t > 0.08 && t < 0.92) ticks.push({ norm: t, label: fmt(10 ** d) });
+        }
+    }
     return {
-      dim: { name, kind: log ? 'log' : 'linear', min_label: fmt(lo), max_label: fmt(hi) },
+      dim: { name, kind: log ? 'log' : 'linear', min_label: fmt(lo), max_label: fmt(hi), ticks },
       norm,
       raw: nums.map(fmt),
     };
@@ -175,6 +199,10 @@ export function normaliseDimension(
       min_label: cats[0] ?? '',
       max_label: cats[cats.length - 1] ?? '',
       categories: cats,
+      ticks:
+        cats.length <= 12
+          ? cats.map((c, i) => ({ norm: cats.length > 1 ? i / (cats.length - 1) : 0.5, label: c }))
+          : [],
     },
     norm,
     raw,

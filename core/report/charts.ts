@@ -69,18 +69,13 @@ export function parallelSpec(
   metricName: string,
 ): TopLevelSpec {
   const order = dims.map((d) => d.name);
-  const labels: { dim: string; norm: number; label: string }[] = [];
-  for (const d of dims) {
-    if (d.kind === 'categorical' && d.categories && d.categories.length <= 10) {
-      const k = d.categories.length;
-      d.categories.forEach((c, i) => {
-        labels.push({ dim: d.name, norm: k > 1 ? i / (k - 1) : 0.5, label: c });
-      });
-    } else {
-      labels.push({ dim: d.name, norm: 0, label: d.min_label });
-      labels.push({ dim: d.name, norm: 1, label: d.max_label + (d.kind === 'log' ? ' (log)' : '') });
-    }
-  }
+  const labels = dims.flatMap((d) =>
+    d.ticks.map((t) => ({
+      dim: d.name,
+      norm: t.norm,
+      label: t.norm === 1 && d.kind === 'log' ? `${t.label} (log)` : t.label,
+    })),
+  );
   // Worst first so the best lines are drawn on top.
   const data = [...points].sort((a, b) => b.rank - a.rank);
   const x = {
@@ -97,7 +92,7 @@ export function parallelSpec(
       labelFontWeight: 600,
     },
   };
-  const y = { field: 'norm', type: 'quantitative' as const, scale: { domain: [0, 1] }, axis: null };
+  const y = { field: 'norm', type: 'quantitative' as const, scale: { domain: [-0.04, 1.04] }, axis: null };
   return {
     width: Math.max(480, 130 * dims.length),
     height: 300,
@@ -118,7 +113,7 @@ export function parallelSpec(
             field: 'metric',
             type: 'quantitative',
             title: metricName,
-            scale: { scheme: 'viridis', reverse: goal === 'minimize' },
+            scale: { scheme: 'viridis', reverse: goal === 'maximize' },
           },
         },
       },

@@ -277,7 +277,7 @@ export async function renderReport(input: RenderReportInput): Promise<string> {
   if (nWithMetric === 0) paramParts.push('<p class="muted">No trial has a metric yet.</p>');
   else {
     paramParts.push(
-      `<h3>Parallel coordinates</h3><p class="muted">One line per trial with a metric (${nWithMetric}); each axis is normalised to its own range (log axes where the values are positive and span ≥ 2 decades; categories evenly spaced), coloured by ${e(metric.name)} (${metric.goal === 'maximize' ? 'brighter = higher' : 'brighter = lower'}).</p>`,
+      `<h3>Parallel coordinates</h3><p class="muted">One line per trial with a metric (${nWithMetric}); each axis is normalised to its own range (log axes where the values are positive and span ≥ 2 decades; categories evenly spaced), coloured by ${e(metric.name)} (darker = better; the best trials are drawn on top).</p>`,
       chartBlock(
         await renderSvg(
           parallelSpec(pc.dims, pc.points, metric.goal, metric.name),
