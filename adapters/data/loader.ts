@@ -5,9 +5,10 @@
  *
  * - a disk cache of shard bytes in `os.tmpdir()` (Lambda's /tmp survives warm invocations), content-
  *   addressed by sha256; files are written to a temp name and renamed, and verified again when read;
- * - a module-scope memo of decoded data sets, shared by every loader in the process (a warm Lambda reuses
- *   it across invocations). A request for the first k training shards is served from a memoized load of
- *   the full set (or of more shards) without copying; concurrent requests share one load. At most
+ * - a module-scope memo of decoded data sets, shared by every loader of the same store object in the
+ *   process (a warm Lambda keeps its store and reuses the memo across invocations). A request for the
+ *   first k training shards is served from a memoized load of the full set (or of more shards) without
+ *   copying; concurrent requests share one load. At most
  *   `MEMO_ENTRIES` data sets are kept (least recently used goes first). A failed load is not memoized.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -99,6 +100,18 @@ interface MemoEntry {
 /** Module scope: survives across invocations of a warm Lambda. Most recently used last. */
 let memo: MemoEntry[] = [];
 
+/** Memo entries are per store object (the Lambda runtime keeps one store per container). */
+const storeIds = new WeakMap<BlobStore, number>();
+let nextStoreId = 1;
+function storeId(store: BlobStore): number {
+  let id = storeIds.get(store);
+  if (id === undefined) {
+    id = nextStoreId++;
+    storeIds.set(store, id);
+  }
+  return id;
+}
+
 export function clearDatasetMemo(): void {
   memo = [];
 }
@@ -128,7 +141,7 @@ export function createDatasetLoader(store: BlobStore, opts: LoaderOptions = {}):
       if (o.trainShards !== undefined && (!Number.isInteger(want) || want < 1)) {
         throw new RangeError(`trainShards must be an integer ≥ 1, got ${o.trainShards}`);
       }
-      const id = `${ref.name}@${ref.version}`;
+      const id = `${storeId(store)}:${ref.name}@${ref.version}`;
       // The smallest memoized load that covers the request.
       let entry = memo.filter((e) => e.id === id && e.shards >= want).sort((a, b) => a.shards - b.shards)[0];
       if (!entry) {

@@ -223,6 +223,25 @@ describe('createDatasetLoader', () => {
     );
   });
 
+  it('shares one load between concurrent requests, and keeps stores apart', async () => {
+    const { manifest } = await prepareDataset(store, ds, mini.source, { shardSize: SHARD });
+    const counting = new CountingStore(store);
+    const loader = createDatasetLoader(counting, { tmpDir: false });
+    const [x, y, z] = await Promise.all([
+      loader.load(manifest),
+      loader.load(manifest),
+      loader.load(manifest),
+    ]);
+    expect(y).toBe(x);
+    expect(z).toBe(x);
+    expect(counting.gets).toHaveLength(5);
+    // Another store with the same name@version is not served from this store's memo.
+    const other = new CountingStore(new MemoryBlobStore());
+    await expect(createDatasetLoader(other, { tmpDir: false }).load(manifest)).rejects.toThrow(
+      DatasetNotFoundError,
+    );
+  });
+
   it('keeps the disk cache under its cap, dropping the least recently used shards', async () => {
     const { manifest } = await prepareDataset(store, ds, mini.source, { shardSize: SHARD });
     const [a, b, c] = manifest.train as [ShardEntry, ShardEntry, ShardEntry];
