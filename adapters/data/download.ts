@@ -87,7 +87,7 @@ export interface DownloadOptions {
   retries?: number;
   /** First backoff delay, doubled per retry (default 500 ms). */
   retryDelayMs?: number;
-  /** Per-request timeout (default 120 s). */
+  /** Per-request timeout, body included (default 300 s). */
   timeoutMs?: number;
   log?: (msg: string) => void;
 }
@@ -179,7 +179,7 @@ async function fetchVerified(
   let res: Response;
   try {
     res = await fetchImpl(url, {
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 120_000),
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 300_000),
       redirect: 'follow',
     });
   } catch (e) {
