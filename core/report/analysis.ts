@@ -131,7 +131,9 @@ export interface ParallelPoint {
 const fmt = (x: number): string => {
   if (Number.isInteger(x)) return String(x);
   const a = Math.abs(x);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? x.toExponential(2) : String(Number(x.toPrecision(4)));
+  return a !== 0 && (a < 1e-3 || a >= 1e6)
+    ? Number(x.toPrecision(3)).toExponential()
+    : String(Number(x.toPrecision(4)));
 };
 
 /**

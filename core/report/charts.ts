@@ -247,13 +247,21 @@ export function confusionSpec(cells: readonly ConfusionCell[]): TopLevelSpec {
     },
     layer: [
       {
-        mark: { type: 'rect', stroke: '#ffffff', strokeWidth: 1 },
+        mark: { type: 'rect', stroke: '#e1e5ea', strokeWidth: 1 },
         encoding: {
           color: {
             field: 'rate',
             type: 'quantitative',
-            scale: { scheme: 'blues', domain: [0, 1] },
-            title: 'share of true class',
+            // A power scale so that 1% confusions are visible next to a 98% diagonal.
+            scale: {
+              range: ['#ffffff', '#08519c'],
+              interpolate: 'rgb',
+              domain: [0, 1],
+              type: 'pow',
+              exponent: 0.35,
+            },
+            legend: { values: [0, 0.01, 0.1, 0.5, 1], format: '.0%' },
+            title: 'row share',
           },
         },
       },

@@ -37,7 +37,9 @@ export function formatParamValue(v: string | number | boolean | undefined): stri
   if (typeof v === 'number') {
     if (Number.isInteger(v)) return String(v);
     const a = Math.abs(v);
-    return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(2) : String(Number(v.toPrecision(4)));
+    return a !== 0 && (a < 1e-3 || a >= 1e6)
+      ? Number(v.toPrecision(3)).toExponential()
+      : String(Number(v.toPrecision(4)));
   }
   return String(v);
 }
