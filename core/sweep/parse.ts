@@ -43,7 +43,7 @@ import {
   type PriceTable,
   type Sweep,
 } from './types.ts';
-import { canonicalJson, describe, isRecord, plural, quantize, suggest } from './util.ts';
+import { canonicalJson, describe, isRecord, jsonErrorPosition, plural, quantize, suggest } from './util.ts';
 
 const NATIVE_KEYS = [
   '$schema',
@@ -969,9 +969,11 @@ export function parseSweep(text: string, opts: { filename?: string } = {}): Pars
     try {
       obj = JSON.parse(text);
     } catch (e) {
-      const msg = (e as Error).message;
+      const msg = (e as Error).message.replace(/\s+/g, ' ');
       const m = /position (\d+)/.exec(msg);
-      const where = m ? positionToLineCol(text, Number(m[1])) : undefined;
+      // V8 does not always give a position: then our own scan locates it.
+      const pos = m ? Number(m[1]) : jsonErrorPosition(text);
+      const where = pos !== undefined ? positionToLineCol(text, pos) : undefined;
       return {
         ok: false,
         problems: [

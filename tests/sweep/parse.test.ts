@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import { type Parsed, TRIAL_CONFIG_KEYS } from '../../core/config.ts';
+import { expandTrials, parseSweep, parseSweepObject, type Sweep } from '../../core/sweep/index.ts';
+import { INTEGER_KEYS, REAL_KEYS } from '../../core/sweep/schema.ts';
+
+function ok(r: Parsed<Sweep>): Sweep & { _warnings: string[] } {
+  if (!r.ok) throw new Error(r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+  return Object.assign(r.value, { _warnings: r.warnings.map((w) => `${w.path}: ${w.message}`) });
+}
+function errors(r: Parsed<Sweep>): string[] {
+  return r.ok ? [] : r.problems.filter((p) => p.severity === 'error').map((p) => p.path);
+}
+
+describe('W&B sweep files', () => {
+  it('reads a W&B YAML file as is: run_cap, bayes → random, metric alias, ignored keys warned', () => {
+    const s = ok(
+      parseSweep(
+        [
+          'program: train.py',
+          'project: p',
+          'method: bayes',
+          'run_cap: 7',
+          'metric:',
+          '  name: val_acc',
+          '  goal: maximize',
+          'parameters:',
+          '  learning_rate:',
+          '    distribution: log_uniform_values',
+          '    min: 1e-4',
+          '    max: 1e-1',
+          'command: [python, train.py]',
+        ].join('\n'),
+        { filename: 'sweep.yaml' },
+      ),
+    );
+    expect(s.source_format).toBe('wandb');
+    expect(s.method).toBe('random');
+    expect(s.max_trials).toBe(7);
+    expect(s.metric).toEqual({ name: 'val_accuracy', goal: 'maximize' });
+    expect(s._warnings.join('\n')).toMatch(/\$\.program/);
+    expect(s._warnings.join('\n')).toMatch(/\$\.command/);
+    expect(s._warnings.join('\n')).toMatch(/bayes/);
+    expect(expandTrials(s)).toHaveLength(7);
+  });
+
+  it("uses W&B's default goal (minimize) when a W&B file gives none, with a warning for accuracies", () => {
+    const s = ok(
+      parseSweepObject({
+        program: 'x',
+        method: 'grid',
+        metric: { name: 'val_accuracy' },
+        parameters: { epochs: { value: 1 } },
+      }),
+    );
+    expect(s.metric.goal).toBe('minimize');
+    expect(s._warnings.some((w) => w.startsWith('$.metric.goal'))).toBe(true);
+    const n = ok(
+      parseSweepObject({
+        method: 'grid',
+        metric: { name: 'val_accuracy' },
+        parameters: { epochs: { value: 1 } },
+      }),
+    );
+    expect(n.source_format).toBe('native');
+    expect(n.metric.goal).toBe('maximize');
+    const l = ok(
+      parseSweepObject({
+        method: 'grid',
+        metric: { name: 'val_loss' },
+        parameters: { epochs: { value: 1 } },
+      }),
+    );
+    expect(l.metric.goal).toBe('minimize');
+  });
+
+  it('maps the documented metric aliases', () => {
+    const cases: [string, string][] = [
+      ['validation_accuracy', 'val_accuracy'],
+      ['val_acc', 'val_accuracy'],
+      ['accuracy', 'val_accuracy'],
+      ['validation_loss', 'val_loss'],
+      ['loss', 'val_loss'],
+      ['test_acc', 'test_accuracy'],
+    ];
+    for (const [from, to] of cases) {
+      const s = ok(
+        parseSweepObject({
+          method: 'grid',
+          metric: { name: from, goal: 'maximize' },
+          parameters: { epochs: { value: 1 } },
+        }),
+      );
+      expect(s.metric.name).toBe(to);
+      expect(s._warnings.some((w) => w.startsWith('$.metric.name'))).toBe(true);
+    }
+  });
+
+  it('maps hyperband early termination: min_iter form and max_iter+s form (bands ⌊max_iter/ηᵏ⌋)', () => {
+    const a = ok(
+      parseSweepObject({
+        program: 'x',
+        method: 'grid',
+        parameters: { epochs: { value: 9 } },
+        early_terminate: { type: 'hyperband', min_iter: 2 },
+      }),
+    );
+    expect(a.early_terminate).toEqual({ type: 'asha', min_iter: 2, eta: 3, max_iter: 1000 });
+    const b = ok(
+      parseSweepObject({
+        program: 'x',
+        method: 'grid',
+        parameters: { epochs: { value: 30 } },
+        early_terminate: { type: 'hyperband', max_iter: 27, s: 2, eta: 3 },
+      }),
+    );
+    expect(b.early_terminate).toEqual({ type: 'asha', min_iter: 3, eta: 3, max_iter: 27 });
+    // our own hyperband stays hyperband
+    const c = ok(
+      parseSweepObject({
+        method: 'grid',
+        parameters: { epochs: { value: 9 } },
+        early_terminate: { type: 'hyperband', min_iter: 1, max_iter: 9 },
+      }),
+    );
+    expect(c.early_terminate).toEqual({ type: 'hyperband', min_iter: 1, eta: 3, max_iter: 9 });
+  });
+
+  it('infers distributions as W&B does (int min/max → int_uniform, else uniform; values; value)', () => {
+    const s = ok(
+      parseSweepObject({
+        method: 'random',
+        max_trials: 3,
+        parameters: {
+          epochs: { min: 1, max: 3 },
+          learning_rate: { min: 0.001, max: 0.1 },
+          optimizer: { values: ['adam'] },
+          seed: { value: 4 },
+          activation: { values: ['relu', 'tanh'], probabilities: [0.25, 0.75] },
+        },
+      }),
+    );
+    expect(s.parameters.epochs?.distribution).toBe('int_uniform');
+    expect(s.parameters.learning_rate?.distribution).toBe('uniform');
+    expect(s.parameters.optimizer?.distribution).toBe('categorical');
+    expect(s.parameters.seed?.distribution).toBe('constant');
+    expect(s.parameters.activation?.distribution).toBe('categorical_w_probabilities');
+  });
+
+  it('reads parameter-name aliases with a warning and rejects unknown names with a suggestion', () => {
+    const s = ok(
+      parseSweepObject({ method: 'grid', parameters: { lr: { values: [0.1] }, num_epochs: { value: 2 } } }),
+    );
+    expect(Object.keys(s.parameters).sort()).toEqual(['epochs', 'learning_rate']);
+    const r = parseSweepObject({ method: 'grid', parameters: { learnig_rate: { values: [0.1] } } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems[0]?.message).toMatch(/did you mean "learning_rate"/);
+  });
+});
+
+describe('errors as data', () => {
+  it('reports all problems at once, each with its path', () => {
+    const r = parseSweepObject({
+      method: 'grdi',
+      max_trails: 3,
+      metric: { name: 'val_accuracy', goal: 'up' },
+      parameters: { optimizer: { values: [] }, momentum: { values: [2] }, epochs: { value: 0 } },
+    });
+    expect(errors(r).sort()).toEqual(
+      [
+        '$.max_trails',
+        '$.method',
+        '$.metric.goal',
+        '$.parameters.epochs.value',
+        '$.parameters.momentum.values[0]',
+        '$.parameters.optimizer.values',
+      ].sort(),
+    );
+  });
+
+  it('computes the grid size before expanding: a 10⁹ grid is rejected at once', () => {
+    const values = Array.from({ length: 1000 }, (_, i) => i);
+    const r = parseSweepObject({
+      method: 'grid',
+      parameters: {
+        seed: { values },
+        batch_size: { values: values.map((v) => v + 1) },
+        epochs: { values: values.map((v) => v + 1) },
+      },
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.problems[0]?.path).toBe('$.parameters');
+      expect(r.problems[0]?.found).toBe('1,000,000,000 trials');
+    }
+  });
+
+  it('JSON syntax errors give line and column', () => {
+    const r = parseSweep('{\n  "method": "grid",\n  "parameters": }\n', { filename: 'x.json' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems[0]?.message).toMatch(/line 3, column/);
+  });
+
+  it('sniffs JSON vs YAML without an extension', () => {
+    expect(parseSweep('{"method": "grid", "parameters": {"epochs": {"value": 2}}}').ok).toBe(true);
+    expect(parseSweep('method: grid\nparameters:\n  epochs:\n    value: 2\n').ok).toBe(true);
+  });
+});
+
+describe('key classes', () => {
+  it('every trial key is either numeric (real/integer) or categorical, and numeric keys really take numbers', () => {
+    for (const k of [...REAL_KEYS, ...INTEGER_KEYS]) expect(TRIAL_CONFIG_KEYS as string[]).toContain(k);
+    // every integer key accepts an integer value through a sweep
+    for (const k of INTEGER_KEYS) {
+      const r = parseSweepObject({ method: 'grid', parameters: { [k]: { value: 1 } } });
+      expect(r.ok, k).toBe(true);
+    }
+  });
+});
