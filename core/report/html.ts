@@ -56,7 +56,7 @@ nav.toc ol{margin:4px 0;padding-left:20px;columns:2}nav.toc a{color:var(--accent
 .badges .badge{margin:0 6px 6px 0;font-size:13px}
 table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
 th,td{padding:4px 10px;border-bottom:1px solid var(--border);text-align:left;vertical-align:top}
-#lb td,#lb th{white-space:nowrap}
+#lb td,#lb th{white-space:nowrap;padding:4px 8px}
 thead th{background:#eef1f4;position:sticky;top:0;z-index:1;white-space:nowrap}
 tbody tr:nth-child(even){background:var(--zebra)}
 td.num,th.num{text-align:right}
