@@ -76,13 +76,19 @@ export class Optimizer {
         const v = this.v[p]!;
         const b1 = c.beta1;
         const b2 = c.beta2;
-        const bc1 = 1 - b1 ** this.t;
-        const bc2 = 1 - b2 ** this.t;
+        // w − lr·(m/bc1)/(√(v/bc2) + ε) computed as w − a·m/(√v·s + ε), a = lr/bc1, s = 1/√bc2
+        const a = lr / (1 - b1 ** this.t);
+        const sc = 1 / Math.sqrt(1 - b2 ** this.t);
+        const c1 = 1 - b1;
+        const c2 = 1 - b2;
+        const eps = c.epsilon;
         for (let i = 0; i < n; i++) {
           const gi = g[i]! + l2 * w[i]!;
-          m[i] = b1 * m[i]! + (1 - b1) * gi;
-          v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
-          w[i] = w[i]! - (lr * (m[i]! / bc1)) / (Math.sqrt(v[i]! / bc2) + c.epsilon);
+          const mi = b1 * m[i]! + c1 * gi;
+          const vi = b2 * v[i]! + c2 * gi * gi;
+          m[i] = mi;
+          v[i] = vi;
+          w[i] = w[i]! - (a * mi) / (Math.sqrt(vi) * sc + eps);
         }
       } else {
         const v = this.v[p]!;

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- core [--json] [--samples N] [--nets 784-128-64-10,784-500-250-100-10]
- *   [--impls tfjs-cpu,tfjs-wasm,ours] [--repeat R]`
+ *   [--impls tfjs-cpu,tfjs-wasm,ours] [--repeat R] [--dtype f32|f64]`
  *
  * Training throughput of one epoch (samples/s) of our MLP core against @tensorflow/tfjs (cpu backend)
  * and @tensorflow/tfjs-backend-wasm (SIMD, one thread), same process, same data (the first N MNIST
@@ -8,7 +8,8 @@
  * Adam lr 1e-3, ReLU hidden layers, softmax + cross-entropy, shuffled, no validation. Each
  * implementation gets a short warm-up (JIT / wasm compile) before the timed epoch; with --repeat R the
  * best of R epochs counts. Peers get float32 inputs already scaled to [0,1]; ours gets u8 pixels and
- * normalises per batch (that is its input format). One JSON line per (impl, net), ours with ratios.
+ * normalises per batch (that is its input format). One JSON line per (impl, net), ours with ratios, by
+ * wall clock (samples_per_s) and by CPU time of the process (cpu_samples_per_s: robust to other load).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -69,8 +70,34 @@ function loadData(samples: number): { data: Dataset; source: string } {
   return { data: { ...data, train, test: train }, source };
 }
 
+interface Rate {
+  /** samples / wall-clock second */
+  wall: number;
+  /** samples / CPU second of this process (user + system): less sensitive to other load on the machine */
+  cpu: number;
+}
+
+/** Best (highest) rates over `repeat` runs of fn, which processes n samples. */
+async function timed(n: number, repeat: number, fn: () => Promise<void>): Promise<Rate> {
+  const best: Rate = { wall: 0, cpu: 0 };
+  for (let r = 0; r < repeat; r++) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    await fn();
+    const c = process.cpuUsage(c0);
+    best.wall = Math.max(best.wall, n / ((performance.now() - t0) / 1000));
+    best.cpu = Math.max(best.cpu, n / ((c.user + c.system) / 1e6));
+  }
+  return best;
+}
+
 /** Samples/s of one epoch of our trainer over data.train (after a warm-up trainer on a prefix). */
-function benchOurs(layers: number[], data: Dataset, repeat: number): number {
+async function benchOurs(
+  layers: number[],
+  data: Dataset,
+  repeat: number,
+  dtype: 'f32' | 'f64',
+): Promise<Rate> {
   const cfg = (epochs: number) => {
     const p = parseTrialConfig({
       layers,
@@ -84,15 +111,11 @@ function benchOurs(layers: number[], data: Dataset, repeat: number): number {
     return p.value;
   };
   const warm = { ...data, train: { ...data.train, count: Math.min(WARMUP, data.train.count) } };
-  createTrainer(cfg(1), warm).runEpoch();
-  const t = createTrainer(cfg(repeat), data);
-  let best = 0;
-  for (let r = 0; r < repeat; r++) {
-    const t0 = performance.now();
+  createTrainer(cfg(1), warm, { dtype }).runEpoch();
+  const t = createTrainer(cfg(repeat), data, { dtype });
+  return timed(data.train.count, repeat, async () => {
     t.runEpoch();
-    best = Math.max(best, data.train.count / ((performance.now() - t0) / 1000));
-  }
-  return best;
+  });
 }
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -103,7 +126,7 @@ async function benchTfjs(
   layers: number[],
   data: Dataset,
   repeat: number,
-): Promise<number> {
+): Promise<Rate> {
   await tf.setBackend(backend);
   await tf.ready();
   const n = data.train.count;
@@ -124,12 +147,9 @@ async function benchTfjs(
   const xw = x.slice([0, 0], [w, 784]);
   const yw = y.slice([0, 0], [w, 10]);
   await model.fit(xw, yw, { batchSize: BATCH, epochs: 1, shuffle: true, verbose: 0 });
-  let best = 0;
-  for (let r = 0; r < repeat; r++) {
-    const t0 = performance.now();
+  const best = await timed(n, repeat, async () => {
     await model.fit(x, y, { batchSize: BATCH, epochs: 1, shuffle: true, verbose: 0 });
-    best = Math.max(best, n / ((performance.now() - t0) / 1000));
-  }
+  });
   tf.dispose([x, y, xw, yw]);
   model.dispose();
   return best;
@@ -158,30 +178,42 @@ export default async function core(args: string[]): Promise<void> {
     );
   for (const net of nets) {
     const layers = net.split('-').map(Number);
-    const sps: Partial<Record<Impl, number>> = {};
+    const sps: Partial<Record<Impl, Rate>> = {};
     for (const impl of impls) {
-      sps[impl] =
+      const rate =
         impl === 'ours'
-          ? benchOurs(layers, data, repeat)
+          ? await benchOurs(layers, data, repeat, opt(args, 'dtype', 'f32') as 'f32' | 'f64')
           : await benchTfjs(tf!, impl === 'tfjs-cpu' ? 'cpu' : 'wasm', layers, data, repeat);
+      sps[impl] = rate;
       const line: Record<string, unknown> = {
         suite: 'core',
         impl,
         net,
         samples: data.train.count,
         batch: BATCH,
-        samples_per_s: Math.round(sps[impl]!),
+        samples_per_s: Math.round(rate.wall),
+        cpu_samples_per_s: Math.round(rate.cpu),
       };
       if (impl === 'ours') {
-        if (sps['tfjs-wasm']) line.ratio_vs_tfjs_wasm = Number((sps.ours! / sps['tfjs-wasm']).toFixed(2));
-        if (sps['tfjs-cpu']) line.ratio_vs_tfjs_cpu = Number((sps.ours! / sps['tfjs-cpu']).toFixed(2));
+        for (const peer of ['tfjs-wasm', 'tfjs-cpu'] as const) {
+          const p = sps[peer];
+          if (!p) continue;
+          const key = peer.replace('-', '_');
+          line[`ratio_vs_${key}`] = Number((rate.wall / p.wall).toFixed(2));
+          line[`cpu_ratio_vs_${key}`] = Number((rate.cpu / p.cpu).toFixed(2));
+        }
       }
-      if (impl === 'tfjs-wasm') line.simd = tf ? await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') : undefined;
-      console.log(
-        json
-          ? JSON.stringify(line)
-          : `${impl.padEnd(10)} ${net.padEnd(20)} ${line.samples_per_s} samples/s${line.ratio_vs_tfjs_wasm ? `  ×${line.ratio_vs_tfjs_wasm} vs wasm, ×${line.ratio_vs_tfjs_cpu} vs cpu` : ''}`,
-      );
+      if (impl === 'tfjs-wasm' && tf) line.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+      if (json) console.log(JSON.stringify(line));
+      else {
+        const ratios = Object.entries(line)
+          .filter(([k]) => k.includes('ratio'))
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ');
+        console.log(
+          `${impl.padEnd(10)} ${net.padEnd(20)} ${line.samples_per_s} samples/s (${line.cpu_samples_per_s} per CPU-s) ${ratios}`,
+        );
+      }
     }
   }
 }
