@@ -32,6 +32,8 @@ export interface SweepStackSettings {
 
 export interface SweepStackProps extends StackProps, SweepStackSettings {}
 
+const S3_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
+
 export const DISPATCHER_MEMORY_MB = 512;
 export const AGGREGATOR_MEMORY_MB = 1024;
 /** The aggregator merges by compare-and-swap, so any concurrency is correct; 2 keeps CAS retries rare. */
@@ -48,6 +50,9 @@ export class SweepStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SweepStackProps = {}) {
     super(scope, id, props);
+    // Server access logs are delivered under a bucket policy (not the legacy LogDeliveryWrite ACL, which
+    // needs ACL-enabled object ownership): the stack does not depend on cdk.json carrying this flag.
+    this.node.setContext(S3_LOGS_USE_BUCKET_POLICY, true);
     const spec = serviceSpec({
       ...(props.workerTimeoutSeconds !== undefined
         ? { workerTimeoutSeconds: props.workerTimeoutSeconds }
