@@ -22,9 +22,8 @@ import {
   type Trainer,
 } from '../nn/index.ts';
 import type { TrialResult } from '../result.ts';
-import { createPruner, metricValue, trialCostUsd } from '../sweep/index.ts';
+import { checkBudget, createPruner, metricValue, pruneMetric, trialCostUsd } from '../sweep/index.ts';
 import { TrialState } from '../trial-state.ts';
-import { checkSweepBudget } from './budget.ts';
 import type { AppDeps, InvocationContext } from './deps.ts';
 import { createJson, getJson, putJson } from './json.ts';
 import { loadSweep, readState } from './sweep-record.ts';
@@ -90,7 +89,9 @@ async function train(
   // Budgets are checked before a trial starts (not before its continuations).
   if (progress.invocations === 0) {
     const state = await readState(deps.store, sweepId);
-    const budget = checkSweepBudget(sweep, state, deps.now());
+    const t = state?.totals;
+    const spent = { cost_usd: t?.cost_usd ?? 0, ran: (t?.terminal ?? 0) - (t?.by_state.skipped ?? 0) };
+    const budget = checkBudget(sweep, spent, state?.started_ms ?? t0, deps.now());
     if (!budget.ok) return finish(base, { state: TrialState.Skipped, reason: budget.reason });
   }
 
@@ -136,7 +137,7 @@ async function train(
     epochMs = Math.max(1, deps.now() - started);
     epochsHere++;
     if (trainer.status !== 'running') break;
-    const value = metricValue(m, sweep.metric);
+    const value = metricValue(m, pruneMetric(sweep));
     if (value !== undefined && (await pruner.decide({ trialId, epoch: m.epoch, value })) === 'prune') {
       pruned = true;
       break;

@@ -60,26 +60,36 @@ export function trialCostUsd(u: UsageInput): number {
 
 export type BudgetCheck = { ok: true } | { ok: false; reason: string };
 
+/** What finished trials have spent: their summed cost and how many actually ran (not skipped). */
+export interface Spent {
+  cost_usd: number;
+  ran: number;
+}
+
+export function spentOf(finished: readonly Pick<TrialResult, 'cost_usd' | 'state'>[]): Spent {
+  let cost = 0;
+  let ran = 0;
+  for (const r of finished) {
+    cost += Number.isFinite(r.cost_usd) ? r.cost_usd : 0;
+    if (r.state !== TrialState.Skipped) ran++;
+  }
+  return { cost_usd: cost, ran };
+}
+
 /**
- * Whether one more trial may start. Cost: the recorded cost of the finished trials, plus the mean cost of
- * a finished (run) trial as the forecast of the next one, must stay within max_cost_usd. Time: the minutes
- * since the sweep started must be below max_minutes.
+ * Budgets, checked before a trial starts: refuse when the recorded cost has reached `max_cost_usd` or
+ * the next trial (forecast: the average cost of the trials that ran) would pass it, or when the sweep has
+ * run `max_minutes`.
  */
 export function checkBudget(
   sweep: Pick<Sweep, 'max_cost_usd' | 'max_minutes'>,
-  finished: readonly Pick<TrialResult, 'cost_usd' | 'state'>[],
+  spentSoFar: Spent,
   sweepStartedMs: number,
   nowMs: number,
 ): BudgetCheck {
   if (sweep.max_cost_usd !== undefined) {
-    let spent = 0;
-    let ran = 0;
-    for (const r of finished) {
-      const c = Number.isFinite(r.cost_usd) ? r.cost_usd : 0;
-      spent += c;
-      if (r.state !== TrialState.Skipped) ran++;
-    }
-    const next = ran > 0 ? spent / ran : 0;
+    const spent = spentSoFar.cost_usd;
+    const next = spentSoFar.ran > 0 ? spent / spentSoFar.ran : 0;
     if (spent >= sweep.max_cost_usd) {
       return {
         ok: false,

@@ -6,6 +6,8 @@ export {
   estimateSweep,
   PRICES_AS_OF,
   REQUESTS_PER_INVOCATION,
+  type Spent,
+  spentOf,
   trialCostUsd,
 } from './cost.ts';
 export { countGrid, discreteValues, expandTrials, Rng, sample, trialId } from './expand.ts';

@@ -9,6 +9,7 @@ import {
   pruneMetric,
   REQUESTS_PER_INVOCATION,
   type Sweep,
+  spentOf,
   trialCostUsd,
 } from '../../core/sweep/index.ts';
 import { TrialState } from '../../core/trial-state.ts';
@@ -50,25 +51,25 @@ describe('trialCostUsd', () => {
 describe('checkBudget', () => {
   const done = (cost: number, state: TrialState = TrialState.Completed) => ({ cost_usd: cost, state });
   it('allows everything without budgets', () => {
-    expect(checkBudget(sweep({}), [done(100)], 0, 1e12)).toEqual({ ok: true });
+    expect(checkBudget(sweep({}), spentOf([done(100)]), 0, 1e12)).toEqual({ ok: true });
   });
   it('stops when the recorded cost reaches max_cost_usd, or the next trial would pass it', () => {
     const s = sweep({ max_cost_usd: 1 });
-    expect(checkBudget(s, [], 0, 0).ok).toBe(true);
-    expect(checkBudget(s, [done(0.3)], 0, 0).ok).toBe(true); // 0.3 + 0.3 ≤ 1
-    expect(checkBudget(s, [done(0.3), done(0.3)], 0, 0).ok).toBe(true); // 0.6 + 0.3
-    const r = checkBudget(s, [done(0.3), done(0.3), done(0.3)], 0, 0); // 0.9 + 0.3 > 1
+    expect(checkBudget(s, spentOf([]), 0, 0).ok).toBe(true);
+    expect(checkBudget(s, spentOf([done(0.3)]), 0, 0).ok).toBe(true); // 0.3 + 0.3 ≤ 1
+    expect(checkBudget(s, spentOf([done(0.3), done(0.3)]), 0, 0).ok).toBe(true); // 0.6 + 0.3
+    const r = checkBudget(s, spentOf([done(0.3), done(0.3), done(0.3)]), 0, 0); // 0.9 + 0.3 > 1
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toMatch(/max_cost_usd/);
-    expect(checkBudget(s, [done(1.2)], 0, 0).ok).toBe(false);
+    expect(checkBudget(s, spentOf([done(1.2)]), 0, 0).ok).toBe(false);
     // skipped trials cost nothing and do not dilute the forecast
-    expect(checkBudget(s, [done(0.5), done(0, TrialState.Skipped)], 0, 0).ok).toBe(true);
-    expect(checkBudget(s, [done(0.6), done(0, TrialState.Skipped)], 0, 0).ok).toBe(false);
+    expect(checkBudget(s, spentOf([done(0.5), done(0, TrialState.Skipped)]), 0, 0).ok).toBe(true);
+    expect(checkBudget(s, spentOf([done(0.6), done(0, TrialState.Skipped)]), 0, 0).ok).toBe(false);
   });
   it('stops after max_minutes since the sweep started', () => {
     const s = sweep({ max_minutes: 10 });
-    expect(checkBudget(s, [], 1_000, 1_000 + 9 * 60_000).ok).toBe(true);
-    const r = checkBudget(s, [], 1_000, 1_000 + 10 * 60_000);
+    expect(checkBudget(s, spentOf([]), 1_000, 1_000 + 9 * 60_000).ok).toBe(true);
+    const r = checkBudget(s, spentOf([]), 1_000, 1_000 + 10 * 60_000);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toMatch(/max_minutes/);
   });
