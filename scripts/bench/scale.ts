@@ -1,0 +1,220 @@
+/**
+ * `npm run bench -- scale [--json] [--trials 1000] [--concurrency 1000] [--trial-seconds s] [--s3-mbps 90]`
+ *
+ * Projects a 1000-trial sweep at concurrency 1000 on Lambda with the scale model (core/sim) from figures
+ * measured in the same run:
+ *  - trial: one quickstart trial (the first config of sweeps/quickstart.json) trained and tested on full
+ *    MNIST (/work/shared/data/mnist, else mnist-mini with a notice) with createTrainer — or --trial-seconds;
+ *  - module init: a fresh Node process importing the worker's Lambda bundle, built here with esbuild with
+ *    the stack's options (ESM, minified, everything bundled), median of 3;
+ *  - data load: the worker's DatasetLoader reading the prepared shards (sha256-verified, decoded) from an
+ *    in-memory store, plus the S3 transfer of those bytes at --s3-mbps (an assumption: default 90 MB/s,
+ *    a single-stream in-region GET; not measurable here).
+ * Cold start = module init + data load. Peers side by side: the standard SQS event source (default) and
+ * provisioned mode with 100 minimum pollers; the goal is wall ≤ one trial + 60 s, and each line reports
+ * wall/goal. Also the 60-per-minute rule of before Nov 2023, for reference.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { loadIdxDirectory } from '../../adapters/data/idx-files.ts';
+import { createDatasetLoader } from '../../adapters/data/loader.ts';
+import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
+import { MemoryBlobStore } from '../../adapters/store/memory.ts';
+import { prepareDataset } from '../../core/data/prepare.ts';
+import type { Dataset } from '../../core/dataset.ts';
+import { createTrainer } from '../../core/nn/index.ts';
+import { type SimOptions, type SimResult, simulate, uniformTrials } from '../../core/sim/index.ts';
+import { expandTrials, parseSweep } from '../../core/sweep/index.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MNIST_DIR = fileURLToPath(new URL('../../../shared/data/mnist/', import.meta.url));
+
+function opt(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+async function loadData(): Promise<{ data: Dataset; source: string; full: boolean }> {
+  if (existsSync(MNIST_DIR)) {
+    const data = await loadIdxDirectory(MNIST_DIR, { name: 'mnist' });
+    return { data, source: `mnist ${data.train.count}/${data.test.count}`, full: true };
+  }
+  return {
+    data: loadMnistMini(),
+    source: 'mnist-mini (NOTICE: full MNIST not found; trial time is not a full-MNIST figure)',
+    full: false,
+  };
+}
+
+/** Median ms to import the worker's Lambda bundle in a fresh process. */
+async function moduleInitMs(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+  try {
+    const banner =
+      "import { createRequire as __r } from 'node:module';import { fileURLToPath as __f } from 'node:url';" +
+      "import { dirname as __d } from 'node:path';const require = __r(import.meta.url);" +
+      'const __filename = __f(import.meta.url);const __dirname = __d(__filename);';
+    const out = join(dir, 'worker.mjs');
+    await build({
+      entryPoints: [join(ROOT, 'lambdas/worker.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      minify: true,
+      mainFields: ['module', 'main'],
+      banner: { js: banner },
+      outfile: out,
+      logLevel: 'error',
+    });
+    const probe =
+      `const t = performance.now(); const m = await import(${JSON.stringify(`file://${out}`)});` +
+      'if (typeof m.handler !== "function") throw new Error("no handler"); console.log(performance.now() - t);';
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const p = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
+        encoding: 'utf8',
+        env: { ...process.env, AWS_REGION: 'us-east-1', POWERTOOLS_DEV: 'false' },
+      });
+      if (p.status !== 0) throw new Error(`bundle import failed: ${p.stderr}`);
+      runs.push(Number(p.stdout.trim()));
+    }
+    return median(runs);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Seconds for a fresh DatasetLoader to load the prepared set from a store, and the bytes it read. */
+async function dataLoad(data: Dataset): Promise<{ seconds: number; bytes: number }> {
+  const store = new MemoryBlobStore();
+  const { manifest } = await prepareDataset(store, data, []);
+  let bytes = 0;
+  for (const k of await store.list('')) bytes += (await store.get(k))?.body.byteLength ?? 0;
+  const loader = createDatasetLoader(store, { tmpDir: false });
+  const t = performance.now();
+  await loader.load({ name: manifest.name, version: manifest.version });
+  return { seconds: (performance.now() - t) / 1000, bytes };
+}
+
+function quickstartTrialSeconds(data: Dataset): {
+  seconds: number;
+  epochs: number;
+  net: string;
+  acc: number;
+} {
+  const p = parseSweep(readFileSync(join(ROOT, 'sweeps/quickstart.json'), 'utf8'), {
+    filename: 'quickstart.json',
+  });
+  if (!p.ok) throw new Error('sweeps/quickstart.json does not parse');
+  const config = expandTrials(p.value)[0]!.config;
+  const t0 = performance.now();
+  const trainer = createTrainer(config, data);
+  while (trainer.status === 'running') trainer.runEpoch();
+  const test = trainer.evaluateTest(10);
+  return {
+    seconds: (performance.now() - t0) / 1000,
+    epochs: config.epochs,
+    net: config.layers.join('-'),
+    acc: test.accuracy,
+  };
+}
+
+export default async function scale(args: string[]): Promise<void> {
+  const json = args.includes('--json');
+  const trials = Number(opt(args, 'trials') ?? '1000');
+  const concurrency = Number(opt(args, 'concurrency') ?? '1000');
+  const s3Mbps = Number(opt(args, 's3-mbps') ?? '90');
+  const emit = (o: Record<string, unknown>, text: string) =>
+    console.log(json ? JSON.stringify({ suite: 'scale', ...o }) : text);
+
+  const { data, source, full } = await loadData();
+  const initMs = await moduleInitMs();
+  emit(
+    {
+      figure: 'module_init_ms',
+      value: Math.round(initMs),
+      how: 'fresh node importing the esbuild worker bundle, median of 3',
+    },
+    `module init: ${initMs.toFixed(0)} ms (worker bundle, median of 3)`,
+  );
+  const load = await dataLoad(data);
+  const transferS = load.bytes / (s3Mbps * 1e6);
+  emit(
+    {
+      figure: 'data_load_s',
+      value: r3(load.seconds),
+      bytes: load.bytes,
+      s3_transfer_s: r3(transferS),
+      s3_mbps_assumed: s3Mbps,
+      source,
+    },
+    `data load:   ${load.seconds.toFixed(2)} s verify+decode of ${(load.bytes / 1e6).toFixed(1)} MB + ${transferS.toFixed(2)} s S3 transfer at an assumed ${s3Mbps} MB/s`,
+  );
+  const coldStartS = initMs / 1000 + load.seconds + transferS;
+
+  let trialS: number;
+  let epochs: number;
+  const given = opt(args, 'trial-seconds');
+  if (given !== undefined) {
+    trialS = Number(given);
+    epochs = Math.max(1, Math.ceil(trialS / 60));
+    emit({ figure: 'trial_s', value: trialS, measured: false }, `trial:       ${trialS} s (given)`);
+  } else {
+    const q = quickstartTrialSeconds(data);
+    trialS = q.seconds;
+    epochs = q.epochs;
+    emit(
+      {
+        figure: 'trial_s',
+        value: r3(q.seconds),
+        measured: true,
+        net: q.net,
+        epochs: q.epochs,
+        test_accuracy: q.acc,
+        data: source,
+        full_mnist: full,
+      },
+      `trial:       ${q.seconds.toFixed(1)} s (quickstart ${q.net}, ${q.epochs} epochs + test, ${source}; test acc ${q.acc.toFixed(4)})`,
+    );
+  }
+
+  const base: SimOptions = { concurrency, coldStartS };
+  const peers: [string, SimOptions][] = [
+    ['standard', base],
+    ['provisioned-100-pollers', { ...base, mode: 'provisioned', minPollers: 100 }],
+    ['standard-pre-2023-60-per-min', { ...base, scaling: { addPerMinute: 60 } }],
+  ];
+  const results: Record<string, SimResult> = {};
+  for (const [name, o] of peers) {
+    const r = simulate(uniformTrials(trials, trialS, epochs), o);
+    results[name] = r;
+    emit(
+      {
+        figure: 'projection',
+        model: name,
+        trials,
+        concurrency,
+        trial_s: r3(trialS),
+        cold_start_s: r3(coldStartS),
+        wall_s: r3(r.wall_s),
+        goal_s: r3(r.goal_s),
+        ratio_to_goal: r3(r.ratio_to_goal),
+        meets_goal: r.meets_goal,
+        full_concurrency_s: r.full_concurrency_s === null ? null : r3(r.full_concurrency_s),
+        peak_running: r.peak_running,
+        cold_starts: r.cold_starts,
+        cost_usd: r3(r.cost_usd),
+        ratio_wall_vs_standard: r3(r.wall_s / results.standard!.wall_s),
+      },
+      `${name.padEnd(30)} wall ${r.wall_s.toFixed(1)} s vs goal ${r.goal_s.toFixed(1)} s (ratio ${r.ratio_to_goal.toFixed(2)}, ${r.meets_goal ? 'met' : 'missed'}), peak ${r.peak_running}, $${r.cost_usd.toFixed(3)}`,
+    );
+  }
+}
