@@ -1,0 +1,273 @@
+/**
+ * The service on LocalStack for the fault tests: a bucket and the three queues (+ DLQs) created from
+ * serviceSpec() under a unique prefix per test file, mnist-mini prepared into the bucket, AppDeps over
+ * S3BlobStore/SqsQueue, and an in-process pump that plays Lambda's event-source mappings with the real
+ * handlers (lambdas/*: real-shaped SQS events, batchItemFailures honoured: a failed record is not
+ * deleted, it reappears after the visibility timeout and reaches the DLQ after maxReceiveCount).
+ */
+import { randomBytes } from 'node:crypto';
+import { createDatasetLoader } from '../../adapters/data/loader.ts';
+import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
+import {
+  bootstrapLocalstack,
+  deleteBucket,
+  deleteQueues,
+  type LocalstackResources,
+} from '../../adapters/localstack/bootstrap.ts';
+import { type LocalstackClients, localstackClients } from '../../adapters/localstack/clients.ts';
+import { SqsQueue } from '../../adapters/queue/sqs.ts';
+import { S3BlobStore } from '../../adapters/store/s3.ts';
+import type { Aggregate } from '../../core/app/aggregator.ts';
+import type { AppDeps } from '../../core/app/deps.ts';
+import { getJson } from '../../core/app/json.ts';
+import { submitSweep } from '../../core/app/submit.ts';
+import type { SweepState } from '../../core/app/sweep-record.ts';
+import { prepareDataset } from '../../core/data/prepare.ts';
+import { keys } from '../../core/layout.ts';
+import type { BlobStore, MessageQueue, ReceivedMessage } from '../../core/ports.ts';
+import type { Leaderboard } from '../../core/report/index.ts';
+import type { TrialResult } from '../../core/result.ts';
+import { createHandler as aggregatorHandler } from '../../lambdas/aggregator.ts';
+import { createHandler as dispatcherHandler } from '../../lambdas/dispatcher.ts';
+import type { SqsHandler } from '../../lambdas/runtime.ts';
+import { createHandler as workerHandler } from '../../lambdas/worker.ts';
+import { eventOf, type LogLine, lambdaContext, recordingLog, sqsRecord } from '../lambdas/sqs-pump.ts';
+import { ensureLocalstack } from '../setup/localstack-env.ts';
+
+/** Worker timeout of the fault tests' resources: trials visibility = 6 × 1 s = 6 s. */
+export const FAULT_WORKER_TIMEOUT_S = 1;
+/** Visibility the in-process pump asks for on the submissions / results / DLQ receives (theirs are minutes). */
+const SHORT_VISIBILITY_S = 3;
+
+export interface FaultWorld {
+  clients: LocalstackClients;
+  res: LocalstackResources;
+  store: S3BlobStore;
+  submissions: SqsQueue;
+  trials: SqsQueue;
+  results: SqsQueue;
+  trialsDlq: SqsQueue;
+  log: ReturnType<typeof recordingLog>;
+  /** Deps over this world's bucket and queues (fresh loader: no memo shared with other deps). */
+  deps(overrides?: Partial<AppDeps>): AppDeps;
+  submit(text: string, filename?: string): Promise<string>;
+  pump(opts?: PumpOptions): Promise<PumpStats>;
+  datasetVersion(): Promise<string>;
+  cleanup(): Promise<void>;
+}
+
+export interface PumpOptions {
+  /** Deps of the worker / aggregator / dispatcher invocations (default: world.deps()). */
+  workerDeps?: () => AppDeps;
+  aggregatorDeps?: () => AppDeps;
+  dispatcherDeps?: () => AppDeps;
+  /** Invoke every handler twice with each event (a runner that delivers every record twice). */
+  invokeTwice?: boolean;
+  /** Give up after this long (ms). */
+  timeoutMs?: number;
+  /** Only run these mappings (default all). */
+  only?: readonly MappingName[];
+}
+
+export type MappingName = 'dispatcher' | 'worker' | 'deadLetters' | 'aggregator';
+
+export interface PumpStats {
+  invocations: Record<MappingName, number>;
+  /** Failed record ids per mapping (batchItemFailures, in order). */
+  failures: Record<MappingName, string[]>;
+  /** Every trial-queue delivery: trial id and its ApproximateReceiveCount. */
+  trialDeliveries: { trialId: string; receiveCount: number; continuation: number }[];
+  /** Dead-lettered trial ids, with the receive count their DLQ copy carried. */
+  deadLettered: { trialId: string; receiveCount: number }[];
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function createFaultWorld(name: string, opts: { memoryMb?: number } = {}): Promise<FaultWorld> {
+  const clients = localstackClients(await ensureLocalstack());
+  const prefix = `flt-${name}-${randomBytes(4).toString('hex')}`.toLowerCase().slice(0, 40);
+  const res = await bootstrapLocalstack(clients, { prefix, workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S });
+  const q = (url: string) => new SqsQueue(clients.sqs, url, url.split('/').pop()!);
+  const store = new S3BlobStore(clients.s3, res.bucket);
+  await prepareDataset(store, loadMnistMini(), []);
+  const submissions = q(res.queueUrls.submissions);
+  const trials = q(res.queueUrls.trials);
+  const results = q(res.queueUrls.results);
+  const trialsDlq = q(res.dlqUrls.trials);
+  const log = recordingLog();
+  const deps = (o: Partial<AppDeps> = {}): AppDeps => {
+    const s: BlobStore = o.store ?? store;
+    return {
+      store: s,
+      trials,
+      results,
+      datasets: createDatasetLoader(s, { tmpDir: false }),
+      log,
+      now: Date.now,
+      workerId: `fault-${name}`,
+      memoryMb: opts.memoryMb ?? 1769,
+      arch: 'arm64',
+      ...o,
+    };
+  };
+  const world: FaultWorld = {
+    clients,
+    res,
+    store,
+    submissions,
+    trials,
+    results,
+    trialsDlq,
+    log,
+    deps,
+    async submit(text, filename = 'sweep.json') {
+      const r = await submitSweep(text, filename, { store, submissions, now: Date.now });
+      if (!r.ok) throw new Error(r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+      return r.value.sweep_id;
+    },
+    pump: (o) => pump(world, o),
+    async datasetVersion() {
+      const k = (await store.list('datasets/mnist-mini/')).find((x) => x.endsWith('/manifest.json'));
+      return k!.split('/')[2]!;
+    },
+    async cleanup() {
+      await deleteQueues(clients, [...Object.values(res.queueUrls), ...Object.values(res.dlqUrls)]);
+      await deleteBucket(clients, res.bucket).catch(() => undefined);
+    },
+  };
+  return world;
+}
+
+function workerContext(): ReturnType<typeof lambdaContext> {
+  const deadline = Date.now() + FAULT_WORKER_TIMEOUT_S * 1000;
+  return lambdaContext({ remainingMs: () => Math.max(0, deadline - Date.now()) });
+}
+
+async function pump(w: FaultWorld, o: PumpOptions = {}): Promise<PumpStats> {
+  const stats: PumpStats = {
+    invocations: { dispatcher: 0, worker: 0, deadLetters: 0, aggregator: 0 },
+    failures: { dispatcher: [], worker: [], deadLetters: [], aggregator: [] },
+    trialDeliveries: [],
+    deadLettered: [],
+  };
+  const handlers: Record<MappingName, SqsHandler> = {
+    dispatcher: dispatcherHandler(o.dispatcherDeps ?? (() => w.deps())),
+    worker: workerHandler(o.workerDeps ?? (() => w.deps())),
+    deadLetters: aggregatorHandler(o.aggregatorDeps ?? (() => w.deps())),
+    aggregator: aggregatorHandler(o.aggregatorDeps ?? (() => w.deps())),
+  };
+  const mappings: { name: MappingName; queue: MessageQueue; batch: number; visibility?: number }[] = [
+    { name: 'dispatcher', queue: w.submissions, batch: 1, visibility: SHORT_VISIBILITY_S },
+    { name: 'worker', queue: w.trials, batch: 1 },
+    { name: 'deadLetters', queue: w.trialsDlq, batch: 10, visibility: SHORT_VISIBILITY_S },
+    { name: 'aggregator', queue: w.results, batch: 10, visibility: SHORT_VISIBILITY_S },
+  ].filter((m) => !o.only || o.only.includes(m.name as MappingName)) as typeof mappings;
+  const deadline = Date.now() + (o.timeoutMs ?? 120_000);
+  for (let idle = 0; idle < 2; ) {
+    if (Date.now() > deadline) throw new Error(`pump: queues not drained after ${o.timeoutMs ?? 120_000} ms`);
+    let worked = false;
+    for (const m of mappings) {
+      const got = await m.queue.receive({
+        max: m.batch,
+        waitSeconds: 0,
+        ...(m.visibility ? { visibilityTimeoutSeconds: m.visibility } : {}),
+      });
+      if (got.length === 0) continue;
+      worked = true;
+      note(stats, m.name, got);
+      const context = m.name === 'worker' ? workerContext : lambdaContext;
+      const event = eventOf(got.map((r) => sqsRecord(r, m.queue.name)));
+      const failed = new Set<string>();
+      for (let i = 0; i < (o.invokeTwice ? 2 : 1); i++) {
+        stats.invocations[m.name]++;
+        const out = await handlers[m.name](event, context());
+        for (const f of out.batchItemFailures) failed.add(f.itemIdentifier);
+      }
+      stats.failures[m.name].push(...failed);
+      for (const r of got) if (!failed.has(r.id)) await m.queue.delete(r.receiptHandle);
+    }
+    if (worked) {
+      idle = 0;
+      continue;
+    }
+    const depths = await Promise.all(mappings.map((m) => m.queue.depth()));
+    idle = depths.every((d) => d.visible === 0 && d.inFlight === 0) ? idle + 1 : 0;
+    await sleep(200);
+  }
+  return stats;
+}
+
+function note(stats: PumpStats, name: MappingName, got: ReceivedMessage[]): void {
+  if (name !== 'worker' && name !== 'deadLetters') return;
+  for (const r of got) {
+    let body: { trial_id?: unknown; continuation?: unknown };
+    try {
+      body = JSON.parse(r.body) as typeof body;
+    } catch {
+      continue;
+    }
+    const trialId = String(body.trial_id);
+    if (name === 'worker')
+      stats.trialDeliveries.push({
+        trialId,
+        receiveCount: r.receiveCount,
+        continuation: Number(body.continuation ?? 0),
+      });
+    else stats.deadLettered.push({ trialId, receiveCount: r.receiveCount });
+  }
+}
+
+/** What a sweep ended with, read back from the bucket. */
+export interface SweepOutcome {
+  state: SweepState | undefined;
+  aggregate: Aggregate | undefined;
+  leaderboard: (Leaderboard & { based_on: number }) | undefined;
+  /** result.json of every trial that has one, by trial id. */
+  results: Map<string, TrialResult>;
+  reportHtml: string | undefined;
+}
+
+export async function readOutcome(store: BlobStore, sweepId: string): Promise<SweepOutcome> {
+  const prefix = keys.trials(sweepId);
+  const results = new Map<string, TrialResult>();
+  for (const k of await store.list(prefix)) {
+    if (!k.endsWith('/result.json')) continue;
+    const r = await getJson<TrialResult>(store, k);
+    if (r) results.set(r.trial_id, r);
+  }
+  const html = await store.get(keys.report(sweepId));
+  return {
+    state: await getJson<SweepState>(store, keys.sweepState(sweepId)),
+    aggregate: await getJson<Aggregate>(store, keys.aggregate(sweepId)),
+    leaderboard: await getJson<Leaderboard & { based_on: number }>(store, keys.leaderboard(sweepId, 'json')),
+    results,
+    reportHtml: html ? new TextDecoder().decode(html.body) : undefined,
+  };
+}
+
+/** Log lines at a level (the recording log of the world). */
+export const linesAt = (lines: LogLine[], level: string) => lines.filter((l) => l.level === level);
+
+/** A tiny grid sweep on mnist-mini (784-16-10, 1 epoch) with `n` trials (n distinct seeds). */
+export function tinySweepText(
+  name: string,
+  n: number,
+  parameters: Record<string, unknown> = {},
+  top: Record<string, unknown> = {},
+): string {
+  return JSON.stringify({
+    name,
+    dataset: 'mnist-mini',
+    metric: { name: 'val_accuracy', goal: 'maximize' },
+    method: 'grid',
+    parameters: {
+      layers: { value: '784-16-10' },
+      epochs: { value: 1 },
+      batch_size: { value: 128 },
+      learning_rate: { value: 0.003 },
+      seed: { values: Array.from({ length: n }, (_, i) => i) },
+      ...parameters,
+    },
+    ...top,
+  });
+}
