@@ -99,7 +99,7 @@ start() {
       SKIP_SSL_CERT_DOWNLOAD=1 \
       SKIP_INFRA_DOWNLOADS=1 \
       LS_LOG="${LS_LOG:-warn}" \
-      nohup "$VENV/bin/python" -m localstack.runtime.main </dev/null >"$LOGFILE" 2>&1 &
+      nohup "$VENV/bin/python" -m localstack.runtime.main </dev/null >"$LOGFILE" 2>&1 9>&- &
     echo $! >"$PIDFILE"
   )
   local pid deadline
