@@ -1,0 +1,177 @@
+/**
+ * Where a sweep's store and queues live, by backend kind:
+ *
+ * - `local`: FsBlobStore under `.sweep/store` (or `storeDir`); queues are in-process (created by the
+ *   embedded runner that owns them, so none are returned here).
+ * - `localstack`: S3 + SQS in LocalStack on 127.0.0.1:4566 (path-style, credentials `test`/`test`,
+ *   us-east-1), after an idempotent bootstrap of the bucket and queues from `serviceSpec()`.
+ * - `aws`: the deployed stack's resources, from the CloudFormation outputs of `MlpSweepStack`
+ *   (BucketName, SubmissionsQueueUrl, TrialsQueueUrl, ResultsQueueUrl); default credential chain.
+ *
+ * `env` holds what a handler module needs to build the same deps by itself (names in `ENV`), so the local
+ * runner can run the real `lambdas/*.ts` in child processes.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DEFAULT_STACK_NAME, ENV, STACK_OUTPUTS } from '../cdk/resources.ts';
+import type { BlobStore, Queues } from '../core/ports.ts';
+import {
+  bootstrapLocalstack,
+  DEFAULT_LOCAL_PREFIX,
+  LOCAL_WORKER_TIMEOUT_SECONDS,
+} from './localstack/bootstrap.ts';
+import {
+  LOCALSTACK_CREDENTIALS,
+  LOCALSTACK_DEFAULT_ENDPOINT,
+  LOCALSTACK_REGION,
+  localstackClients,
+  localstackHealthy,
+} from './localstack/clients.ts';
+import { SqsQueue } from './queue/sqs.ts';
+import { FsBlobStore } from './store/fs.ts';
+import { S3BlobStore } from './store/s3.ts';
+
+export type BackendKind = 'local' | 'localstack' | 'aws';
+export const BACKEND_KINDS: readonly BackendKind[] = ['local', 'localstack', 'aws'];
+export const DEFAULT_STORE_DIR = '.sweep/store';
+export { DEFAULT_STACK_NAME };
+
+/** Extra env the local runner passes to the aggregator: the trials DLQ it also consumes. */
+export const RUNNER_ENV = { trialsDlqUrl: 'TRIALS_DLQ_URL' } as const;
+
+export interface BackendOptions {
+  storeDir?: string;
+  stackName?: string;
+  endpoint?: string;
+  region?: string;
+  /** LocalStack: resource name prefix (tests use their own) and the worker timeout the queues follow. */
+  prefix?: string;
+  workerTimeoutSeconds?: number;
+}
+
+export interface Backend {
+  kind: BackendKind;
+  store: BlobStore;
+  queues?: Queues;
+  /** Handler environment (ENV names + AWS_* for LocalStack). */
+  env?: Record<string, string>;
+  /** The trials dead-letter queue (the aggregator turns its messages into failed results). */
+  trialsDlq?: SqsQueue;
+  /** Human-readable location, for messages. */
+  where: string;
+}
+
+/** The backend cannot be reached or is not set up (a runtime failure, with a hint). */
+export class BackendUnavailableError extends Error {
+  override readonly name = 'BackendUnavailableError';
+}
+
+export function isBackendKind(s: string): s is BackendKind {
+  return (BACKEND_KINDS as readonly string[]).includes(s);
+}
+
+function queueName(url: string): string {
+  return url.replace(/\/+$/, '').split('/').pop() ?? url;
+}
+
+export async function openBackend(kind: BackendKind, opts: BackendOptions = {}): Promise<Backend> {
+  if (kind === 'local') {
+    const dir = opts.storeDir ?? DEFAULT_STORE_DIR;
+    return { kind, store: new FsBlobStore(dir), where: `files under ${dir}` };
+  }
+  if (kind === 'localstack') {
+    const endpoint = opts.endpoint ?? process.env.LOCALSTACK_ENDPOINT ?? LOCALSTACK_DEFAULT_ENDPOINT;
+    if (!(await localstackHealthy(endpoint))) {
+      throw new BackendUnavailableError(
+        `LocalStack is not running at ${endpoint} (start it with: npm run localstack:start)`,
+      );
+    }
+    const c = localstackClients(endpoint, opts.region ?? LOCALSTACK_REGION);
+    const r = await bootstrapLocalstack(c, {
+      prefix: opts.prefix ?? DEFAULT_LOCAL_PREFIX,
+      workerTimeoutSeconds: opts.workerTimeoutSeconds ?? LOCAL_WORKER_TIMEOUT_SECONDS,
+    });
+    const queues: Queues = {
+      submissions: new SqsQueue(c.sqs, r.queueUrls.submissions, r.queueNames.submissions),
+      trials: new SqsQueue(c.sqs, r.queueUrls.trials, r.queueNames.trials),
+      results: new SqsQueue(c.sqs, r.queueUrls.results, r.queueNames.results),
+    };
+    const env: Record<string, string> = {
+      [ENV.bucket]: r.bucket,
+      [ENV.submissionsQueueUrl]: r.queueUrls.submissions,
+      [ENV.trialsQueueUrl]: r.queueUrls.trials,
+      [ENV.resultsQueueUrl]: r.queueUrls.results,
+      [RUNNER_ENV.trialsDlqUrl]: r.dlqUrls.trials,
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: c.region,
+      AWS_DEFAULT_REGION: c.region,
+      AWS_ACCESS_KEY_ID: LOCALSTACK_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCALSTACK_CREDENTIALS.secretAccessKey,
+    };
+    return {
+      kind,
+      store: new S3BlobStore(c.s3, r.bucket),
+      queues,
+      env,
+      trialsDlq: new SqsQueue(c.sqs, r.dlqUrls.trials, `${r.queueNames.trials}-dlq`),
+      where: `LocalStack at ${endpoint} (bucket ${r.bucket})`,
+    };
+  }
+  const stackName = opts.stackName ?? DEFAULT_STACK_NAME;
+  const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const common = region ? { region } : {};
+  const cfn = new CloudFormationClient(common);
+  let outputs: Record<string, string>;
+  try {
+    const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+    const stack = out.Stacks?.[0];
+    if (!stack) throw new Error('no such stack');
+    outputs = Object.fromEntries(
+      (stack.Outputs ?? []).flatMap((o) =>
+        o.OutputKey && o.OutputValue ? [[o.OutputKey, o.OutputValue]] : [],
+      ),
+    );
+  } catch (e) {
+    throw new BackendUnavailableError(
+      `cannot read the CloudFormation stack ${stackName}${region ? ` in ${region}` : ''}: ${(e as Error).message} (deploy it with: npx cdk deploy; see docs/aws.md)`,
+    );
+  }
+  const need = [
+    STACK_OUTPUTS.bucket,
+    STACK_OUTPUTS.submissionsQueueUrl,
+    STACK_OUTPUTS.trialsQueueUrl,
+    STACK_OUTPUTS.resultsQueueUrl,
+  ];
+  const missing = need.filter((k) => !outputs[k]);
+  if (missing.length > 0) {
+    throw new BackendUnavailableError(`stack ${stackName} lacks the output(s) ${missing.join(', ')}`);
+  }
+  const s3 = new S3Client(common);
+  const sqs = new SQSClient(common);
+  const bucket = outputs[STACK_OUTPUTS.bucket]!;
+  const urls = {
+    submissions: outputs[STACK_OUTPUTS.submissionsQueueUrl]!,
+    trials: outputs[STACK_OUTPUTS.trialsQueueUrl]!,
+    results: outputs[STACK_OUTPUTS.resultsQueueUrl]!,
+  };
+  const dlqUrl = outputs[STACK_OUTPUTS.trialsDlqUrl];
+  return {
+    kind,
+    store: new S3BlobStore(s3, bucket),
+    queues: {
+      submissions: new SqsQueue(sqs, urls.submissions, queueName(urls.submissions)),
+      trials: new SqsQueue(sqs, urls.trials, queueName(urls.trials)),
+      results: new SqsQueue(sqs, urls.results, queueName(urls.results)),
+    },
+    env: {
+      [ENV.bucket]: bucket,
+      [ENV.submissionsQueueUrl]: urls.submissions,
+      [ENV.trialsQueueUrl]: urls.trials,
+      [ENV.resultsQueueUrl]: urls.results,
+      ...(region ? { AWS_REGION: region } : {}),
+    },
+    ...(dlqUrl ? { trialsDlq: new SqsQueue(sqs, dlqUrl, queueName(dlqUrl)) } : {}),
+    where: `AWS stack ${stackName} (bucket ${bucket})`,
+  };
+}
