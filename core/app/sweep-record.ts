@@ -33,6 +33,8 @@ export interface SweepState {
   total: number;
   max_concurrency?: number;
   submitted_at: string;
+  /** `submitted_at` of the sweep.json last dispatched (tells a re-submission from a redelivery). */
+  last_submitted_at?: string;
   dispatched_at: string;
   /** Epoch ms the sweep started (for max_minutes). */
   started_ms: number;
