@@ -52,13 +52,22 @@ export class Optimizer {
     return [...this.m, ...this.v];
   }
 
-  step(lr: number): void {
+  /**
+   * One update with learning rate lr. When `gradSq` is given, gradSq[p] receives Σ g² of param p's
+   * data-loss gradient (before L2), computed in the same pass (for the per-epoch grad norms).
+   */
+  step(lr: number, gradSq?: Float64Array): void {
     this.t++;
     const c = this.cfg;
     for (let p = 0; p < this.params.length; p++) {
       const { w, g, isWeight } = this.params[p]!;
       const l2 = isWeight ? c.l2 : 0;
       const n = w.length;
+      if (gradSq) {
+        let sq = 0;
+        for (let i = 0; i < n; i++) sq += g[i]! * g[i]!;
+        gradSq[p] = sq;
+      }
       if (c.optimizer === 'sgd') {
         if (c.momentum === 0) {
           for (let i = 0; i < n; i++) w[i] = w[i]! - lr * (g[i]! + l2 * w[i]!);

@@ -93,6 +93,8 @@ class MlpTrainer implements Trainer {
   private readonly labels: Uint8Array;
   private readonly lossOut: LossOut = { sum: 0, correct: 0 };
   private readonly hash: string;
+  /** Σ g² per param of the last step (W0, b0, W1, …). */
+  private readonly gradSq: Float64Array;
 
   constructor(
     readonly config: TrialConfig,
@@ -122,6 +124,7 @@ class MlpTrainer implements Trainer {
     this.model.init(config.init, this.rng);
     this.opt = new Optimizer(config, this.model.params(), this.model.ctor);
     this.labels = new Uint8Array(rows);
+    this.gradSq = new Float64Array(2 * this.model.L);
   }
 
   runEpoch(): EpochMetrics {
@@ -174,8 +177,8 @@ class MlpTrainer implements Trainer {
         break;
       }
       m.backward(B);
-      for (let l = 0; l < L; l++) gradSums[l]! += Math.sqrt(sumSquares(m.dW[l]!));
-      this.opt.step(lr);
+      this.opt.step(lr, this.gradSq);
+      for (let l = 0; l < L; l++) gradSums[l]! += Math.sqrt(this.gradSq[2 * l]!);
       batches++;
     }
     const val =
