@@ -27,15 +27,26 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, type Worker, workerData } from 'node:worker_threads';
+import { BackendUnavailableError, openBackend } from '../../adapters/backend.ts';
 import { loadIdxDirectory } from '../../adapters/data/idx-files.ts';
 import { createDatasetLoader } from '../../adapters/data/loader.ts';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
+import {
+  bootstrapLocalstack,
+  deleteBucket,
+  deleteQueues,
+  LOCAL_WORKER_TIMEOUT_SECONDS,
+} from '../../adapters/localstack/bootstrap.ts';
+import { localstackClients } from '../../adapters/localstack/clients.ts';
 import { InProcessQueue } from '../../adapters/queue/memory.ts';
+import type { BatchReport } from '../../adapters/runner/poller.ts';
+import { ProcessRunner } from '../../adapters/runner/processes.ts';
 import { tsWorker } from '../../adapters/runner/ts-worker.ts';
 import { FsBlobStore } from '../../adapters/store/fs.ts';
 import { aggregate } from '../../core/app/aggregator.ts';
 import type { AppDeps, Log } from '../../core/app/deps.ts';
 import { dispatchSweep } from '../../core/app/dispatcher.ts';
+import { readSweepStatus } from '../../core/app/status.ts';
 import { submitSweep } from '../../core/app/submit.ts';
 import { runTrial } from '../../core/app/worker.ts';
 import { prepareDataset } from '../../core/data/prepare.ts';
@@ -313,6 +324,93 @@ async function runOnce(data: Dataset, workers: number, epochs: number): Promise<
   }
 }
 
+/**
+ * LocalStack: S3 + SQS in LocalStack, the real handlers in child processes (adapters/runner/processes.ts:
+ * one dispatcher, `workers` workers, one aggregator), resources under a fresh prefix, deleted afterwards.
+ * Timestamps: every invocation's batch report (its duration and the time it was reported), and each
+ * trial's result wall_s. Queue time = each worker's idle gaps between invocations while trials remained,
+ * plus submission → first worker invocation start.
+ */
+async function runLocalstack(data: Dataset, workers: number, epochs: number): Promise<RunFigures> {
+  const prefix = `bench-orch-${process.pid}-${workers}-${Date.now().toString(36)}`;
+  const backend = await openBackend('localstack', { prefix });
+  const store = backend.store;
+  const { manifest } = await prepareDataset(store, data, []);
+  const reports: (BatchReport & { instance: string; end: number })[] = [];
+  const runner = new ProcessRunner({
+    env: backend.env!,
+    workers,
+    workerTimeoutSeconds: LOCAL_WORKER_TIMEOUT_SECONDS,
+    onBatch: (r) => reports.push({ ...r, end: Date.now() }),
+  });
+  const c = localstackClients();
+  try {
+    await runner.start();
+    const t0 = Date.now();
+    const sub = await submitSweep(sweepText(epochs, manifest.name), 'bench.json', {
+      store,
+      submissions: backend.queues!.submissions,
+      now: Date.now,
+    });
+    if (!sub.ok) throw new Error(JSON.stringify(sub.problems));
+    const sweepId = sub.value.sweep_id;
+    for (;;) {
+      const st = await readSweepStatus(store, sweepId);
+      if (st?.finished) break;
+      if (Date.now() - t0 > 30 * 60_000) throw new Error('the sweep did not finish within 30 minutes');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    // the aggregator's batch report arrives over IPC right after its write
+    await new Promise((r) => setTimeout(r, 500));
+    const st = (await readSweepStatus(store, sweepId))!;
+    const work = reports.filter((r) => r.function === 'local-worker' || r.instance.startsWith('worker'));
+    const agg = reports.filter((r) => r.instance === 'aggregator');
+    const lastAgg = Math.max(...agg.map((r) => r.end));
+    const trainingS = st.results.reduce((s, r) => s + r.wall_s, 0);
+    const invocationS = work.reduce((s, r) => s + r.ms / 1000, 0);
+    let gaps = 0;
+    const firstStart = Math.min(...work.map((r) => r.end - r.ms));
+    const lastWorkerStart = Math.max(...work.map((r) => r.end - r.ms));
+    const byInstance = new Map<string, typeof work>();
+    for (const r of work) byInstance.set(r.instance, [...(byInstance.get(r.instance) ?? []), r]);
+    for (const list of byInstance.values()) {
+      list.sort((a, b) => a.end - b.end);
+      for (let i = 1; i < list.length; i++) {
+        const start = list[i]!.end - list[i]!.ms;
+        if (start <= lastWorkerStart) gaps += Math.max(0, start - list[i - 1]!.end) / 1000;
+      }
+    }
+    const handoffS = gaps + Math.max(0, firstStart - t0) / 1000;
+    const aggregateS = agg.reduce((s, r) => s + r.ms / 1000, 0);
+    // cold starts: the first invocation of each worker process loads the data set; its excess over the
+    // mean warm invocation is what the warm share leaves out
+    const firstOf = new Set([...byInstance.values()].map((l) => l[0]));
+    const warmInv = work.filter((r) => !firstOf.has(r));
+    const warmMean = warmInv.length > 0 ? warmInv.reduce((s, r) => s + r.ms, 0) / warmInv.length / 1000 : 0;
+    const coldExcess = [...firstOf].reduce((s, r) => s + Math.max(0, (r?.ms ?? 0) / 1000 - warmMean), 0);
+    const overhead = invocationS - trainingS + handoffS + aggregateS;
+    return {
+      workers,
+      trials: st.state.total,
+      wall_s: (lastAgg - t0) / 1000,
+      training_s: trainingS,
+      invocation_s: invocationS,
+      handoff_s: handoffS,
+      aggregate_s: aggregateS,
+      dispatch_s: Math.max(0, firstStart - t0) / 1000,
+      overhead_s: overhead,
+      overhead_share: overhead / trainingS,
+      warm_overhead_share: (overhead - coldExcess) / trainingS,
+      failures: work.reduce((s, r) => s + r.failed, 0),
+    };
+  } finally {
+    await runner.stop();
+    const r = await bootstrapLocalstack(c, { prefix });
+    await deleteQueues(c, [...Object.values(r.queueUrls), ...Object.values(r.dlqUrls)]);
+    await deleteBucket(c, r.bucket);
+  }
+}
+
 const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
 
 export default async function orchestration(args: string[]): Promise<void> {
@@ -328,18 +426,34 @@ export default async function orchestration(args: string[]): Promise<void> {
   const source = useMini
     ? `mnist-mini${get('data') === 'mini' ? '' : ' (NOTICE: full MNIST not found)'}`
     : `mnist ${data.train.count}/${data.test.count}`;
+  let backend = get('backend') ?? 'localstack';
+  if (backend === 'localstack') {
+    try {
+      await openBackend('localstack', { prefix: `bench-orch-probe-${process.pid}` }).then(async () => {
+        const c = localstackClients();
+        const r = await bootstrapLocalstack(c, { prefix: `bench-orch-probe-${process.pid}` });
+        await deleteQueues(c, [...Object.values(r.queueUrls), ...Object.values(r.dlqUrls)]);
+        await deleteBucket(c, r.bucket);
+      });
+    } catch (e) {
+      if (!(e instanceof BackendUnavailableError)) throw e;
+      console.error(`NOTICE: ${e.message}; falling back to the in-process backend`);
+      backend = 'in-process';
+    }
+  }
   if (!json)
     console.log(
-      `orchestration bench (in-process backend, FsBlobStore + worker_threads): 16 trials × ${epochs} epochs on ${source}; ` +
+      `orchestration bench (${backend === 'localstack' ? 'LocalStack S3+SQS, handler child processes' : 'in-process: FsBlobStore + worker_threads'}): 16 trials × ${epochs} epochs on ${source}; ` +
         `${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)}`,
     );
   const runs: RunFigures[] = [];
   for (const w of workerCounts) {
-    const r = await runOnce(data, w, epochs);
+    const r =
+      backend === 'localstack' ? await runLocalstack(data, w, epochs) : await runOnce(data, w, epochs);
     runs.push(r);
     const line = {
       suite: 'orchestration',
-      backend: 'in-process',
+      backend,
       data: source,
       ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? r4(v) : v])),
       overhead_goal: OVERHEAD_GOAL,
@@ -360,7 +474,7 @@ export default async function orchestration(args: string[]): Promise<void> {
     const speedup = one.wall_s / two.wall_s;
     const line = {
       suite: 'orchestration',
-      backend: 'in-process',
+      backend,
       figure: 'speedup_2_over_1',
       speedup: r4(speedup),
       goal: SPEEDUP_GOAL,
