@@ -22,6 +22,7 @@ import {
   trialsFromSweep,
   uniformTrials,
 } from '../../core/sim/index.ts';
+import { DEFAULT_SAMPLES_PER_SECOND } from '../../core/sweep/cost.ts';
 import { formatProblem, parseSweep } from '../../core/sweep/index.ts';
 
 export interface SimulateOptions {
@@ -105,7 +106,7 @@ async function loadTrials(o: SimulateOptions): Promise<{ trials: SimTrial[]; sou
   return {
     trials: count === undefined ? est : resampleTrials(est, count),
     source:
-      `${o.from}: ${est.length} trials estimated at ${sps ?? 5000} samples/s for 784-128-64-10 (no pruning)` +
+      `${o.from}: ${est.length} trials estimated at ${sps ?? DEFAULT_SAMPLES_PER_SECOND} samples/s for 784-128-64-10 (no pruning)` +
       (count !== undefined ? `, resampled to ${count}` : ''),
   };
 }
@@ -175,7 +176,7 @@ export function register(program: Command): void {
     .option('--trial-seconds <s>', 'measured duration of one trial (training + evaluation)')
     .option('--epochs <e>', 'epochs per trial with --trial-seconds (default ⌈s/60⌉)')
     .option('--from <file>', 'leaderboard.json of a finished sweep, or a sweep file')
-    .option('--samples-per-second <n>', 'throughput of 784-128-64-10 for a sweep file (default 5000)')
+    .option('--samples-per-second <n>', 'throughput of 784-128-64-10 for a sweep file (default 10000)')
     .option('--mode <mode>', 'SQS event source scaling: standard (default) or provisioned')
     .option('--min-pollers <n>', 'provisioned mode: minimum pollers (default 2)')
     .option('--cold-start <s>', 'module init + data load of a new worker, seconds (default 2)')

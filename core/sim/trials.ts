@@ -4,6 +4,7 @@
  * 784-128-64-10 scaled by parameter count, evaluation ≈ ⅓ of a training step, no pruning).
  */
 import { parameterCount } from '../config.ts';
+import { DEFAULT_SAMPLES_PER_SECOND } from '../sweep/cost.ts';
 import { expandTrials } from '../sweep/expand.ts';
 import type { Sweep } from '../sweep/types.ts';
 import { SimInputError, type SimTrial } from './model.ts';
@@ -45,7 +46,7 @@ export function trialsFromLeaderboard(doc: unknown): SimTrial[] {
 }
 
 export interface SweepEstimateOptions {
-  /** Training samples/s of 784-128-64-10 on one worker (default 5000, as estimateSweep). */
+  /** Training samples/s of 784-128-64-10 on one worker (default: estimateSweep's DEFAULT_SAMPLES_PER_SECOND). */
   samplesPerSecond?: number;
   /** Training images before the validation split (default 60,000). */
   trainCount?: number;
@@ -54,7 +55,7 @@ export interface SweepEstimateOptions {
 
 /** Estimated trials of a sweep (no pruning: an upper bound when early_terminate is set). */
 export function trialsFromSweep(sweep: Sweep, o: SweepEstimateOptions = {}): SimTrial[] {
-  const sps = o.samplesPerSecond ?? 5000;
+  const sps = o.samplesPerSecond ?? DEFAULT_SAMPLES_PER_SECOND;
   const train = o.trainCount ?? 60_000;
   const test = o.testCount ?? 10_000;
   return expandTrials(sweep).map(({ config: c }) => {
