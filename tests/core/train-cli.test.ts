@@ -39,9 +39,15 @@ describe('sweep train', () => {
   it('trains on an IDX directory, prints epoch lines, ends with one JSON line, writes safetensors', async () => {
     const d = toyDataset();
     const dir = await mkdtemp(join(tmpdir(), 'train-cli-'));
-    await writeFile(join(dir, 'train-images-idx3-ubyte.gz'), idxFile(2051, [d.train.count, 4, 4], d.train.images));
+    await writeFile(
+      join(dir, 'train-images-idx3-ubyte.gz'),
+      idxFile(2051, [d.train.count, 4, 4], d.train.images),
+    );
     await writeFile(join(dir, 'train-labels-idx1-ubyte.gz'), idxFile(2049, [d.train.count], d.train.labels));
-    await writeFile(join(dir, 't10k-images-idx3-ubyte.gz'), idxFile(2051, [d.test.count, 4, 4], d.test.images));
+    await writeFile(
+      join(dir, 't10k-images-idx3-ubyte.gz'),
+      idxFile(2051, [d.test.count, 4, 4], d.test.images),
+    );
     await writeFile(join(dir, 't10k-labels-idx1-ubyte.gz'), idxFile(2049, [d.test.count], d.test.labels));
     const cfgFile = join(dir, 'trial.yaml');
     await writeFile(cfgFile, 'layers: 16-12-3\nepochs: 3\nbatch_size: 16\nlearning_rate: 0.01\n');
@@ -55,7 +61,8 @@ describe('sweep train', () => {
     expect(s.state).toBe('finished');
     expect(s.epochs).toBe(3);
     expect(s.test_accuracy).toBeGreaterThan(0.6);
-    for (const k of ['train_accuracy', 'val_accuracy', 'test_loss', 'wall_s']) expect(typeof s[k]).toBe('number');
+    for (const k of ['train_accuracy', 'val_accuracy', 'test_loss', 'wall_s'])
+      expect(typeof s[k]).toBe('number');
     const st = decodeSafetensors(new Uint8Array(await readFile(weights)));
     expect(st.tensors.get('layers.0.weight')!.shape).toEqual([12, 16]);
   });
