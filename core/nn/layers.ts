@@ -115,21 +115,15 @@ export function linearBackward(
   }
 }
 
-/** Inverted dropout forward: M ∈ {0, 1/(1−p)} drawn row-major from rng (drop iff u < p); H = A ⊙ M. */
-export function dropoutForward(
-  p: number,
-  A: FloatArray,
-  M: FloatArray,
-  H: FloatArray,
-  len: number,
-  rng: Xoshiro128ss,
-): void {
+/** Inverted dropout mask: M ∈ {0, 1/(1−p)} drawn row-major from rng (drop iff u < p). */
+export function drawDropoutMask(p: number, M: FloatArray, len: number, rng: Xoshiro128ss): void {
   const keep = 1 / (1 - p);
-  for (let i = 0; i < len; i++) {
-    const m = rng.nextFloat() < p ? 0 : keep;
-    M[i] = m;
-    H[i] = A[i]! * m;
-  }
+  for (let i = 0; i < len; i++) M[i] = rng.nextFloat() < p ? 0 : keep;
+}
+
+/** Dropout forward: H = A ⊙ M. */
+export function dropoutForward(A: FloatArray, M: FloatArray, H: FloatArray, len: number): void {
+  for (let i = 0; i < len; i++) H[i] = A[i]! * M[i]!;
 }
 
 /** Dropout backward in place: dA = dH ⊙ M. */

@@ -6,13 +6,17 @@
  *   A[l]: [R, n_l] activation output of layer l (logits for l = L−1)   P: [R, K] softmax
  *   H[l]: [R, n_l] input of layer l+1 (A[l] ⊙ dropout mask, or A[l] itself)   M[l]: dropout mask
  *   dA[l]: [R, n_l] gradient w.r.t. H[l], turned in place into dZ[l]
- *   input: u8 [R, k_0]   X[l]: CSR of layer l's input
+ *   input: u8 [R, k_0]   labels: u8 [R]   X[l]: CSR of layer l's input
+ *
+ * Data-parallel training (adapters/threads) puts W, b, M, input and labels in SharedArrayBuffers
+ * (`shared`), and worker replicas adopt views of them (`adopt`) while keeping private activations.
  */
 import { type Activation, hiddenActivation, hiddenDropout, type TrialConfig } from '../config.ts';
 import { activationBackward, activationForward } from './activations.ts';
 import type { FloatArray, FloatCtor } from './kernels.ts';
 import {
   type Csr,
+  drawDropoutMask,
   dropoutBackward,
   dropoutForward,
   inputLinearForward,
@@ -52,6 +56,30 @@ export function modelSpec(c: TrialConfig, pixelMean: number, pixelStd: number): 
   };
 }
 
+/** Buffers a replica takes over instead of allocating (views into shared memory). */
+export interface AdoptedBuffers {
+  W: FloatArray[];
+  b: FloatArray[];
+  /** Dropout masks per hidden layer (null where the layer has no dropout), rows of this replica. */
+  M: (FloatArray | null)[];
+  dW: FloatArray[];
+  db: FloatArray[];
+  input: Uint8Array;
+  labels: Uint8Array;
+}
+
+export interface ModelOptions {
+  /** Allocate W, b, dW, db, M, input and labels in SharedArrayBuffers. */
+  shared?: boolean;
+  adopt?: AdoptedBuffers;
+}
+
+function allocator(ctor: FloatCtor, shared: boolean): (n: number) => FloatArray {
+  if (!shared) return (n) => new ctor(n);
+  if (ctor === Float32Array) return (n) => new Float32Array(new SharedArrayBuffer(n * 4));
+  return (n) => new Float64Array(new SharedArrayBuffer(n * 8));
+}
+
 const csr = (ctor: FloatCtor, rows: number, width: number): Csr => ({
   ptr: new Int32Array(rows + 1),
   idx: new Int32Array(rows * width),
@@ -73,6 +101,7 @@ export class Mlp {
   readonly X: Csr[] = [];
   readonly P: FloatArray;
   readonly input: Uint8Array;
+  readonly labels: Uint8Array;
   private readonly s: Scratch;
 
   constructor(
@@ -80,30 +109,35 @@ export class Mlp {
     readonly dtype: Dtype,
     /** Largest number of rows a forward/backward pass handles. */
     readonly rows: number,
+    opts: ModelOptions = {},
   ) {
     const ctor = dtype === 'f32' ? Float32Array : Float64Array;
     this.ctor = ctor;
+    const sh = allocator(ctor, opts.shared ?? false);
+    const ad = opts.adopt;
     const sz = spec.sizes;
     this.L = sz.length - 1;
     const widest = Math.max(...sz);
     for (let l = 0; l < this.L; l++) {
       const k = sz[l]!;
       const n = sz[l + 1]!;
-      this.W.push(new ctor(k * n));
-      this.b.push(new ctor(n));
-      this.dW.push(new ctor(k * n));
-      this.db.push(new ctor(n));
+      this.W.push(ad ? ad.W[l]! : sh(k * n));
+      this.b.push(ad ? ad.b[l]! : sh(n));
+      this.dW.push(ad ? ad.dW[l]! : sh(k * n));
+      this.db.push(ad ? ad.db[l]! : sh(n));
       this.WT.push(l > 0 ? new ctor(k * n) : null);
       const A = new ctor(rows * n);
       this.A.push(A);
       const p = l < this.L - 1 ? spec.dropout[l]! : 0;
-      this.M.push(p > 0 ? new ctor(rows * n) : null);
+      this.M.push(p > 0 ? (ad ? ad.M[l]! : sh(rows * n)) : null);
       this.H.push(p > 0 ? new ctor(rows * n) : A);
       this.dA.push(new ctor(rows * n));
       this.X.push(csr(ctor, rows, k));
     }
     this.P = new ctor(rows * sz[this.L]!);
-    this.input = new Uint8Array(rows * sz[0]!);
+    const u8 = (n: number) => (opts.shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n));
+    this.input = ad ? ad.input : u8(rows * sz[0]!);
+    this.labels = ad ? ad.labels : u8(rows);
     this.s = {
       csc: {
         ptr: new Int32Array(widest + 1),
@@ -143,8 +177,19 @@ export class Mlp {
     }
   }
 
-  /** Forward pass over the first B rows of `input`; returns the logits A[L−1]. Dropout only with rng. */
-  forward(B: number, rng: Xoshiro128ss | null): FloatArray {
+  /** Draws the dropout masks of B rows, hidden layer by hidden layer, row-major. */
+  drawMasks(B: number, rng: Xoshiro128ss): void {
+    for (let l = 0; l < this.L - 1; l++) {
+      const M = this.M[l];
+      if (M) drawDropoutMask(this.spec.dropout[l]!, M, B * this.spec.sizes[l + 1]!, rng);
+    }
+  }
+
+  /**
+   * Forward pass over the first B rows of `input`; returns the logits A[L−1]. With `dropout` the masks
+   * M (drawn by drawMasks) are applied; without, hidden outputs pass unchanged (evaluation).
+   */
+  forward(B: number, dropout: boolean): FloatArray {
     const { sizes, scale, offset } = this.spec;
     for (let l = 0; l < this.L; l++) {
       const k = sizes[l]!;
@@ -157,7 +202,7 @@ export class Mlp {
       activationForward(this.spec.activations[l]!, this.spec.leakySlope, A, A, B * n);
       const M = this.M[l];
       if (M) {
-        if (rng) dropoutForward(this.spec.dropout[l]!, A, M, this.H[l]!, B * n, rng);
+        if (dropout) dropoutForward(A, M, this.H[l]!, B * n);
         else this.H[l]!.set(A.subarray(0, B * n));
       }
     }

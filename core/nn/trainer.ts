@@ -12,6 +12,7 @@ import type { Dataset, Split } from '../dataset.ts';
 import type { EpochMetrics, TestMetrics } from '../result.ts';
 import { EVAL_ROWS } from './budget.ts';
 import { carveValidation, gatherBatch } from './data.ts';
+import { type BatchEngine, type EngineProvider, localEngine } from './engine.ts';
 import { type FloatArray, sumSquares } from './kernels.ts';
 import { type LossOut, lossForwardBackward } from './losses.ts';
 import {
@@ -34,6 +35,8 @@ export interface Trainer {
   readonly divergedReason?: string;
   readonly history: readonly EpochMetrics[];
   runEpoch(): EpochMetrics;
+  /** Releases worker threads of a parallel engine (no-op otherwise). */
+  close?(): Promise<void>;
   evaluateTest(topWrong?: number): TestMetrics;
   serialize(): Uint8Array;
   safetensors(): Uint8Array;
@@ -44,6 +47,8 @@ export interface TrainerOptions {
   now?: () => number;
   /** Float32 (default, production) or Float64 (gradient checks, reference runs). */
   dtype?: Dtype;
+  /** Who computes batch gradients (default: this thread; adapters/threads: data-parallel workers). */
+  engine?: EngineProvider;
 }
 
 /** Thrown when the data set's shape does not fit the config's input/output layer. */
@@ -90,7 +95,7 @@ class MlpTrainer implements Trainer {
   private readonly trainIdx: Uint32Array;
   private readonly valIdx: Uint32Array;
   private readonly order: Uint32Array;
-  private readonly labels: Uint8Array;
+  private readonly engine: BatchEngine;
   private readonly lossOut: LossOut = { sum: 0, correct: 0 };
   private readonly hash: string;
   /** Σ g² per param of the last step (W0, b0, W1, …). */
@@ -120,10 +125,13 @@ class MlpTrainer implements Trainer {
     this.valIdx = split.val;
     this.order = new Uint32Array(this.trainIdx.length);
     const rows = Math.max(config.batch_size, EVAL_ROWS);
-    this.model = new Mlp(modelSpec(config, data.pixelMean, data.pixelStd), opts.dtype ?? 'f32', rows);
+    const engine = opts.engine ?? localEngine;
+    this.model = new Mlp(modelSpec(config, data.pixelMean, data.pixelStd), opts.dtype ?? 'f32', rows, {
+      shared: engine.shared,
+    });
     this.model.init(config.init, this.rng);
     this.opt = new Optimizer(config, this.model.params(), this.model.ctor);
-    this.labels = new Uint8Array(rows);
+    this.engine = engine.create(this.model, config.loss, config.batch_size);
     this.gradSq = new Float64Array(2 * this.model.L);
   }
 
@@ -158,10 +166,10 @@ class MlpTrainer implements Trainer {
         c.augment_shift,
         this.rng,
         m.input,
-        this.labels,
+        m.labels,
       );
-      const logits = m.forward(B, hasDropout ? this.rng : null);
-      lossForwardBackward(c.loss, logits, this.labels, B, K, m.P, m.dA[L - 1]!, 1 / B, this.lossOut);
+      if (hasDropout) m.drawMasks(B, this.rng);
+      this.engine.run(B, this.lossOut);
       const dataLoss = this.lossOut.sum / B;
       let penalty = 0;
       if (c.l2 > 0) for (let l = 0; l < L; l++) penalty += 0.5 * c.l2 * sumSquares(m.W[l]!);
@@ -176,7 +184,6 @@ class MlpTrainer implements Trainer {
         );
         break;
       }
-      m.backward(B);
       this.opt.step(lr, this.gradSq);
       for (let l = 0; l < L; l++) gradSums[l]! += Math.sqrt(this.gradSq[2 * l]!);
       batches++;
@@ -208,6 +215,10 @@ class MlpTrainer implements Trainer {
     return metrics;
   }
 
+  async close(): Promise<void> {
+    await this.engine.close?.();
+  }
+
   private diverge(reason: string): void {
     this.status = 'diverged';
     this.divergedReason = reason;
@@ -226,12 +237,12 @@ class MlpTrainer implements Trainer {
     let correct = 0;
     for (let start = 0; start < ids.length; start += m.rows) {
       const B = Math.min(m.rows, ids.length - start);
-      gatherBatch(split, ids, start, B, this.data.rows, this.data.cols, 0, null, m.input, this.labels);
-      const logits = m.forward(B, null);
-      lossForwardBackward(this.config.loss, logits, this.labels, B, K, m.P, null, 1, this.lossOut);
+      gatherBatch(split, ids, start, B, this.data.rows, this.data.cols, 0, null, m.input, m.labels);
+      const logits = m.forward(B, false);
+      lossForwardBackward(this.config.loss, logits, m.labels, B, K, m.P, null, 1, this.lossOut);
       loss += this.lossOut.sum;
       correct += this.lossOut.correct;
-      if (onRow) for (let r = 0; r < B; r++) onRow(start + r, m.P, r * K, this.labels[r]!);
+      if (onRow) for (let r = 0; r < B; r++) onRow(start + r, m.P, r * K, m.labels[r]!);
     }
     return { loss: loss / ids.length, accuracy: correct / ids.length };
   }

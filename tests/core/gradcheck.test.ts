@@ -40,8 +40,9 @@ function makeModel(act: Activation, dropout: number, norm: { scale: number; offs
 
 /** Mean loss of the batch; fills the gradients when `grad`. Re-seeds dropout so the mask is fixed. */
 function lossOf(m: Mlp, loss: LossKind, grad: boolean): number {
-  const rng = m.M.some((x) => x) ? new Xoshiro128ss(99) : null;
-  const logits = m.forward(B, rng);
+  const dropout = m.M.some((x) => x);
+  if (dropout) m.drawMasks(B, new Xoshiro128ss(99));
+  const logits = m.forward(B, dropout);
   const out: LossOut = { sum: 0, correct: 0 };
   const K = SIZES[SIZES.length - 1]!;
   lossForwardBackward(loss, logits, Uint8Array.from(LABELS), B, K, m.P, m.dA[m.L - 1]!, 1 / B, out);
