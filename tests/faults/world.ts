@@ -40,6 +40,8 @@ export const FAULT_WORKER_TIMEOUT_S = 1;
 const SHORT_VISIBILITY_S = 3;
 
 export interface FaultWorld {
+  /** Resource name prefix (bucket `<prefix>-bucket`, queues `<prefix>-<role>[-dlq]`). */
+  prefix: string;
   clients: LocalstackClients;
   res: LocalstackResources;
   store: S3BlobStore;
@@ -111,6 +113,7 @@ export async function createFaultWorld(name: string, opts: { memoryMb?: number }
     };
   };
   const world: FaultWorld = {
+    prefix,
     clients,
     res,
     store,

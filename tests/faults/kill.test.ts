@@ -1,0 +1,211 @@
+/**
+ * Workers SIGKILLed at seeded points of a 40-trial sweep on LocalStack, under the real local runner
+ * (adapters/runner/processes.ts: function instances as child processes running lambdas/*.ts with deps from
+ * the environment, restarted when they die).
+ *
+ * Kill points are exact: a probe preloaded into the worker children (fixtures/s3-probe.mjs) reports each
+ * S3 call to this test's loopback server and waits for its answer, and the test SIGKILLs the worker by pid
+ * (one of the runner's pids()) at the planned point: during the data set load (manifest read), mid-epoch
+ * (a seeded delay after the checkpoint read that precedes training), or while writing (before the
+ * weights / the result land, or right after the result landed and before the worker could announce it).
+ * Figures: trials lost, duplicate leaderboard rows, kills done; every trial `completed` or `failed` with a
+ * reason, and the sweep finishes.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBackend } from '../../adapters/backend.ts';
+import { ProcessRunner } from '../../adapters/runner/processes.ts';
+import { TrialState } from '../../core/trial-state.ts';
+import {
+  createFaultWorld,
+  FAULT_WORKER_TIMEOUT_S,
+  type FaultWorld,
+  readOutcome,
+  tinySweepText,
+} from './world.ts';
+
+const KILLS = 10;
+const TRIALS = 40;
+const SEED = 0x5eed;
+
+type Phase = 'load' | 'mid-epoch' | 'write-weights' | 'write-result' | 'after-result';
+const PHASES: readonly Phase[] = ['load', 'mid-epoch', 'write-weights', 'write-result', 'after-result'];
+
+interface ProbeEvent {
+  id: number;
+  pid: number;
+  op: string;
+  key: string;
+  phase: 'before' | 'after';
+}
+
+/** mulberry32: a small seeded PRNG for the kill plan. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function matches(phase: Phase, e: ProbeEvent): boolean {
+  switch (phase) {
+    case 'load':
+      return e.op === 'GetObject' && e.key.endsWith('/manifest.json') && e.phase === 'before';
+    case 'mid-epoch':
+      return e.op === 'GetObject' && e.key.endsWith('/checkpoint.bin') && e.phase === 'after';
+    case 'write-weights':
+      return e.op === 'PutObject' && e.key.endsWith('/weights.safetensors') && e.phase === 'before';
+    case 'write-result':
+      return e.op === 'PutObject' && e.key.endsWith('/result.json') && e.phase === 'before';
+    case 'after-result':
+      return e.op === 'PutObject' && e.key.endsWith('/result.json') && e.phase === 'after';
+  }
+}
+
+let w: FaultWorld;
+let server: Server;
+let port = 0;
+const sockets = new Set<Socket>();
+let onEvent: (e: ProbeEvent, reply: () => void) => void = (_e, reply) => reply();
+
+beforeAll(async () => {
+  w = await createFaultWorld('kill');
+  server = createServer((s) => {
+    sockets.add(s);
+    s.setNoDelay(true);
+    let buf = '';
+    s.on('data', (d) => {
+      buf += d.toString();
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const e = JSON.parse(buf.slice(0, i)) as ProbeEvent;
+        buf = buf.slice(i + 1);
+        onEvent(e, () => {
+          if (!s.destroyed) s.write(`${e.id}\n`);
+        });
+      }
+    });
+    s.on('error', () => undefined);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as { port: number }).port;
+}, 15 * 60_000);
+
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise<void>((r) => server?.close(() => r()));
+  await w?.cleanup();
+});
+
+describe('faults on LocalStack: workers SIGKILLed under the local runner', () => {
+  it(`${KILLS} kills in a ${TRIALS}-trial sweep: 0 lost, 0 duplicate rows, every trial terminal, the sweep finishes`, async () => {
+    const rand = prng(SEED);
+    // Each phase twice, in a seeded order.
+    const phases = Array.from({ length: KILLS }, (_, i) => PHASES[i % PHASES.length]!);
+    for (let i = phases.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [phases[i], phases[j]] = [phases[j]!, phases[i]!];
+    }
+    const plan = phases.map((phase) => {
+      return {
+        phase,
+        /** Matching events let through before this kill (a load happens once per new process: none). */
+        skip: phase === 'load' ? 0 : Math.floor(rand() * 3),
+        /** Mid-epoch: ms after training started. */
+        delayMs: 20 + Math.floor(rand() * 100),
+      };
+    });
+    console.log(`[faults] kill plan (seed ${SEED}): ${plan.map((p) => p.phase).join(', ')}`);
+    const backend = await openBackend('localstack', {
+      endpoint: w.clients.endpoint,
+      prefix: w.prefix,
+      workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
+    });
+    const probe = pathToFileURL(join(import.meta.dirname, 'fixtures', 's3-probe.mjs')).href;
+    const runner = new ProcessRunner({
+      env: {
+        ...backend.env!,
+        FAULT_PROBE_PORT: String(port),
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${probe}`.trim(),
+      },
+      workers: 2,
+      workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
+    });
+
+    const done: { phase: Phase; key: string; pid: number }[] = [];
+    const workerPids = () =>
+      new Set(
+        Object.entries(runner.pids())
+          .filter(([name]) => name.startsWith('worker-'))
+          .map(([, pid]) => pid),
+      );
+    let busy = false; // one kill at a time: the next is armed once the previous has happened
+    onEvent = (e, reply) => {
+      const next = plan[done.length];
+      if (!next || busy || !matches(next.phase, e) || !workerPids().has(e.pid)) return reply();
+      if (next.skip > 0) {
+        next.skip--;
+        return reply();
+      }
+      busy = true;
+      const kill = () => {
+        process.kill(e.pid, 'SIGKILL');
+        done.push({ phase: next.phase, key: e.key, pid: e.pid });
+        busy = false;
+      };
+      if (next.phase === 'mid-epoch') {
+        reply();
+        setTimeout(kill, next.delayMs);
+      } else kill(); // no reply: the process dies waiting, before (or right after) its S3 call
+    };
+
+    await runner.start();
+    try {
+      const id = await w.submit(tinySweepText('kill', TRIALS));
+      const deadline = Date.now() + 200_000;
+      let out = await readOutcome(w.store, id);
+      while (!out.state?.finished) {
+        if (Date.now() > deadline)
+          throw new Error(`sweep not finished: ${out.results.size}/${TRIALS} results`);
+        await new Promise((r) => setTimeout(r, 1000));
+        out = await readOutcome(w.store, id);
+      }
+      // Let the last result messages be folded in (the finished flag comes with the last of them).
+      const rows = out.leaderboard?.rows ?? [];
+      const distinct = new Set(rows.map((r) => r.trial_id));
+      const results = [...out.results.values()];
+      const lost = TRIALS - results.length;
+      const byPhase = PHASES.map((p) => `${p}=${done.filter((d) => d.phase === p).length}`).join(' ');
+      console.log(
+        `[faults] kills: kills done=${done.length} (${byPhase}) restarts=${runner.activity().restarts} ` +
+          `trials=${TRIALS} lost=${lost} leaderboard rows=${rows.length} duplicate rows=${rows.length - distinct.size} ` +
+          `states=${JSON.stringify(out.state?.totals.by_state)}`,
+      );
+      for (const r of results.filter((x) => x.state !== TrialState.Completed))
+        console.log(`[faults] kills: ${r.trial_id} ${r.state}: ${r.reason}`);
+      expect(done).toHaveLength(KILLS);
+      expect(runner.activity().restarts).toBeGreaterThanOrEqual(KILLS);
+      expect(lost).toBe(0);
+      expect(rows.length - distinct.size).toBe(0);
+      expect(rows).toHaveLength(TRIALS);
+      expect(Object.keys(out.aggregate?.results ?? {})).toHaveLength(TRIALS);
+      for (const r of results) {
+        expect([TrialState.Completed, TrialState.Failed]).toContain(r.state);
+        if (r.state === TrialState.Failed) expect(r.reason).toBeTruthy();
+      }
+      expect(out.state?.totals.terminal).toBe(TRIALS);
+      expect(results.filter((r) => r.state === TrialState.Completed).length).toBeGreaterThanOrEqual(
+        TRIALS - KILLS,
+      );
+    } finally {
+      onEvent = (_e, reply) => reply();
+      await runner.stop(10_000);
+    }
+  });
+});
