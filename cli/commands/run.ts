@@ -100,7 +100,7 @@ function fileLog(path: string): Log & { errors: number; flush: () => Promise<voi
 }
 
 /** Makes sure the sweep's data set is prepared in the store; returns the sweep text to submit. */
-async function ensureDataset(
+export async function ensureDataset(
   store: BlobStore,
   sweep: Sweep,
   text: string,
