@@ -382,12 +382,24 @@ async function runLocalstack(data: Dataset, workers: number, epochs: number): Pr
     }
     const handoffS = gaps + Math.max(0, firstStart - t0) / 1000;
     const aggregateS = agg.reduce((s, r) => s + r.ms / 1000, 0);
-    // cold starts: the first invocation of each worker process loads the data set; its excess over the
-    // mean warm invocation is what the warm share leaves out
-    const firstOf = new Set([...byInstance.values()].map((l) => l[0]));
-    const warmInv = work.filter((r) => !firstOf.has(r));
-    const warmMean = warmInv.length > 0 ? warmInv.reduce((s, r) => s + r.ms, 0) / warmInv.length / 1000 : 0;
-    const coldExcess = [...firstOf].reduce((s, r) => s + Math.max(0, (r?.ms ?? 0) / 1000 - warmMean), 0);
+    // cold starts: the first invocation of each worker process loads the data set. Its trial is the result
+    // that started nearest to that invocation's start; the warm share leaves those trials out, using
+    // each result's own billed_ms − wall_s for the in-invocation overhead.
+    const cold = new Set<string>();
+    for (const list of byInstance.values()) {
+      const first = list[0]!;
+      const start = first.end - first.ms;
+      let best: { id: string; d: number } | undefined;
+      for (const r of st.results) {
+        const d = Math.abs(Date.parse(r.started_at) - start);
+        if (!best || d < best.d) best = { id: r.trial_id, d };
+      }
+      if (best) cold.add(best.id);
+    }
+    const warmResults = st.results.filter((r) => !cold.has(r.trial_id));
+    const warmTraining = warmResults.reduce((s, r) => s + r.wall_s, 0);
+    const warmInside = warmResults.reduce((s, r) => s + r.billed_ms / 1000 - r.wall_s, 0);
+    const perTrialShared = (handoffS + aggregateS) / Math.max(1, st.results.length);
     const overhead = invocationS - trainingS + handoffS + aggregateS;
     return {
       workers,
@@ -400,7 +412,7 @@ async function runLocalstack(data: Dataset, workers: number, epochs: number): Pr
       dispatch_s: Math.max(0, firstStart - t0) / 1000,
       overhead_s: overhead,
       overhead_share: overhead / trainingS,
-      warm_overhead_share: (overhead - coldExcess) / trainingS,
+      warm_overhead_share: (warmInside + perTrialShared * warmResults.length) / warmTraining,
       failures: work.reduce((s, r) => s + r.failed, 0),
     };
   } finally {
