@@ -11,6 +11,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsBlobStore } from '../../adapters/store/fs.ts';
 import { ENV } from '../../cdk/resources.ts';
+import { leaderboardCommand } from '../../cli/commands/leaderboard.ts';
+import { reportCommand } from '../../cli/commands/report.ts';
+import { statusCommand } from '../../cli/commands/status.ts';
+import type { Out } from '../../cli/ui/errors.ts';
 import { InvalidIdError, keys } from '../../core/layout.ts';
 import { resultMessageSchema, submissionMessageSchema, trialMessageSchema } from '../../core/messages.ts';
 import { createHandler as aggregatorHandler } from '../../lambdas/aggregator.ts';
@@ -195,6 +199,77 @@ describe('ids are validated before they become keys', () => {
       expect(await store.list('../../')).toEqual([]);
       expect(await store.list('')).toEqual(['sweeps/ok/sweep.json']);
       expect(readdirSync(outer)).toEqual(['root']);
+    } finally {
+      rmSync(outer, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the CLI commands that take a sweep id refuse bad ids with exit code 2', () => {
+  it('status, leaderboard and report (in-process, every bad id): exit 2, the id named, nothing created', async () => {
+    const outer = mkdtempSync(join(tmpdir(), 'faults-cli-'));
+    try {
+      const flags = { backend: 'local', storeDir: join(outer, 'store') };
+      let codes = 0;
+      for (const id of BAD_IDS) {
+        const err: string[] = [];
+        const out: Out = { stdout: () => undefined, stderr: (x) => err.push(x) };
+        const got = [
+          await statusCommand(id, flags, { out, tty: false }),
+          await leaderboardCommand(id, flags, { out, tty: false }),
+          await reportCommand(id, flags, { out }),
+        ];
+        expect(got, JSON.stringify(id)).toEqual([2, 2, 2]);
+        expect(err.join('\n')).toMatch(/invalid sweep id/);
+        codes += got.length;
+      }
+      console.log(`[faults] CLI bad ids: ${codes} command runs, all exit 2`);
+      expect(
+        readdirSync(outer, { recursive: true, encoding: 'utf8' }).filter((f) =>
+          statSync(join(outer, f)).isFile(),
+        ),
+      ).toEqual([]);
+    } finally {
+      rmSync(outer, { recursive: true, force: true });
+    }
+  });
+
+  it('the real `sweep` process exits 2 for status/leaderboard/report ../etc', async () => {
+    const outer = mkdtempSync(join(tmpdir(), 'faults-cli-'));
+    try {
+      const run = (args: string[]) =>
+        new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          execFile(
+            process.execPath,
+            [
+              '--import',
+              'tsx',
+              join(REPO, 'cli', 'main.ts'),
+              ...args,
+              '--backend',
+              'local',
+              '--store-dir',
+              join(outer, 'store'),
+            ],
+            { cwd: REPO, timeout: 60_000 },
+            (e, _stdout, stderr) =>
+              resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, stderr }),
+          );
+        });
+      const runs = await Promise.all([
+        run(['status', '../etc']),
+        run(['leaderboard', '../etc', '--json']),
+        run(['report', '%2e%2e']),
+      ]);
+      for (const r of runs) {
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(/invalid sweep id/);
+      }
+      expect(
+        readdirSync(outer, { recursive: true, encoding: 'utf8' }).filter((f) =>
+          statSync(join(outer, f)).isFile(),
+        ),
+      ).toEqual([]);
     } finally {
       rmSync(outer, { recursive: true, force: true });
     }
