@@ -192,9 +192,11 @@ export function simulate(trialsIn: readonly SimTrial[], o: SimOptions): SimResul
   const rules = mode === 'standard' ? LAMBDA_RULES.standard : LAMBDA_RULES.provisioned;
   const ipp = o.invokesPerPoller ?? LAMBDA_RULES.provisioned.invokesPerPoller;
   const minPollers = o.minPollers ?? LAMBDA_RULES.provisioned.minPollers.min;
-  const initial =
+  const initial = positive(
+    'scaling.initialConcurrency',
     o.scaling?.initialConcurrency ??
-    (mode === 'standard' ? LAMBDA_RULES.standard.initialConcurrency : minPollers * ipp);
+      (mode === 'standard' ? LAMBDA_RULES.standard.initialConcurrency : minPollers * ipp),
+  );
   const rate = positive('scaling.addPerMinute', o.scaling?.addPerMinute ?? rules.addPerMinute);
   const modeMax = o.scaling?.maxConcurrency ?? rules.maxConcurrency;
   const account = positive('accountConcurrency', o.accountConcurrency ?? LAMBDA_RULES.accountConcurrency);
