@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBackend } from '../../adapters/backend.ts';
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
+import { keys } from '../../core/layout.ts';
 import { TrialState } from '../../core/trial-state.ts';
 import {
   createFaultWorld,
@@ -205,6 +206,46 @@ describe('faults on LocalStack: workers SIGKILLed under the local runner', () =>
       );
     } finally {
       onEvent = (_e, reply) => reply();
+      await runner.stop(10_000);
+    }
+  });
+});
+
+describe('resource bounds under the local runner', () => {
+  it('a trial needing more memory than the worker function has is refused before training (memory from the Lambda context)', async () => {
+    const backend = await openBackend('localstack', {
+      endpoint: w.clients.endpoint,
+      prefix: w.prefix,
+      workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
+    });
+    const runner = new ProcessRunner({
+      env: backend.env!,
+      workers: 1,
+      workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
+      memoryMb: 128,
+    });
+    await runner.start();
+    try {
+      const id = await w.submit(
+        tinySweepText('memory-runner', 1, { layers: { values: ['784-16-10', '784-2048-2048-10'] } }),
+      );
+      const deadline = Date.now() + 90_000;
+      let out = await readOutcome(w.store, id);
+      while (!out.state?.finished) {
+        if (Date.now() > deadline) throw new Error(`sweep not finished: ${out.results.size}/2 results`);
+        await new Promise((r) => setTimeout(r, 500));
+        out = await readOutcome(w.store, id);
+      }
+      const big = [...out.results.values()].find((r) => r.config.layers[1] === 2048);
+      const small = [...out.results.values()].find((r) => r.config.layers[1] === 16);
+      console.log(`[faults] memory (runner, 128 MB): ${big?.state}: ${big?.reason}`);
+      expect(big?.state).toBe(TrialState.Failed);
+      expect(big?.reason).toMatch(/needs about \d+ MB but the worker has 128 MB.*refused before training/);
+      expect(big?.epochs_run).toBe(0);
+      expect(await w.store.get(keys.checkpoint(id, big!.trial_id))).toBeUndefined();
+      expect(small?.state).toBe(TrialState.Completed);
+      expect(small?.memory_mb).toBe(128);
+    } finally {
       await runner.stop(10_000);
     }
   });
