@@ -37,6 +37,8 @@ export interface EmbeddedOptions {
   /** Worker function timeout; the trials queue's visibility is 6× this (default 60 s). */
   workerTimeoutSeconds?: number;
   memoryMb?: number;
+  /** Trials queue visibility timeout; default 6 × the worker timeout (the SQS rule). Tests shorten it. */
+  trialsVisibilitySeconds?: number;
   /** Structured log lines of every function (default: dropped). */
   log?: Log;
   onBatch?: (r: BatchReport) => void;
@@ -55,6 +57,8 @@ const quiet: Log = { debug() {}, info() {}, warn() {}, error() {} };
 interface Slot {
   index: number;
   worker: Worker;
+  /** False between a thread's death and its replacement being ready. */
+  alive: boolean;
   pending: Map<number, { resolve: (r: SQSBatchResponse | undefined) => void; reject: (e: Error) => void }>;
   poller: Poller;
 }
@@ -83,7 +87,10 @@ export class EmbeddedRunner {
       const q = this.spec.queues[role];
       dlqs[role] = new InProcessQueue(`${q.suffix}-dlq`, { visibilityTimeoutSeconds: 30 });
       queues[role] = new InProcessQueue(q.suffix, {
-        visibilityTimeoutSeconds: q.visibilityTimeoutSeconds,
+        visibilityTimeoutSeconds:
+          role === 'trials' && o.trialsVisibilitySeconds
+            ? o.trialsVisibilitySeconds
+            : q.visibilityTimeoutSeconds,
         maxReceiveCount: q.maxReceiveCount,
         dlq: dlqs[role],
       });
@@ -175,10 +182,12 @@ export class EmbeddedRunner {
     const slot: Slot = existing ?? {
       index,
       worker,
+      alive: true,
       pending: new Map(),
       poller: undefined as unknown as Poller,
     };
     slot.worker = worker;
+    slot.alive = true;
     this.attach(slot);
     if (!existing) {
       slot.poller = new Poller({
@@ -190,6 +199,8 @@ export class EmbeddedRunner {
         },
         invoke: (event, fn) =>
           new Promise((resolve, reject) => {
+            // A record handed to a dead "container" fails like a crashed invocation (retried by the queue).
+            if (!slot.alive) return reject(new Error(`worker thread ${slot.index} is restarting`));
             const id = this.nextId++;
             slot.pending.set(id, { resolve, reject });
             const msg: ToThread = { type: 'invoke', id, event, fn, requestId: randomUUID() };
@@ -225,7 +236,8 @@ export class EmbeddedRunner {
       else p?.resolve(m.response);
     });
     const died = (why: string) => {
-      if (slot.worker !== worker) return;
+      if (slot.worker !== worker || !slot.alive) return;
+      slot.alive = false;
       for (const [, p] of slot.pending) p.reject(new Error(`worker thread ${slot.index} died: ${why}`));
       slot.pending.clear();
       if (this.stopping) return;
@@ -237,6 +249,11 @@ export class EmbeddedRunner {
     };
     worker.on('error', (e) => died(e instanceof Error ? e.message : String(e)));
     worker.on('exit', (code) => died(`exit code ${code}`));
+  }
+
+  /** Ends worker thread `index` abruptly, as a crash would (tests). */
+  async killWorker(index: number): Promise<void> {
+    await this.slots[index]?.worker.terminate();
   }
 
   activity(): RunnerActivity {
