@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Log } from '../../core/app/deps.ts';
 import { CHILD_ENV, type ChildRole, type FromChild } from './child-protocol.ts';
 import type { BatchReport } from './poller.ts';
+import { TSX_EXEC_ARGV } from './ts-worker.ts';
 
 export interface ProcessRunnerOptions {
   /** Handler environment from openBackend('localstack').env. */
@@ -64,7 +65,7 @@ export class ProcessRunner {
       stdio = ['ignore', fd, fd, 'ipc'];
     }
     const child = fork(CHILD, [role], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: [...TSX_EXEC_ARGV],
       env: {
         ...process.env,
         ...this.o.env,
