@@ -94,6 +94,20 @@ async function aggregateSweep(sweepId: string, trialIds: string[], deps: AppDeps
     return { sweep_id: sweepId, results };
   })) ?? { sweep_id: sweepId, results: {} };
 
+  // Derived files (CSV, Markdown, report) are plain puts: an aggregator that built from fewer results and
+  // finished after a newer one would leave them stale. So whoever publishes last checks the aggregate once
+  // more and, if it has grown meanwhile, publishes again from it.
+  let current = agg;
+  for (let round = 0; round < 10; round++) {
+    if (!(await publish(sweepId, current, deps))) return;
+    const latest = await getJson<Aggregate>(deps.store, keys.aggregate(sweepId));
+    if (!latest || Object.keys(latest.results).length <= Object.keys(current.results).length) return;
+    current = latest;
+  }
+}
+
+/** State totals, max_concurrency top-up, leaderboard and report from one aggregate; false without state. */
+async function publish(sweepId: string, agg: Aggregate, deps: AppDeps): Promise<boolean> {
   const results = Object.values(agg.results);
   const totals = totalsOf(results);
   const state = await updateJson<SweepState>(deps.store, keys.sweepState(sweepId), (cur) => {
@@ -110,7 +124,7 @@ async function aggregateSweep(sweepId: string, trialIds: string[], deps: AppDeps
   });
   if (!state) {
     deps.log.warn('results for a sweep without state', { sweep_id: sweepId });
-    return;
+    return false;
   }
 
   const { sweep, trials } = await loadSweep(deps.store, sweepId);
@@ -139,6 +153,7 @@ async function aggregateSweep(sweepId: string, trialIds: string[], deps: AppDeps
 
   const due = state.finished || deps.now() - (state.report_rendered_ms ?? 0) >= REPORT_INTERVAL_MS;
   if (due) await writeReport(sweepId, reportSweep, results, state, deps);
+  return true;
 }
 
 export async function writeReport(

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FaultyBlobStore } from '../../adapters/faults/store.ts';
+import { FaultyBlobStore, ObservedBlobStore } from '../../adapters/faults/store.ts';
 import type { AppDeps } from '../../core/app/deps.ts';
 import { getJson, putJson } from '../../core/app/json.ts';
 import type { SweepState } from '../../core/app/sweep-record.ts';
@@ -141,6 +141,59 @@ describe('faults on LocalStack: aggregator crashes', () => {
       `[faults] aggregator: puts per aggregation=${putsPerAggregation} rounds=${rounds.length} crashes=${crashes} all converged; ${rounds.join(' ')}`,
     );
     expect(crashes).toBeGreaterThanOrEqual(2 * putsPerAggregation);
+  });
+
+  it('two concurrent aggregators: the one with fewer results finishing last leaves no stale leaderboard or report', async () => {
+    await resetAggregation();
+    const got: Awaited<ReturnType<typeof w.results.receive>> = [];
+    while (got.length < trialIds.length) {
+      const more = await w.results.receive({ max: 10, waitSeconds: 1, visibilityTimeoutSeconds: 60 });
+      got.push(...more);
+    }
+    const [last, ...rest] = got;
+    // A holds all but one result and pauses right before its first derived write (leaderboard.csv) …
+    let paused!: () => void;
+    const atPause = new Promise<void>((r) => {
+      paused = r;
+    });
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let once = false;
+    const slow = new ObservedBlobStore(w.store, async (e) => {
+      if (!once && e.op === 'put' && e.phase === 'before' && e.key.endsWith('/leaderboard.csv')) {
+        once = true;
+        paused();
+        await released;
+      }
+    });
+    const a = aggregatorHandler(() => w.deps({ store: slow }))(
+      eventOf(rest.map((m) => sqsRecord(m, w.results.name))),
+      lambdaContext(),
+    );
+    await atPause;
+    // … while B folds in the last result and finishes the sweep; then A goes on.
+    const b = await aggregatorHandler(() => w.deps())(
+      eventOf([sqsRecord(last!, w.results.name)]),
+      lambdaContext(),
+    );
+    expect(b.batchItemFailures).toEqual([]);
+    release();
+    expect((await a).batchItemFailures).toEqual([]);
+    for (const m of got) await w.results.delete(m.receiptHandle);
+
+    const outcome = await readOutcome(w.store, sweepId);
+    const csv = new TextDecoder().decode((await w.store.get(keys.leaderboard(sweepId, 'csv')))!.body);
+    const md = new TextDecoder().decode((await w.store.get(keys.leaderboard(sweepId, 'md')))!.body);
+    const missing = (text: string) => trialIds.filter((t) => !text.includes(t));
+    console.log(
+      `[faults] concurrent aggregators: missing from csv=${missing(csv).length} md=${missing(md).length} report=${missing(outcome.reportHtml ?? '').length}`,
+    );
+    expect(missing(csv)).toEqual([]);
+    expect(missing(md)).toEqual([]);
+    expect(missing(outcome.reportHtml ?? '')).toEqual([]);
+    expect(summary(outcome)).toEqual(reference);
   });
 
   it('SIGKILLed in a child process at put k+1, then restarted: the same content', async () => {
