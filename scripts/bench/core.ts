@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- core [--json] [--samples N] [--nets 784-128-64-10,784-500-250-100-10]
- *   [--impls tfjs-cpu,tfjs-wasm,ours] [--repeat R] [--dtype f32|f64] [--ours-last]`
+ *   [--impls tfjs-cpu,tfjs-wasm,ours] [--repeat R] [--dtype f32|f64] [--ours-last] [--threads T]`
+ * (--threads T adds "ours-threads": the data-parallel engine of adapters/threads with T threads)
  *
  * Training throughput of one epoch (samples/s) of our MLP core against @tensorflow/tfjs (cpu backend)
  * and @tensorflow/tfjs-backend-wasm (SIMD, one thread), same process, same data (the first N MNIST
@@ -16,6 +17,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
+import { threadsEngine } from '../../adapters/threads/index.ts';
 import { parseTrialConfig } from '../../core/config.ts';
 import type { Dataset } from '../../core/dataset.ts';
 import { createTrainer } from '../../core/nn/index.ts';
@@ -24,7 +26,7 @@ const MNIST_DIR = new URL('../../../shared/data/mnist/', import.meta.url).pathna
 const BATCH = 64;
 const WARMUP = 1024;
 
-type Impl = 'tfjs-cpu' | 'tfjs-wasm' | 'ours';
+type Impl = 'tfjs-cpu' | 'tfjs-wasm' | 'ours' | 'ours-threads';
 
 function opt(args: string[], name: string, dflt: string): string {
   const i = args.indexOf(`--${name}`);
@@ -97,6 +99,7 @@ async function benchOurs(
   data: Dataset,
   repeat: number,
   dtype: 'f32' | 'f64',
+  threads = 0,
 ): Promise<Rate> {
   const cfg = (epochs: number) => {
     const p = parseTrialConfig({
@@ -111,11 +114,16 @@ async function benchOurs(
     return p.value;
   };
   const warm = { ...data, train: { ...data.train, count: Math.min(WARMUP, data.train.count) } };
-  createTrainer(cfg(1), warm, { dtype }).runEpoch();
-  const t = createTrainer(cfg(repeat), data, { dtype });
-  return timed(data.train.count, repeat, async () => {
+  const engine = threads > 0 ? threadsEngine(threads) : undefined;
+  const w = createTrainer(cfg(1), warm, { dtype, engine });
+  w.runEpoch();
+  await w.close?.();
+  const t = createTrainer(cfg(repeat), data, { dtype, engine });
+  const rate = await timed(data.train.count, repeat, async () => {
     t.runEpoch();
   });
+  await t.close?.();
+  return rate;
 }
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -174,6 +182,8 @@ export default async function core(args: string[]): Promise<void> {
   const dtype = opt(args, 'dtype', 'f32') as 'f32' | 'f64';
   const nets = opt(args, 'nets', '784-128-64-10,784-500-250-100-10').split(',');
   const impls = opt(args, 'impls', 'tfjs-cpu,tfjs-wasm,ours').split(',') as Impl[];
+  const threads = Number(opt(args, 'threads', '0'));
+  if (threads > 1 && impls.includes('ours')) impls.push('ours-threads');
   const { data, source } = loadData(samples);
   if (!json)
     console.log(
@@ -185,11 +195,15 @@ export default async function core(args: string[]): Promise<void> {
   const rates = new Map<string, Rate>();
   const runOurs = async () => {
     if (!impls.includes('ours')) return;
-    for (const net of nets)
-      rates.set(`ours ${net}`, await benchOurs(net.split('-').map(Number), data, repeat, dtype));
+    for (const net of nets) {
+      const layers = net.split('-').map(Number);
+      rates.set(`ours ${net}`, await benchOurs(layers, data, repeat, dtype));
+      if (threads > 1)
+        rates.set(`ours-threads ${net}`, await benchOurs(layers, data, repeat, dtype, threads));
+    }
   };
   if (!oursLast) await runOurs();
-  const peers = impls.filter((i) => i !== 'ours');
+  const peers = impls.filter((i) => i.startsWith('tfjs'));
   if (peers.length > 0) {
     const tf = await loadTfjs();
     for (const net of nets) {
@@ -214,6 +228,11 @@ export default async function core(args: string[]): Promise<void> {
         samples_per_s: Math.round(rate.wall),
         cpu_samples_per_s: Math.round(rate.cpu),
       };
+      if (impl === 'ours-threads') {
+        line.threads = threads;
+        const single = rates.get(`ours ${net}`);
+        if (single) line.speedup_vs_1_thread = Number((rate.wall / single.wall).toFixed(2));
+      }
       if (impl === 'ours') {
         line.dtype = dtype;
         line.order = oursLast ? 'after tfjs import' : 'before tfjs import';
