@@ -67,6 +67,8 @@ export interface WaitOptions {
   /** Extra "still working" signal (e.g. pollers mid-invocation). */
   busy?: () => boolean;
   metric?: MetricSpec;
+  /** Trials being trained right now, when the runner knows better than the store (busy workers). */
+  running?: () => number | Promise<number>;
   onProgress?: (p: SweepProgress) => void;
   intervalMs?: number;
   /** Consecutive drained-but-unfinished checks before giving up. */
@@ -75,18 +77,17 @@ export interface WaitOptions {
   startedAt?: number;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
+}
 
 export async function waitForSweep(store: BlobStore, sweepId: string, o: WaitOptions): Promise<SweepStatus> {
   const t0 = o.startedAt ?? Date.now();
@@ -96,7 +97,11 @@ export async function waitForSweep(store: BlobStore, sweepId: string, o: WaitOpt
   for (;;) {
     if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
     const status = await readSweepStatus(store, sweepId);
-    if (status) o.onProgress?.(progressOf(status, o.metric, Date.now() - t0));
+    if (status && o.onProgress) {
+      const p = progressOf(status, o.metric, Date.now() - t0);
+      const active = o.running ? await o.running() : 0; // busy workers, when the runner knows
+      o.onProgress({ ...p, running: o.running ? Math.min(p.total - p.done, active) : p.running });
+    }
     const drained = !(o.busy?.() ?? false) && (await queuesDrained(o.queues));
     if (status?.finished && drained) return status;
     if (o.submissionsDlq) {

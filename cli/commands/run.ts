@@ -137,6 +137,7 @@ interface Session {
   drainQueues: MessageQueue[];
   submissionsDlq?: MessageQueue;
   busy: () => boolean;
+  running: () => number | Promise<number>;
   start: () => Promise<void>;
   stop: () => Promise<void>;
   /** Where the outputs end up on this machine. */
@@ -172,6 +173,7 @@ async function openSession(
       ],
       submissionsDlq: runner.dlqs.submissions,
       busy: () => runner.activity().busy > 0,
+      running: () => runner.activity().busy,
       start: () => runner.start(),
       stop: () => runner.stop(),
       resultsDir: (id) => join(runner.store.root, keys.sweep(id)),
@@ -203,6 +205,7 @@ async function openSession(
       ...(b.trialsDlq ? [b.trialsDlq] : []),
     ],
     busy: () => false,
+    running: async () => (await b.queues!.trials.depth()).inFlight,
     start: () => runner.start(),
     stop: () => runner.stop(),
     resultsDir: (id) => join(local.root, keys.sweep(id)),
@@ -278,6 +281,7 @@ export async function runSweepCommand(file: string, flags: RunFlags, io: RunIo):
       queues: session.drainQueues,
       ...(session.submissionsDlq ? { submissionsDlq: session.submissionsDlq } : {}),
       busy: session.busy,
+      running: session.running,
       metric: sweep.metric,
       startedAt: t0,
       onProgress: (s) => p.update(s),

@@ -87,6 +87,7 @@ export async function submitCommand(
     const status = await waitForSweep(b.store, id, {
       queues: [q.submissions, q.trials, q.results, ...(b.trialsDlq ? [b.trialsDlq] : [])],
       metric: sweep.metric,
+      running: async () => (await q.trials.depth()).inFlight,
       onProgress: (s) => p.update(s),
       // On AWS the functions may be cold or throttled: no stall detection beyond a generous bound.
       stallChecks: b.kind === 'aws' ? 600 : 20,
