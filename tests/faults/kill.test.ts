@@ -6,8 +6,9 @@
  * Kill points are exact: a probe preloaded into the worker children (fixtures/s3-probe.mjs) reports each
  * S3 call to this test's loopback server and waits for its answer, and the test SIGKILLs the worker by pid
  * (one of the runner's pids()) at the planned point: during the data set load (manifest read), mid-epoch
- * (a seeded delay after the checkpoint read that precedes training), or while writing (before the
- * weights / the result land, or right after the result landed and before the worker could announce it).
+ * (a seeded delay after the checkpoint read that precedes training), or while writing (before a
+ * checkpoint / the weights / the result land, or right after the result landed and before the worker
+ * could announce it).
  * Figures: trials lost, duplicate leaderboard rows, kills done; every trial `completed` or `failed` with a
  * reason, and the sweep finishes.
  */
@@ -17,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBackend } from '../../adapters/backend.ts';
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
+import { MAX_RECEIVE_COUNT } from '../../cdk/resources.ts';
 import { keys } from '../../core/layout.ts';
 import { TrialState } from '../../core/trial-state.ts';
 import {
@@ -31,8 +33,15 @@ const KILLS = 10;
 const TRIALS = 40;
 const SEED = 0x5eed;
 
-type Phase = 'load' | 'mid-epoch' | 'write-weights' | 'write-result' | 'after-result';
-const PHASES: readonly Phase[] = ['load', 'mid-epoch', 'write-weights', 'write-result', 'after-result'];
+type Phase = 'load' | 'mid-epoch' | 'write-checkpoint' | 'write-weights' | 'write-result' | 'after-result';
+const PHASES: readonly Phase[] = [
+  'load',
+  'mid-epoch',
+  'write-checkpoint',
+  'write-weights',
+  'write-result',
+  'after-result',
+];
 
 interface ProbeEvent {
   id: number;
@@ -60,6 +69,8 @@ function matches(phase: Phase, e: ProbeEvent): boolean {
       return e.op === 'GetObject' && e.key.endsWith('/manifest.json') && e.phase === 'before';
     case 'mid-epoch':
       return e.op === 'GetObject' && e.key.endsWith('/checkpoint.bin') && e.phase === 'after';
+    case 'write-checkpoint':
+      return e.op === 'PutObject' && e.key.endsWith('/checkpoint.bin') && e.phase === 'before';
     case 'write-weights':
       return e.op === 'PutObject' && e.key.endsWith('/weights.safetensors') && e.phase === 'before';
     case 'write-result':
@@ -107,8 +118,10 @@ afterAll(async () => {
 describe('faults on LocalStack: workers SIGKILLed under the local runner', () => {
   it(`${KILLS} kills in a ${TRIALS}-trial sweep: 0 lost, 0 duplicate rows, every trial terminal, the sweep finishes`, async () => {
     const rand = prng(SEED);
-    // Each phase twice, in a seeded order.
-    const phases = Array.from({ length: KILLS }, (_, i) => PHASES[i % PHASES.length]!);
+    // Every phase once, the rest drawn; in a seeded order.
+    const phases = Array.from({ length: KILLS }, (_, i) =>
+      i < PHASES.length ? PHASES[i]! : PHASES[Math.floor(rand() * PHASES.length)]!,
+    );
     for (let i = phases.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
       [phases[i], phases[j]] = [phases[j]!, phases[i]!];
@@ -139,7 +152,7 @@ describe('faults on LocalStack: workers SIGKILLed under the local runner', () =>
       workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
     });
 
-    const done: { phase: Phase; key: string; pid: number }[] = [];
+    const done: { phase: Phase; trial: string; pid: number }[] = [];
     const workerPids = () =>
       new Set(
         Object.entries(runner.pids())
@@ -147,7 +160,11 @@ describe('faults on LocalStack: workers SIGKILLed under the local runner', () =>
           .map(([, pid]) => pid),
       );
     let busy = false; // one kill at a time: the next is armed once the previous has happened
+    /** The trial each worker process is on (its first S3 call of an invocation reads the trial's result key). */
+    const trialOfPid = new Map<number, string>();
     onEvent = (e, reply) => {
+      const trial = /\/trials\/([^/]+)\//.exec(e.key)?.[1];
+      if (trial) trialOfPid.set(e.pid, trial);
       const next = plan[done.length];
       if (!next || busy || !matches(next.phase, e) || !workerPids().has(e.pid)) return reply();
       if (next.skip > 0) {
@@ -157,7 +174,7 @@ describe('faults on LocalStack: workers SIGKILLed under the local runner', () =>
       busy = true;
       const kill = () => {
         process.kill(e.pid, 'SIGKILL');
-        done.push({ phase: next.phase, key: e.key, pid: e.pid });
+        done.push({ phase: next.phase, trial: trialOfPid.get(e.pid) ?? '(none)', pid: e.pid });
         busy = false;
       };
       if (next.phase === 'mid-epoch') {
@@ -168,7 +185,9 @@ describe('faults on LocalStack: workers SIGKILLed under the local runner', () =>
 
     await runner.start();
     try {
-      const id = await w.submit(tinySweepText('kill', TRIALS));
+      // Half the trials train 2 epochs: with a 1 s function timeout, the second epoch is a continuation
+      // (checkpoint written, message re-sent), so kills also hit checkpoint writes and resumed training.
+      const id = await w.submit(tinySweepText('kill', TRIALS / 2, { epochs: { values: [1, 2] } }));
       const deadline = Date.now() + 200_000;
       let out = await readOutcome(w.store, id);
       while (!out.state?.finished) {
@@ -177,7 +196,8 @@ describe('faults on LocalStack: workers SIGKILLed under the local runner', () =>
         await new Promise((r) => setTimeout(r, 1000));
         out = await readOutcome(w.store, id);
       }
-      // Let the last result messages be folded in (the finished flag comes with the last of them).
+      // Read everything again now that it is finished (the listing above may predate the last result).
+      out = await readOutcome(w.store, id);
       const rows = out.leaderboard?.rows ?? [];
       const distinct = new Set(rows.map((r) => r.trial_id));
       const results = [...out.results.values()];
@@ -188,6 +208,7 @@ describe('faults on LocalStack: workers SIGKILLed under the local runner', () =>
           `trials=${TRIALS} lost=${lost} leaderboard rows=${rows.length} duplicate rows=${rows.length - distinct.size} ` +
           `states=${JSON.stringify(out.state?.totals.by_state)}`,
       );
+      console.log(`[faults] kills at: ${done.map((d) => `${d.phase}:${d.trial}`).join(' ')}`);
       for (const r of results.filter((x) => x.state !== TrialState.Completed))
         console.log(`[faults] kills: ${r.trial_id} ${r.state}: ${r.reason}`);
       expect(done).toHaveLength(KILLS);
@@ -198,7 +219,10 @@ describe('faults on LocalStack: workers SIGKILLed under the local runner', () =>
       expect(Object.keys(out.aggregate?.results ?? {})).toHaveLength(TRIALS);
       for (const r of results) {
         expect([TrialState.Completed, TrialState.Failed]).toContain(r.state);
-        if (r.state === TrialState.Failed) expect(r.reason).toBeTruthy();
+        if (r.state !== TrialState.Failed) continue;
+        expect(r.reason).toMatch(/dead-letter queue.*worker killed/);
+        // Only a trial killed on every one of its maxReceiveCount deliveries may give up.
+        expect(done.filter((d) => d.trial === r.trial_id).length).toBeGreaterThanOrEqual(MAX_RECEIVE_COUNT);
       }
       expect(out.state?.totals.terminal).toBe(TRIALS);
       expect(results.filter((r) => r.state === TrialState.Completed).length).toBeGreaterThanOrEqual(

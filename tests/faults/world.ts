@@ -231,6 +231,13 @@ export interface SweepOutcome {
 }
 
 export async function readOutcome(store: BlobStore, sweepId: string): Promise<SweepOutcome> {
+  // State first: when it says finished, the listing below is sure to see every result.
+  const state = await getJson<SweepState>(store, keys.sweepState(sweepId));
+  const aggregate = await getJson<Aggregate>(store, keys.aggregate(sweepId));
+  const leaderboard = await getJson<Leaderboard & { based_on: number }>(
+    store,
+    keys.leaderboard(sweepId, 'json'),
+  );
   const prefix = keys.trials(sweepId);
   const results = new Map<string, TrialResult>();
   for (const k of await store.list(prefix)) {
@@ -240,9 +247,9 @@ export async function readOutcome(store: BlobStore, sweepId: string): Promise<Sw
   }
   const html = await store.get(keys.report(sweepId));
   return {
-    state: await getJson<SweepState>(store, keys.sweepState(sweepId)),
-    aggregate: await getJson<Aggregate>(store, keys.aggregate(sweepId)),
-    leaderboard: await getJson<Leaderboard & { based_on: number }>(store, keys.leaderboard(sweepId, 'json')),
+    state,
+    aggregate,
+    leaderboard,
     results,
     reportHtml: html ? new TextDecoder().decode(html.body) : undefined,
   };
