@@ -1,0 +1,89 @@
+/** openBackend and the LocalStack bootstrap: resources from serviceSpec(), idempotent, handler env. */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackendUnavailableError, openBackend, RUNNER_ENV } from '../../adapters/backend.ts';
+import { bootstrapLocalstack, deleteBucket, deleteQueues } from '../../adapters/localstack/bootstrap.ts';
+import { type LocalstackClients, localstackClients } from '../../adapters/localstack/clients.ts';
+import { FsBlobStore } from '../../adapters/store/fs.ts';
+import { ENV, MAX_RECEIVE_COUNT, QUEUE_ROLES, VISIBILITY_FACTOR } from '../../cdk/resources.ts';
+
+let clients: LocalstackClients;
+const prefix = `bk-${randomBytes(4).toString('hex')}`;
+const dirs: string[] = [];
+const toDelete: { bucket?: string; urls: string[] } = { urls: [] };
+
+beforeAll(async () => {
+  const { ensureLocalstack } = await import('../setup/localstack-env.ts');
+  clients = localstackClients(await ensureLocalstack());
+}, 15 * 60_000);
+
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+  if (toDelete.bucket) await deleteBucket(clients, toDelete.bucket).catch(() => undefined);
+  await deleteQueues(clients, toDelete.urls);
+});
+
+async function attrs(url: string) {
+  const out = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }),
+  );
+  return out.Attributes ?? {};
+}
+
+describe('openBackend', () => {
+  it('local: a files store under the given directory, no queues', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'backend-local-'));
+    dirs.push(dir);
+    const b = await openBackend('local', { storeDir: dir });
+    expect(b.kind).toBe('local');
+    expect(b.store).toBeInstanceOf(FsBlobStore);
+    expect(b.queues).toBeUndefined();
+    await b.store.put('x/y.json', '{}');
+    expect(await new FsBlobStore(dir).list('x/')).toEqual(['x/y.json']);
+  });
+
+  it('localstack: an unreachable endpoint is a BackendUnavailableError with a hint', async () => {
+    await expect(openBackend('localstack', { endpoint: 'http://127.0.0.1:9' })).rejects.toThrow(
+      BackendUnavailableError,
+    );
+    await expect(openBackend('localstack', { endpoint: 'http://127.0.0.1:9' })).rejects.toThrow(
+      /localstack:start/,
+    );
+  });
+
+  it('localstack: bucket + 3 queues with DLQs and redrive from serviceSpec, idempotent, and the handler env', async () => {
+    const b = await openBackend('localstack', {
+      endpoint: clients.endpoint,
+      prefix,
+      workerTimeoutSeconds: 20,
+    });
+    const env = b.env!;
+    toDelete.bucket = env[ENV.bucket];
+    const urls = [env[ENV.submissionsQueueUrl]!, env[ENV.trialsQueueUrl]!, env[ENV.resultsQueueUrl]!];
+    toDelete.urls.push(...urls, ...urls.map((u) => `${u}-dlq`));
+    expect(env[ENV.bucket]).toBe(`${prefix}-bucket`);
+    expect(env.AWS_ENDPOINT_URL).toBe(clients.endpoint);
+    expect(env[RUNNER_ENV.trialsDlqUrl]).toMatch(/-trials-dlq$/);
+
+    const trials = await attrs(env[ENV.trialsQueueUrl]!);
+    expect(Number(trials.VisibilityTimeout)).toBe(VISIBILITY_FACTOR * 20);
+    const redrive = JSON.parse(trials.RedrivePolicy!);
+    expect(redrive.maxReceiveCount).toBe(MAX_RECEIVE_COUNT);
+    expect(redrive.deadLetterTargetArn).toMatch(new RegExp(`:${prefix}-trials-dlq$`));
+
+    // Again, with another worker timeout: same resources, updated visibility.
+    const again = await bootstrapLocalstack(clients, { prefix, workerTimeoutSeconds: 40 });
+    for (const role of QUEUE_ROLES) expect(urls).toContain(again.queueUrls[role]);
+    expect(Number((await attrs(again.queueUrls.trials)).VisibilityTimeout)).toBe(VISIBILITY_FACTOR * 40);
+
+    // The store and queues work.
+    await b.store.put('hello.txt', 'hi');
+    expect(new TextDecoder().decode((await b.store.get('hello.txt'))!.body)).toBe('hi');
+    await b.queues!.submissions.send(['{"x":1}']);
+    expect(await b.queues!.submissions.depth()).toEqual({ visible: 1, inFlight: 0 });
+  });
+});
