@@ -32,10 +32,17 @@ export default function setup(project: TestProject): () => void {
   const runId = randomUUID();
   project.provide('localstackEndpoint', endpoint);
   project.provide('testRunId', runId);
-  return () => {
+  process.env.LOCALSTACK_ENDPOINT = endpoint; // for code under test that reads the environment
+  let stopped = false;
+  const stopIfOurs = () => {
+    if (stopped) return;
+    stopped = true;
     const marker = startedMarker(runId);
     if (!existsSync(marker)) return;
     rmSync(marker, { force: true });
     execFileSync('bash', [join(REPO, 'scripts', 'localstack.sh'), 'stop'], { stdio: 'inherit' });
   };
+  // Also when the run is cut short (Ctrl-C, a crash): never leave LocalStack running.
+  process.once('exit', stopIfOurs);
+  return stopIfOurs;
 }
