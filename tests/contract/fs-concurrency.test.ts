@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tsWorker } from '../../adapters/runner/ts-worker.ts';
+import { TSX_EXEC_ARGV, tsWorker } from '../../adapters/runner/ts-worker.ts';
 import { FsBlobStore } from '../../adapters/store/fs.ts';
 import { PreconditionFailedError } from '../../core/ports.ts';
 
@@ -23,7 +23,7 @@ const tempDir = async () => {
 function inProcess(dir: string, key: string, times: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = fork(writer, [dir, key, String(times)], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: [...TSX_EXEC_ARGV],
       stdio: 'inherit',
     });
     let conflicts = -1;
