@@ -417,9 +417,15 @@ async function runLocalstack(data: Dataset, workers: number, epochs: number): Pr
     };
   } finally {
     await runner.stop();
-    const r = await bootstrapLocalstack(c, { prefix });
-    await deleteQueues(c, [...Object.values(r.queueUrls), ...Object.values(r.dlqUrls)]);
-    await deleteBucket(c, r.bucket);
+    try {
+      const r = await bootstrapLocalstack(c, { prefix });
+      await deleteQueues(c, [...Object.values(r.queueUrls), ...Object.values(r.dlqUrls)]);
+      await deleteBucket(c, r.bucket);
+    } catch (e) {
+      console.error(
+        `could not delete the bench's LocalStack resources (${prefix}-*): ${(e as Error).message}`,
+      );
+    }
   }
 }
 
