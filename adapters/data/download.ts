@@ -98,7 +98,11 @@ export class DownloadError extends Error {
     readonly file: string,
     readonly attempts: { url: string; error: string }[],
   ) {
-    super(`could not download ${file}: ${attempts.map((a) => `${a.url}: ${a.error}`).join('; ')}`);
+    // One entry per mirror and error, with the number of tries: retries of a dead mirror say it once.
+    const tally = new Map<string, number>();
+    for (const a of attempts) tally.set(`${a.url}: ${a.error}`, (tally.get(`${a.url}: ${a.error}`) ?? 0) + 1);
+    const tried = [...tally].map(([what, n]) => (n > 1 ? `${what} (×${n})` : what));
+    super(`could not download ${file}: ${tried.join('; ')}`);
   }
 }
 
