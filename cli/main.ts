@@ -61,5 +61,10 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
 
 const invokedDirectly = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
 if (invokedDirectly || process.env.SWEEP_CLI_MAIN === '1') {
+  // `sweep leaderboard … | head`: a reader that closes the pipe early is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   await main();
 }
