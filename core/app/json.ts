@@ -1,6 +1,4 @@
 /** JSON in the blob store: typed reads, create-once writes and compare-and-swap updates. */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import { type BlobStore, PreconditionFailedError, type PutOptions } from '../ports.ts';
 
 const enc = new TextEncoder();
@@ -60,17 +58,3 @@ export async function updateJson<T>(
   }
   throw new Error(`could not update ${key}: too many concurrent writers`);
 }
-
-/** JSON with object keys sorted at every depth: the input of every content hash. */
-export function canonicalJson(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) =>
-    val && typeof val === 'object' && !Array.isArray(val)
-      ? Object.fromEntries(
-          Object.entries(val as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : val,
-  );
-}
-
-export const contentHash = (v: unknown, hexChars = 12): string =>
-  bytesToHex(sha256(enc.encode(canonicalJson(v)))).slice(0, hexChars);

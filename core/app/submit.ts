@@ -4,13 +4,15 @@
  * sweep's name and its normalised content, so re-submitting the same sweep addresses the same trials
  * and only those without a result run again.
  */
+
+import { contentHash } from '../canonical.ts';
 import type { Parsed, Problem } from '../config.ts';
 import { keys } from '../layout.ts';
 import type { SubmissionMessage } from '../messages.ts';
 import type { BlobStore, MessageQueue } from '../ports.ts';
 import { expandTrials, parseSweep, type Sweep } from '../sweep/index.ts';
 import { resolveDatasetVersion } from './datasets.ts';
-import { contentHash, putJson } from './json.ts';
+import { putJson } from './json.ts';
 import type { SweepFile } from './sweep-record.ts';
 
 export function sweepIdOf(sweep: Sweep): string {

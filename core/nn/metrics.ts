@@ -3,6 +3,7 @@
  * a 0/0 precision, recall or F1 is 0; macro = unweighted mean over classes; weighted = mean weighted
  * by support).
  */
+import { base64 } from '@scure/base';
 import type { ClassificationReport, ClassReport, ConfidentlyWrong } from '../result.ts';
 
 /** confusion[true][predicted] over n samples. */
@@ -80,26 +81,5 @@ export function mostConfidentlyWrong(
     .filter((c) => c.label !== c.predicted)
     .sort((a, b) => b.probability - a.probability || a.index - b.index)
     .slice(0, Math.max(0, k))
-    .map((c) => ({ ...c, pixels_b64: base64(pixelsOf(c.index)) }));
-}
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** Standard base64 (RFC 4648, with padding); pure so core stays platform-free. */
-export function base64(bytes: Uint8Array): string {
-  let s = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    s += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i]! << 16;
-    s += `${B64[n >> 18]}${B64[(n >> 12) & 63]}==`;
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    s += `${B64[n >> 18]}${B64[(n >> 12) & 63]}${B64[(n >> 6) & 63]}=`;
-  }
-  return s;
+    .map((c) => ({ ...c, pixels_b64: base64.encode(pixelsOf(c.index)) }));
 }

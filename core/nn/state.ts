@@ -5,8 +5,7 @@
  *   each at the byte offset the header lists (8-byte aligned).
  * Non-finite numbers in the header (a diverged history) are written as the strings "NaN"/"Infinity".
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { canonicalJson, sha256Hex } from '../canonical.ts';
 import type { TrialConfig } from '../config.ts';
 import type { FloatArray } from './kernels.ts';
 
@@ -24,19 +23,7 @@ export class StateMismatchError extends Error {
 
 /** sha256 (hex) of the config as canonical JSON (keys sorted recursively). */
 export function configHash(c: TrialConfig): string {
-  return bytesToHex(sha256(utf8ToBytes(canonicalJson(c))));
-}
-
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
+  return sha256Hex(canonicalJson(c));
 }
 
 interface TensorEntry {

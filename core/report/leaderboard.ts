@@ -1,22 +1,12 @@
 /** The leaderboard: ranking by the sweep's metric and the parameters that vary across the sweep. */
+import { canonicalJson } from '../canonical.ts';
 import { TRIAL_CONFIG_KEYS } from '../config.ts';
 import type { TrialResult } from '../result.ts';
 import { TRIAL_STATES } from '../trial-state.ts';
 import type { Leaderboard, LeaderboardRow, ReportMetricName, ReportSweep } from './types.ts';
 
 /** JSON with object keys sorted at every level: equal values ⇔ equal strings. `undefined` → "null". */
-export function canonicalJson(value: unknown): string {
-  if (value === undefined || value === null) return 'null';
-  if (typeof value === 'number')
-    return Number.isFinite(value) ? JSON.stringify(value) : JSON.stringify(String(value));
-  if (typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const o = value as Record<string, unknown>;
-  const ks = Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort();
-  return `{${ks.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
-}
+export { canonicalJson };
 
 /**
  * Config keys whose value differs (by canonical JSON) between at least two of the trials. Ordered as the

@@ -1,49 +1,19 @@
 /**
- * Tiny pure encoders for drawing digits inline: base64 both ways and an 8-bit greyscale PNG with
+ * Drawing digits inline: base64 (@scure/base) both ways and an 8-bit greyscale PNG with
  * uncompressed (stored) deflate blocks — a 28×28 digit is under 1 KB, so compression is not worth a dep.
  */
+import { base64 } from '@scure/base';
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_INV = new Int16Array(128).fill(-1);
-for (let i = 0; i < B64.length; i++) B64_INV[B64.charCodeAt(i)] = i;
-
-export function base64Encode(bytes: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i]! << 16;
-    out += `${B64[n >> 18]}${B64[(n >> 12) & 63]}==`;
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out += `${B64[n >> 18]}${B64[(n >> 12) & 63]}${B64[(n >> 6) & 63]}=`;
-  }
-  return out;
-}
+/** Standard base64 (RFC 4648, padded). */
+export const base64Encode = (bytes: Uint8Array): string => base64.encode(bytes);
 
 /** Decodes standard base64 (whitespace ignored); throws on any other character. */
 export function base64Decode(s: string): Uint8Array {
-  const clean = s.replace(/[\s=]+/g, '');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let bits = 0;
-  let acc = 0;
-  let o = 0;
-  for (let i = 0; i < clean.length; i++) {
-    const c = clean.charCodeAt(i);
-    const v = c < 128 ? B64_INV[c]! : -1;
-    if (v < 0) throw new Error(`invalid base64 character at ${i}`);
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
+  try {
+    return base64.decode(s.replace(/\s+/g, ''));
+  } catch (e) {
+    throw new Error(`invalid base64: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return out.subarray(0, o);
 }
 
 const CRC_TABLE = (() => {

@@ -4,11 +4,13 @@
  * n seeded draws. Every config is validated with parseTrialConfig; duplicates (same trial id) are removed,
  * keeping the first; `max_trials` truncates.
  */
+
+import { canonicalJson, sha256Hex } from '../canonical.ts';
 import { parseTrialConfig, type TrialConfig } from '../config.ts';
 import { formatProblem, ProblemList } from './problems.ts';
 import { MAX_TRIALS } from './schema.ts';
 import type { ParamSpec, Sweep, TrialSpec } from './types.ts';
-import { canonicalJson, clean, quantize, sha256Hex } from './util.ts';
+import { clean, quantize } from './util.ts';
 
 /** Leaves of the condition tree we are willing to walk when counting a grid. */
 export const GRID_COMPLEXITY_LIMIT = 1_000_000;

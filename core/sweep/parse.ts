@@ -4,6 +4,7 @@
  */
 import YAML from 'yaml';
 import type { z } from 'zod';
+import { canonicalJson } from '../canonical.ts';
 import {
   MAX_PARAMETERS,
   type Parsed,
@@ -43,7 +44,7 @@ import {
   type PriceTable,
   type Sweep,
 } from './types.ts';
-import { canonicalJson, describe, isRecord, jsonErrorPosition, plural, quantize, suggest } from './util.ts';
+import { describe, isRecord, jsonErrorPosition, plural, quantize, suggest } from './util.ts';
 
 const NATIVE_KEYS = [
   '$schema',

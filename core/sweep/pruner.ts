@@ -12,11 +12,12 @@
  * at min_iter·ηˢ; a trial's bracket is sha256(trial id) mod (s_max+1), so every delivery of a trial agrees.
  * Trials compete only within their bracket: the store rung number is bracket·10000 + epoch (ASHA: the epoch).
  */
+
+import { sha256Hex } from '../canonical.ts';
 import { keys } from '../layout.ts';
 import { type BlobStore, PreconditionFailedError } from '../ports.ts';
 import { isBetter } from './metric.ts';
 import type { EarlyTerminate, MetricSpec, Sweep } from './types.ts';
-import { sha256Hex } from './util.ts';
 
 export type PruneDecision = 'continue' | 'prune';
 export interface PruneReport {

@@ -1,24 +1,5 @@
 /** Small pure helpers shared by the sweep modules. */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { distance } from 'fastest-levenshtein';
-
-/** JSON with object keys sorted recursively (undefined members dropped), for hashing and comparison. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const k of Object.keys(o).sort()) {
-    if (o[k] === undefined) continue;
-    parts.push(`${JSON.stringify(k)}:${canonicalJson(o[k])}`);
-  }
-  return `{${parts.join(',')}}`;
-}
-
-export function sha256Hex(s: string): string {
-  return bytesToHex(sha256(utf8ToBytes(s)));
-}
 
 /** A short description of a found value for error messages: `string "abc"`, `number -1`, `array [1,2]`. */
 export function describe(v: unknown): string {
