@@ -26,7 +26,7 @@ export interface Aggregate {
 }
 
 /** Minimum interval between report renders while a sweep is still running. */
-const REPORT_INTERVAL_MS = 20_000;
+const REPORT_INTERVAL_MS = 60_000;
 
 export async function aggregate(msgs: readonly ResultMessage[], deps: AppDeps): Promise<void> {
   const bySweep = new Map<string, Set<string>>();

@@ -3,8 +3,9 @@
  *
  * Exactly-once outcome on an at-least-once queue:
  * - result.json is created once (If-None-Match: *); a redelivery that finds it just re-announces it;
- * - training state is checkpointed after every epoch, so a killed or timed-out invocation resumes from
- *   its last finished epoch, bit-identically;
+ * - training state is checkpointed after every epoch once CHECKPOINT_INTERVAL_MS of training has passed
+ *   since the last one, so a killed or timed-out invocation resumes from its last checkpoint,
+ *   bit-identically;
  * - when the next epoch would not fit in the time left, the worker checkpoints, sends a continuation
  *   message and ends cleanly; trials of any length complete across invocations;
  * - an exception is recorded under `errors/` and rethrown: the queue retries, and after maxReceiveCount
@@ -30,6 +31,13 @@ import { loadSweep, readState } from './sweep-record.ts';
 
 /** Time kept in reserve at the end of an invocation for the checkpoint write and the continuation send. */
 export const SAFETY_MS = 5_000;
+/**
+ * Training time between checkpoints. Epochs at least this long are checkpointed every epoch; short trials
+ * are not slowed by a state upload per epoch. A killed invocation loses at most this much training (the
+ * redelivered message resumes from the last checkpoint, bit-identically), and an invocation about to run
+ * out of time always checkpoints before it hands over to a continuation.
+ */
+export const CHECKPOINT_INTERVAL_MS = 30_000;
 /** Conservative throughput for the first epoch's estimate, multiply-adds per second on one vCPU. */
 const ASSUMED_FLOPS_PER_S = 1.5e9;
 
@@ -118,6 +126,7 @@ async function train(
   let epochMs = (flopsPerEpoch(config, data.train.count) / ASSUMED_FLOPS_PER_S) * 1000;
   let epochsHere = 0;
   let pruned = false;
+  let lastCheckpoint = deps.now();
 
   while (trainer.status === 'running') {
     if (epochsHere > 0 && ctx.remainingMs() < epochMs * 1.25 + SAFETY_MS) {
@@ -142,7 +151,10 @@ async function train(
       pruned = true;
       break;
     }
-    await saveCheckpoint(base, trainer);
+    if (deps.now() - lastCheckpoint >= CHECKPOINT_INTERVAL_MS) {
+      await saveCheckpoint(base, trainer);
+      lastCheckpoint = deps.now();
+    }
   }
 
   if (trainer.status === 'diverged') {

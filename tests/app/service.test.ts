@@ -3,7 +3,7 @@ import type { Aggregate } from '../../core/app/aggregator.ts';
 import { getJson } from '../../core/app/json.ts';
 import { readSweepStatus } from '../../core/app/status.ts';
 import type { SweepState } from '../../core/app/sweep-record.ts';
-import { SAFETY_MS } from '../../core/app/worker.ts';
+import { CHECKPOINT_INTERVAL_MS, SAFETY_MS } from '../../core/app/worker.ts';
 import { keys } from '../../core/layout.ts';
 import type { Leaderboard } from '../../core/report/index.ts';
 import type { TrialResult } from '../../core/result.ts';
@@ -76,6 +76,26 @@ describe('the service end to end on in-memory adapters', () => {
     const wA = (await long.store.get(keys.weights(idA, uninterrupted!.trial_id)))!.body;
     const wB = (await short.store.get(keys.weights(idB, resumed!.trial_id)))!.body;
     expect(Buffer.compare(Buffer.from(wA), Buffer.from(wB))).toBe(0);
+  });
+
+  it('checkpoints every epoch once epochs take CHECKPOINT_INTERVAL_MS, and not at all for short trials', async () => {
+    const params = { learning_rate: { value: 0.002 }, activation: { value: 'relu' }, epochs: { value: 3 } };
+    const fast = await createHarness();
+    const idFast = await fast.submit(sweepText({}, params));
+    await fast.pump();
+    const [rFast] = await results(fast, idFast);
+    expect(rFast?.state).toBe('completed');
+    expect(await fast.store.get(keys.checkpoint(idFast, rFast!.trial_id))).toBeUndefined();
+
+    const slow = await createHarness();
+    let clock = Date.now();
+    slow.deps.now = () => (clock += CHECKPOINT_INTERVAL_MS); // every epoch "takes" longer than the interval
+    const idSlow = await slow.submit(sweepText({}, params));
+    await slow.pump();
+    const [rSlow] = await results(slow, idSlow);
+    expect(rSlow?.state).toBe('completed');
+    expect(await slow.store.get(keys.checkpoint(idSlow, rSlow!.trial_id))).toBeDefined();
+    expect(rSlow?.history.map((e) => e.val_loss)).toEqual(rFast?.history.map((e) => e.val_loss));
   });
 
   it('absorbs duplicate deliveries: one row per trial and cost counted once', async () => {
