@@ -1,51 +1,84 @@
 /**
- * A gradient worker: a replica of the model that adopts the shared weights, masks and batch rows of its
- * block, and on every batch generation computes forward + loss + backward of its rows into its own
- * (shared) gradient buffers. Started by adapters/threads/index.ts.
+ * A pooled gradient worker. For each job (one engine, handed over by one postMessage) it builds a
+ * replica of the model that adopts the shared weights, masks and batch rows of its block, and an
+ * optimizer view over the shared weights, reduced gradients and moments; then, until told to stop, on
+ * every generation it either computes forward + loss + backward of its rows into its own (shared)
+ * gradient buffers (GRAD) or reduces and steps its slice of every parameter (STEP). After STOP it
+ * returns to its event loop, ready for the next job. Started by adapters/threads/index.ts.
  */
-import { workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { forwardBackward } from '../../core/nn/engine.ts';
 import type { LossOut } from '../../core/nn/losses.ts';
 import { Mlp } from '../../core/nn/model.ts';
-import { DONE, ERROR, GEN, ROWS, STOP, type WorkerInit } from './protocol.ts';
+import { Optimizer, type Param } from '../../core/nn/optimizers.ts';
+import {
+  CMD,
+  CMD_GRAD,
+  CMD_STEP,
+  CMD_STOP,
+  DONE,
+  ERROR,
+  GEN,
+  LR,
+  RES,
+  ROWS,
+  STEP_T,
+  stepSlice,
+  type WorkerInit,
+  waitChange,
+} from './protocol.ts';
 
-const init = workerData as WorkerInit;
-const { ctrl, res, chunk, index } = init;
-const model = new Mlp(init.spec, init.dtype, chunk, {
-  adopt: {
-    W: init.W,
-    b: init.b,
-    M: init.M,
-    dW: init.dW,
-    db: init.db,
-    input: init.input,
-    labels: init.labels,
-  },
-});
-const out: LossOut = { sum: 0, correct: 0 };
+/** Busy-wait iterations before sleeping on a generation change (the gap between phases is short). */
+const SPINS = 20000;
 
-let gen = 0;
-try {
+function runJob(init: WorkerInit): void {
+  const { ctrl, num, chunk, index, threads, grads } = init;
+  const model = new Mlp(init.spec, init.dtype, chunk, {
+    adopt: {
+      W: init.W,
+      b: init.b,
+      M: init.M,
+      dW: grads[index]!.filter((_, p) => p % 2 === 0),
+      db: grads[index]!.filter((_, p) => p % 2 === 1),
+      input: init.input,
+      labels: init.labels,
+    },
+  });
+  const params: Param[] = grads[0]!.map((g, p) => ({
+    w: p % 2 === 0 ? init.W[p >> 1]! : init.b[p >> 1]!,
+    g,
+    isWeight: p % 2 === 0,
+  }));
+  const opt = new Optimizer(init.opt, params, model.ctor, { adopt: { m: init.m, v: init.v } });
+  const out: LossOut = { sum: 0, correct: 0 };
+  let gen = 0; // a fresh ctrl per job: the trainer may have started generation 1 before we got here
+  let failed = false;
   for (;;) {
-    Atomics.wait(ctrl, GEN, gen);
-    gen = Atomics.load(ctrl, GEN);
-    if (Atomics.load(ctrl, STOP) === 1) break;
-    const B = Atomics.load(ctrl, ROWS);
-    const rows = Math.max(0, Math.min(B - index * chunk, chunk));
-    if (rows > 0) {
-      forwardBackward(model, init.loss, rows, 1 / B, out);
-      res[2 * index] = out.sum;
-      res[2 * index + 1] = out.correct;
-    } else {
-      res[2 * index] = 0;
-      res[2 * index + 1] = 0;
+    gen = waitChange(ctrl, GEN, gen, SPINS);
+    const cmd = Atomics.load(ctrl, CMD);
+    if (cmd === CMD_STOP) break;
+    if (!failed) {
+      try {
+        const B = Atomics.load(ctrl, ROWS);
+        if (cmd === CMD_GRAD) {
+          const rows = Math.max(0, Math.min(B - index * chunk, chunk));
+          if (rows > 0) forwardBackward(model, init.loss, rows, 1 / B, out);
+          num[RES + 2 * index] = rows > 0 ? out.sum : 0;
+          num[RES + 2 * index + 1] = rows > 0 ? out.correct : 0;
+        } else if (cmd === CMD_STEP) {
+          stepSlice(opt, grads, index, threads, chunk, B, num[LR]!, Atomics.load(ctrl, STEP_T), num);
+        }
+      } catch (e) {
+        console.error(`gradient worker ${index} failed:`, e);
+        failed = true;
+        Atomics.store(ctrl, ERROR, 1);
+      }
     }
     Atomics.add(ctrl, DONE, 1);
     Atomics.notify(ctrl, DONE);
   }
-} catch (e) {
-  console.error(`gradient worker ${index} failed:`, e);
-  Atomics.store(ctrl, ERROR, 1);
   Atomics.add(ctrl, DONE, 1);
   Atomics.notify(ctrl, DONE);
 }
+
+parentPort?.on('message', (init: WorkerInit) => runJob(init));

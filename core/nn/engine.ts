@@ -6,10 +6,17 @@
  */
 import { type LossKind, type LossOut, lossForwardBackward } from './losses.ts';
 import type { Mlp } from './model.ts';
+import type { Optimizer } from './optimizers.ts';
 
 export interface BatchEngine {
   /** Forward + loss + backward over rows [0, B); out receives Σ loss over the rows and #correct. */
   run(B: number, out: LossOut): void;
+  /**
+   * Optional: the optimizer step over the gradient of the last `run` (default: opt.step(lr, gradSq) on
+   * this thread). Must increment opt.t once and leave the same result as opt.step would, up to the
+   * summation order of gradSq.
+   */
+  step?(lr: number, gradSq: Float64Array): void;
   /** Releases threads or other resources. */
   close?(): Promise<void>;
 }
@@ -17,7 +24,7 @@ export interface BatchEngine {
 export interface EngineProvider {
   /** The engine needs W, b, masks, input and labels in SharedArrayBuffers. */
   shared: boolean;
-  create(model: Mlp, loss: LossKind, batchSize: number): BatchEngine;
+  create(model: Mlp, loss: LossKind, batchSize: number, opt: Optimizer): BatchEngine;
 }
 
 /**

@@ -40,11 +40,19 @@ export class Optimizer {
     readonly cfg: OptConfig,
     readonly params: Param[],
     ctor: FloatCtor,
+    /** Allocate the moments in SharedArrayBuffers, or adopt existing (shared) moment buffers. */
+    opts: { shared?: boolean; adopt?: { m: FloatArray[]; v: FloatArray[] } } = {},
   ) {
     const needM = cfg.optimizer === 'adam' || (cfg.optimizer === 'sgd' && cfg.momentum > 0);
     const needV = cfg.optimizer === 'adam' || cfg.optimizer === 'rmsprop';
-    this.m = needM ? params.map((p) => new ctor(p.w.length)) : [];
-    this.v = needV ? params.map((p) => new ctor(p.w.length)) : [];
+    const alloc = (n: number): FloatArray =>
+      !opts.shared
+        ? new ctor(n)
+        : ctor === Float32Array
+          ? new Float32Array(new SharedArrayBuffer(n * 4))
+          : new Float64Array(new SharedArrayBuffer(n * 8));
+    this.m = opts.adopt ? opts.adopt.m : needM ? params.map((p) => alloc(p.w.length)) : [];
+    this.v = opts.adopt ? opts.adopt.v : needV ? params.map((p) => alloc(p.w.length)) : [];
   }
 
   /** The moment buffers in a fixed order (for serialisation). */
@@ -58,61 +66,68 @@ export class Optimizer {
    */
   step(lr: number, gradSq?: Float64Array): void {
     this.t++;
-    const c = this.cfg;
     for (let p = 0; p < this.params.length; p++) {
-      const { w, g, isWeight } = this.params[p]!;
-      const l2 = isWeight ? c.l2 : 0;
-      const n = w.length;
-      if (gradSq) {
-        let sq = 0;
-        for (let i = 0; i < n; i++) sq += g[i]! * g[i]!;
-        gradSq[p] = sq;
-      }
-      if (c.optimizer === 'sgd') {
-        if (c.momentum === 0) {
-          for (let i = 0; i < n; i++) w[i] = w[i]! - lr * (g[i]! + l2 * w[i]!);
-        } else {
-          const m = this.m[p]!;
-          const mu = c.momentum;
-          for (let i = 0; i < n; i++) {
-            const gi = g[i]! + l2 * w[i]!;
-            m[i] = mu * m[i]! + gi;
-            w[i] = w[i]! - lr * (c.nesterov ? gi + mu * m[i]! : m[i]!);
-          }
-        }
-      } else if (c.optimizer === 'adam') {
-        const m = this.m[p]!;
-        const v = this.v[p]!;
-        const b1 = c.beta1;
-        const b2 = c.beta2;
-        // w − lr·(m/bc1)/(√(v/bc2) + ε) computed as w − a·m/(√v·s + ε), a = lr/bc1, s = 1/√bc2
-        const a = lr / (1 - b1 ** this.t);
-        const sc = 1 / Math.sqrt(1 - b2 ** this.t);
-        const c1 = 1 - b1;
-        const c2 = 1 - b2;
-        const eps = c.epsilon;
-        for (let i = 0; i < n; i++) {
-          const gi = g[i]! + l2 * w[i]!;
-          const mi = b1 * m[i]! + c1 * gi;
-          const vi = b2 * v[i]! + c2 * gi * gi;
-          m[i] = mi;
-          v[i] = vi;
-          w[i] = w[i]! - (a * mi) / (Math.sqrt(vi) * sc + eps);
-        }
+      const sq = this.update(p, 0, this.params[p]!.w.length, lr, this.t, gradSq !== undefined);
+      if (gradSq) gradSq[p] = sq;
+    }
+  }
+
+  /**
+   * The update of elements [i0, i1) of param p at step t (1-based; `step` increments this.t first).
+   * Elementwise, so disjoint ranges can run on different threads with the same result. Returns Σ g² of
+   * the data-loss gradient over the range (0 unless wantSq).
+   */
+  update(p: number, i0: number, i1: number, lr: number, t: number, wantSq: boolean): number {
+    const c = this.cfg;
+    const { w, g, isWeight } = this.params[p]!;
+    const l2 = isWeight ? c.l2 : 0;
+    let sq = 0;
+    if (wantSq) for (let i = i0; i < i1; i++) sq += g[i]! * g[i]!;
+    if (c.optimizer === 'sgd') {
+      if (c.momentum === 0) {
+        for (let i = i0; i < i1; i++) w[i] = w[i]! - lr * (g[i]! + l2 * w[i]!);
       } else {
-        const v = this.v[p]!;
-        const rho = c.rho;
-        for (let i = 0; i < n; i++) {
+        const m = this.m[p]!;
+        const mu = c.momentum;
+        for (let i = i0; i < i1; i++) {
           const gi = g[i]! + l2 * w[i]!;
-          v[i] = rho * v[i]! + (1 - rho) * gi * gi;
-          w[i] = w[i]! - (lr * gi) / (Math.sqrt(v[i]!) + c.epsilon);
+          m[i] = mu * m[i]! + gi;
+          w[i] = w[i]! - lr * (c.nesterov ? gi + mu * m[i]! : m[i]!);
         }
       }
-      if (isWeight && c.weight_decay > 0) {
-        const f = lr * c.weight_decay;
-        for (let i = 0; i < n; i++) w[i] = w[i]! - f * w[i]!;
+    } else if (c.optimizer === 'adam') {
+      const m = this.m[p]!;
+      const v = this.v[p]!;
+      const b1 = c.beta1;
+      const b2 = c.beta2;
+      // w − lr·(m/bc1)/(√(v/bc2) + ε) computed as w − a·m/(√v·s + ε), a = lr/bc1, s = 1/√bc2
+      const a = lr / (1 - b1 ** t);
+      const sc = 1 / Math.sqrt(1 - b2 ** t);
+      const c1 = 1 - b1;
+      const c2 = 1 - b2;
+      const eps = c.epsilon;
+      for (let i = i0; i < i1; i++) {
+        const gi = g[i]! + l2 * w[i]!;
+        const mi = b1 * m[i]! + c1 * gi;
+        const vi = b2 * v[i]! + c2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        w[i] = w[i]! - (a * mi) / (Math.sqrt(vi) * sc + eps);
+      }
+    } else {
+      const v = this.v[p]!;
+      const rho = c.rho;
+      for (let i = i0; i < i1; i++) {
+        const gi = g[i]! + l2 * w[i]!;
+        v[i] = rho * v[i]! + (1 - rho) * gi * gi;
+        w[i] = w[i]! - (lr * gi) / (Math.sqrt(v[i]!) + c.epsilon);
       }
     }
+    if (isWeight && c.weight_decay > 0) {
+      const f = lr * c.weight_decay;
+      for (let i = i0; i < i1; i++) w[i] = w[i]! - f * w[i]!;
+    }
+    return sq;
   }
 }
 

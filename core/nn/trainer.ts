@@ -130,8 +130,8 @@ class MlpTrainer implements Trainer {
       shared: engine.shared,
     });
     this.model.init(config.init, this.rng);
-    this.opt = new Optimizer(config, this.model.params(), this.model.ctor);
-    this.engine = engine.create(this.model, config.loss, config.batch_size);
+    this.opt = new Optimizer(config, this.model.params(), this.model.ctor, { shared: engine.shared });
+    this.engine = engine.create(this.model, config.loss, config.batch_size, this.opt);
     this.gradSq = new Float64Array(2 * this.model.L);
   }
 
@@ -184,7 +184,8 @@ class MlpTrainer implements Trainer {
         );
         break;
       }
-      this.opt.step(lr, this.gradSq);
+      if (this.engine.step) this.engine.step(lr, this.gradSq);
+      else this.opt.step(lr, this.gradSq);
       for (let l = 0; l < L; l++) gradSums[l]! += Math.sqrt(this.gradSq[2 * l]!);
       batches++;
     }

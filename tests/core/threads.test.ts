@@ -41,8 +41,35 @@ describe('threads engine', () => {
       const s = single.history[i]!;
       expect(Math.abs(m.train_loss - s.train_loss)).toBeLessThan(1e-3 * s.train_loss);
       expect(Math.abs(m.val_loss - s.val_loss)).toBeLessThan(1e-3 * s.val_loss);
+      m.grad_norms.forEach((g, l) => {
+        expect(Math.abs(g - s.grad_norms[l]!)).toBeLessThan(1e-3 * s.grad_norms[l]!);
+      });
     });
   });
+
+  // The optimizer step runs in slices on every thread (moments in shared memory): each optimizer and
+  // both weight penalties must give the single-threaded update, and pooled workers must start clean.
+  for (const over of [
+    { optimizer: 'sgd', momentum: 0.9, nesterov: true, l2: 1e-3, weight_decay: 1e-2 },
+    { optimizer: 'rmsprop', l2: 1e-3 },
+    { optimizer: 'adam', weight_decay: 1e-2, layers: [16, 40, 3], batch_size: 7 },
+  ]) {
+    it(`sliced optimizer step (${JSON.stringify(over)}): reproducible, follows 1 thread`, async () => {
+      const clock = { now: () => 0, threads: 2 }; // a fixed clock: the whole state (moments too) must match
+      const a = await finish(createParallelTrainer(cfg(over), data, clock));
+      const b = await finish(createParallelTrainer(cfg(over), data, clock));
+      const single = await finish(createTrainer(cfg(over), data));
+      expect(a.status).toBe('finished');
+      expect(Buffer.from(a.serialize()).equals(Buffer.from(b.serialize()))).toBe(true);
+      a.history.forEach((m, i) => {
+        const s = single.history[i]!;
+        expect(Math.abs(m.train_loss - s.train_loss)).toBeLessThan(1e-3 * s.train_loss);
+        m.weight_norms.forEach((w, l) => {
+          expect(Math.abs(w - s.weight_norms[l]!)).toBeLessThan(1e-3 * s.weight_norms[l]!);
+        });
+      });
+    });
+  }
 
   it('resume with 2 threads from a mid-training state equals the uninterrupted 2-thread run', async () => {
     const full = await finish(createParallelTrainer(cfg(), data, { threads: 2 }));
