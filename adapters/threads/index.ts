@@ -43,6 +43,7 @@ import {
   numSlots,
   RES,
   ROWS,
+  SPINS,
   STEP_T,
   sqOffset,
   stepSlice,
@@ -60,9 +61,6 @@ const TSX_API = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/ap
   '.mjs',
 );
 const BOOT = `import(${JSON.stringify(TSX_API)}).then((t) => { t.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
-
-/** Busy-wait iterations of the trainer thread before sleeping on the workers' DONE counter. */
-const SPINS = 20000;
 
 /** Idle workers of this process, reused by the next engine. */
 const pool: Worker[] = [];

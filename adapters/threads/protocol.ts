@@ -38,6 +38,12 @@ export const sqOffset = (threads: number): number => 1 + 2 * threads;
 
 export type Floats = Float32Array | Float64Array;
 
+/**
+ * Atomics.load iterations (≈0.13 ms) a thread busy-waits for the other side before sleeping in
+ * Atomics.wait: the gaps between phases are usually shorter than a futex wake-up on this kind of VM.
+ */
+export const SPINS = 20000;
+
 export type OptConfig = Pick<
   TrialConfig,
   'optimizer' | 'momentum' | 'nesterov' | 'beta1' | 'beta2' | 'epsilon' | 'rho' | 'l2' | 'weight_decay'

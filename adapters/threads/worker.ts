@@ -22,14 +22,12 @@ import {
   LR,
   RES,
   ROWS,
+  SPINS,
   STEP_T,
   stepSlice,
   type WorkerInit,
   waitChange,
 } from './protocol.ts';
-
-/** Busy-wait iterations before sleeping on a generation change (the gap between phases is short). */
-const SPINS = 20000;
 
 function runJob(init: WorkerInit): void {
   const { ctrl, num, chunk, index, threads, grads } = init;
