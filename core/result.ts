@@ -69,8 +69,10 @@ export interface TrialResult {
   val_loss?: number;
   test_accuracy?: number;
   test_loss?: number;
-  /** Training wall time summed over all invocations, seconds. */
+  /** Training wall time summed over all invocations (epochs: training + validation), seconds. */
   wall_s: number;
+  /** Wall time of the final test-set evaluation, seconds (part of the trial's compute, not in wall_s). */
+  eval_s?: number;
   samples_per_s: number;
   /** Billed Lambda-style duration over all invocations, ms, and its cost. */
   billed_ms: number;

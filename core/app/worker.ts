@@ -212,7 +212,9 @@ async function finish(
   const billedMs = b.progress.billed_ms + Math.ceil(deps.now() - b.t0);
   const history = trainer ? [...trainer.history] : [];
   const last = history.at(-1);
+  const evalStart = deps.now();
   const test = trainer && evaluate ? trainer.evaluateTest(16) : undefined;
+  const evalS = test ? (deps.now() - evalStart) / 1000 : undefined;
   let weightsKey: string | undefined;
   if (trainer && outcome.state !== TrialState.Diverged) {
     weightsKey = keys.weights(msg.sweep_id, msg.trial_id);
@@ -234,6 +236,7 @@ async function finish(
       ? { train_accuracy: last.train_accuracy, val_accuracy: last.val_accuracy, val_loss: last.val_loss }
       : {}),
     wall_s: wall,
+    ...(evalS !== undefined ? { eval_s: evalS } : {}),
     samples_per_s: wall > 0 ? samples / wall : 0,
     billed_ms: billedMs,
     memory_mb: deps.memoryMb,
