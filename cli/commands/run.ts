@@ -11,6 +11,7 @@
  * Exit codes: 0 the sweep finished (whatever its trials' states), 1 runtime failure, 2 invalid input
  * (unreadable or invalid sweep file, bad flag), 130 interrupted (run again to resume).
  */
+
 import { mkdir, rm, symlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
@@ -33,6 +34,7 @@ import { keys } from '../../core/layout.ts';
 import type { BlobStore, MessageQueue } from '../../core/ports.ts';
 import type { Sweep } from '../../core/sweep/types.ts';
 import { EXIT, type Out, positiveInt, processOut, reportError, UsageError } from '../ui/errors.ts';
+import { runInterruptible } from '../ui/interrupt.ts';
 import { readLeaderboard, renderLeaderboard } from '../ui/outputs.ts';
 import { formatEta, ProgressView } from '../ui/progress.ts';
 import { parseOrThrow, readSweepFile, SweepProblemsError, withDataset } from '../ui/sweep-text.ts';
@@ -375,17 +377,12 @@ export function register(program: Command): void {
       '\nExit codes: 0 finished, 1 runtime failure, 2 invalid input, 130 interrupted (run again to resume).',
     )
     .action(async (file: string, flags: RunFlags) => {
-      const ac = new AbortController();
-      const onSigint = () => ac.abort(new Error('interrupted'));
-      process.once('SIGINT', onSigint);
-      try {
-        process.exitCode = await runSweepCommand(file, flags, {
+      process.exitCode = await runInterruptible((signal) =>
+        runSweepCommand(file, flags, {
           out: processOut,
           tty: Boolean(process.stderr.isTTY) && !flags.json,
-          signal: ac.signal,
-        });
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
+          signal,
+        }),
+      );
     });
 }

@@ -7,6 +7,7 @@
  *
  * Exit codes: 0 submitted (with --wait: finished), 1 runtime failure (backend unreachable…), 2 invalid input.
  */
+
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { LOCAL_WORKER_TIMEOUT_SECONDS } from '../../adapters/localstack/bootstrap.ts';
@@ -15,6 +16,7 @@ import { progressOf, waitForSweep } from '../../adapters/runner/sweep-run.ts';
 import { submitSweep } from '../../core/app/submit.ts';
 import { addBackendOptions, type BackendFlags, openFromFlags } from '../ui/backend.ts';
 import { EXIT, type Out, positiveInt, processOut, reportError } from '../ui/errors.ts';
+import { runInterruptible } from '../ui/interrupt.ts';
 import { readLeaderboard, renderLeaderboard } from '../ui/outputs.ts';
 import { ProgressView } from '../ui/progress.ts';
 import { parseOrThrow, readSweepFile, SweepProblemsError, withDataset } from '../ui/sweep-text.ts';
@@ -152,17 +154,12 @@ export function register(program: Command): void {
   )
     .addHelpText('after', '\nExit codes: 0 submitted (--wait: finished), 1 runtime failure, 2 invalid input.')
     .action(async (file: string, flags: SubmitFlags) => {
-      const ac = new AbortController();
-      const onSigint = () => ac.abort(new Error('interrupted'));
-      process.once('SIGINT', onSigint);
-      try {
-        process.exitCode = await submitCommand(file, flags, {
+      process.exitCode = await runInterruptible((signal) =>
+        submitCommand(file, flags, {
           out: processOut,
           tty: Boolean(process.stderr.isTTY) && !flags.json,
-          signal: ac.signal,
-        });
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
+          signal,
+        }),
+      );
     });
 }
