@@ -5,6 +5,8 @@
  *   stackName             CloudFormation stack name                       MlpSweepStack
  *   workerMemoryMb        worker Lambda memory, 128..10240 MB             1769 (one full vCPU)
  *   workerMaxConcurrency  max concurrent workers (SQS event source)       50   (2..1000)
+ *   workerMinPollers      provisioned-mode pollers for the worker queue   off  (2..200; replaces workerMaxConcurrency)
+ *   workerMaxPollers      provisioned-mode maximum pollers                200  (2..2000)
  *   workerTimeoutSeconds  worker Lambda timeout, 60..900 s                900
  *   logRetentionDays      CloudWatch Logs retention (a valid value)       30
  *   checkpointExpiryDays  days before checkpoints expire                  7
@@ -21,6 +23,8 @@ export const CONTEXT_KEYS = [
   'stackName',
   'workerMemoryMb',
   'workerMaxConcurrency',
+  'workerMinPollers',
+  'workerMaxPollers',
   'workerTimeoutSeconds',
   'logRetentionDays',
   'checkpointExpiryDays',
@@ -80,6 +84,8 @@ export function settingsFromContext(
     stackName: (stackName as string | undefined) ?? DEFAULT_STACK_NAME,
     workerMemoryMb: int('workerMemoryMb', get('workerMemoryMb'), 128, 10240),
     workerMaxConcurrency: int('workerMaxConcurrency', get('workerMaxConcurrency'), 2, 1000),
+    workerMinPollers: int('workerMinPollers', get('workerMinPollers'), 2, 200),
+    workerMaxPollers: int('workerMaxPollers', get('workerMaxPollers'), 2, 2000),
     workerTimeoutSeconds: int('workerTimeoutSeconds', get('workerTimeoutSeconds'), 60, 900),
     logRetentionDays,
     checkpointExpiryDays: int('checkpointExpiryDays', get('checkpointExpiryDays'), 1, 3650),

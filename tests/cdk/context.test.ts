@@ -15,6 +15,7 @@ describe('stack settings from CDK context', () => {
       stackName: DEFAULT_STACK_NAME,
       workerMemoryMb: 1769,
       workerMaxConcurrency: 50,
+      workerMaxPollers: 200,
       workerTimeoutSeconds: 900,
       logRetentionDays: 30,
       checkpointExpiryDays: 7,

@@ -148,6 +148,19 @@ describe('functions', () => {
     expect(mapping?.Properties?.ScalingConfig).toEqual({ MaximumConcurrency: 7 });
   });
 
+  it('provisioned pollers replace maximum concurrency on the worker queue (AWS makes them exclusive)', () => {
+    const fast = synth({ workerMinPollers: 100, workerMaxConcurrency: 7 });
+    const mapping = Object.values(resources(fast.template, 'AWS::Lambda::EventSourceMapping')).find(
+      (m) => flat(m.Properties?.FunctionName) === `<${functionId(fast.template, 'WorkerFunction')}>`,
+    );
+    expect(mapping?.Properties?.ProvisionedPollerConfig).toEqual({
+      MinimumPollers: 100,
+      MaximumPollers: 200,
+    });
+    expect(mapping?.Properties?.ScalingConfig).toBeUndefined();
+    expect(mapping?.Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+  });
+
   it('every function has the env the handlers read and a log group with retention', () => {
     const fns = resources(base.template, 'AWS::Lambda::Function');
     expect(Object.keys(fns)).toHaveLength(3);
