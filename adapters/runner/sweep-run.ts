@@ -12,8 +12,10 @@ import { TrialState } from '../../core/trial-state.ts';
 
 export interface SweepProgress {
   total: number;
+  /** Terminal trials (any state). */
   done: number;
   running: number;
+  /** Failed + diverged. */
   failed: number;
   best?: { metric: string; value: number; trial_id: string };
   elapsedMs: number;

@@ -3,17 +3,7 @@
  * far), plain lines otherwise (one per change, so logs and CI stay readable).
  */
 import { SingleBar } from 'cli-progress';
-
-export interface ProgressSnapshot {
-  total: number;
-  /** Terminal trials (any state). */
-  done: number;
-  running: number;
-  /** Failed + diverged. */
-  failed: number;
-  best?: { metric: string; value: number; trial_id: string };
-  elapsedMs: number;
-}
+import type { SweepProgress } from '../../adapters/runner/sweep-run.ts';
 
 export function formatEta(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds)) return '?';
@@ -24,16 +14,16 @@ export function formatEta(seconds: number | undefined): string {
 }
 
 /** Remaining time from the average pace so far (undefined until a trial is done). */
-export function etaSeconds(s: ProgressSnapshot): number | undefined {
+export function etaSeconds(s: SweepProgress): number | undefined {
   if (s.done === 0) return undefined;
   return ((s.elapsedMs / 1000) * (s.total - s.done)) / s.done;
 }
 
-export function bestText(s: ProgressSnapshot): string {
+export function bestText(s: SweepProgress): string {
   return s.best ? `${s.best.metric} ${s.best.value.toFixed(4)} (${s.best.trial_id})` : '-';
 }
 
-export function progressLine(s: ProgressSnapshot): string {
+export function progressLine(s: SweepProgress): string {
   return `[${s.done}/${s.total}] running ${s.running}, failed ${s.failed}, eta ${formatEta(etaSeconds(s))}, best ${bestText(s)}`;
 }
 
@@ -45,7 +35,7 @@ export class ProgressView {
     private readonly o: { tty: boolean; write: (line: string) => void; stream?: NodeJS.WriteStream },
   ) {}
 
-  update(s: ProgressSnapshot): void {
+  update(s: SweepProgress): void {
     if (this.o.tty) {
       const payload = {
         running: s.running,
