@@ -17,7 +17,7 @@ import type { AppDeps } from './deps.ts';
 import { ensureEnqueued } from './enqueue.ts';
 import { createJson, getJson, updateJson } from './json.ts';
 import { datasetPreview } from './preview.ts';
-import { emptyTotals, loadSweep, readState, type SweepState, type SweepTotals } from './sweep-record.ts';
+import { emptyTotals, loadSweep, type SweepState, type SweepTotals } from './sweep-record.ts';
 
 export interface Aggregate {
   sweep_id: string;
@@ -156,7 +156,7 @@ async function publish(sweepId: string, agg: Aggregate, deps: AppDeps): Promise<
   return true;
 }
 
-export async function writeReport(
+async function writeReport(
   sweepId: string,
   reportSweep: ReportSweep,
   slimResults: readonly TrialResult[],
@@ -215,7 +215,7 @@ function slim(r: TrialResult): TrialResult {
   return { ...r, test: { ...r.test, confidently_wrong: [] } };
 }
 
-export function totalsOf(results: readonly TrialResult[]): SweepTotals {
+function totalsOf(results: readonly TrialResult[]): SweepTotals {
   const t = emptyTotals();
   for (const r of results) {
     if (!isTerminal(r.state)) continue;
@@ -226,5 +226,3 @@ export function totalsOf(results: readonly TrialResult[]): SweepTotals {
   }
   return t;
 }
-
-export { readState };
