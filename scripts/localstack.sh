@@ -19,7 +19,11 @@ LOGFILE="$STATE/localstack.log"
 PORT="${LOCALSTACK_PORT:-4566}"
 HEALTH="http://127.0.0.1:$PORT/_localstack/health"
 PYTHON="${LOCALSTACK_PYTHON:-python3.11}"
+# The dependency pins of LocalStack community 4.13.1's runtime: from ../shared on a dev/CI machine, else the
+# identical copy kept in the repository. Unpinned, pip resolves a set whose plugin entry points LocalStack
+# cannot load ("No component plugins found in namespace localstack.runtime.components").
 CONSTRAINTS="$REPO/../shared/localstack/constraints-$VERSION.txt"
+[[ -f "$CONSTRAINTS" ]] || CONSTRAINTS="$REPO/scripts/localstack-constraints-$VERSION.txt"
 
 log() { echo "[localstack] $*" >&2; }
 
@@ -44,13 +48,8 @@ install() {
   "$PYTHON" -m venv "$VENV"
   "$VENV/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip >&2
   local args=("localstack-core[runtime]==$VERSION")
-  if [[ -f "$CONSTRAINTS" ]]; then
-    # The pins install as they are on Python 3.11 (checked); if one ever does not, copy the file to
-    # scripts/localstack-constraints.txt, relax that one pin there with a comment, and point to it here.
-    args=(-c "$CONSTRAINTS" "${args[@]}")
-  else
-    log "no $CONSTRAINTS (not a dev machine): installing without constraints"
-  fi
+  # The pins install as they are on Python 3.11 (checked).
+  args=(-c "$CONSTRAINTS" "${args[@]}")
   "$VENV/bin/python" -m pip install --disable-pip-version-check -q "${args[@]}" >&2
   installed || { log "install failed"; exit 1; }
   log "installed"
