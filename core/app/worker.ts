@@ -68,7 +68,9 @@ export async function runTrial(
     return await train(msg, deps, ctx, t0);
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    await putJson(deps.store, `${keys.errors(sweepId, trialId)}${new Date(deps.now()).toISOString()}.json`, {
+    // Time first (records sort by it), then a unique suffix: two attempts in the same millisecond keep both.
+    const recordKey = `${keys.errors(sweepId, trialId)}${new Date(deps.now()).toISOString()}-${globalThis.crypto.randomUUID()}.json`;
+    await putJson(deps.store, recordKey, {
       error: err.name,
       message: err.message,
       worker: deps.workerId,
