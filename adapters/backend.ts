@@ -6,7 +6,11 @@
  * - `localstack`: S3 + SQS in LocalStack on 127.0.0.1:4566 (path-style, credentials `test`/`test`,
  *   us-east-1), after an idempotent bootstrap of the bucket and queues from `serviceSpec()`.
  * - `aws`: the deployed stack's resources, from the CloudFormation outputs of `MlpSweepStack`
- *   (BucketName, SubmissionsQueueUrl, TrialsQueueUrl, ResultsQueueUrl); default credential chain.
+ *   (BucketName, SubmissionsQueueUrl, TrialsQueueUrls — or TrialsQueueUrl of a stack from before the
+ *   shards —, ResultsQueueUrl); default credential chain.
+ *
+ * The trials queue is a ShardedQueue over its shards (LocalStack and AWS alike), so trials spread evenly
+ * over the shards' event source mappings; `env` carries every shard in TRIALS_QUEUE_URLS.
  *
  * `env` holds what a handler module needs to build the same deps by itself (names in `ENV`), so the local
  * runner can run the real `lambdas/*.ts` in child processes.
@@ -28,6 +32,7 @@ import {
   localstackClients,
   localstackHealthy,
 } from './localstack/clients.ts';
+import { ShardedQueue } from './queue/sharded.ts';
 import { SqsQueue } from './queue/sqs.ts';
 import { FsBlobStore } from './store/fs.ts';
 import { S3BlobStore } from './store/s3.ts';
@@ -48,6 +53,8 @@ export interface BackendOptions {
   /** LocalStack: resource name prefix (tests use their own) and the worker timeout the queues follow. */
   prefix?: string;
   workerTimeoutSeconds?: number;
+  /** LocalStack: trial queue shards to create and use (default: the stack's default). */
+  trialQueueShards?: number;
 }
 
 export interface Backend {
@@ -75,6 +82,21 @@ function queueName(url: string): string {
   return url.replace(/\/+$/, '').split('/').pop() ?? url;
 }
 
+/** The trials queue over its shard URLs (shard 0 first); one URL gives a plain-behaving queue. */
+export function trialsQueue(sqs: SQSClient, urls: readonly string[]): ShardedQueue {
+  return new ShardedQueue(urls.map((u) => new SqsQueue(sqs, u, queueName(u))));
+}
+
+/** TrialsQueueUrls of the stack's outputs (comma-separated), else the single TrialsQueueUrl. */
+export function trialsQueueUrlsFromOutputs(outputs: Record<string, string>): string[] {
+  const urls = (outputs[STACK_OUTPUTS.trialsQueueUrls] ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+  const single = outputs[STACK_OUTPUTS.trialsQueueUrl];
+  return urls.length > 0 ? urls : single ? [single] : [];
+}
+
 export async function openBackend(kind: BackendKind, opts: BackendOptions = {}): Promise<Backend> {
   if (kind === 'local') {
     const dir = opts.storeDir ?? DEFAULT_STORE_DIR;
@@ -91,16 +113,18 @@ export async function openBackend(kind: BackendKind, opts: BackendOptions = {}):
     const r = await bootstrapLocalstack(c, {
       prefix: opts.prefix ?? DEFAULT_LOCAL_PREFIX,
       workerTimeoutSeconds: opts.workerTimeoutSeconds ?? LOCAL_WORKER_TIMEOUT_SECONDS,
+      ...(opts.trialQueueShards !== undefined ? { trialQueueShards: opts.trialQueueShards } : {}),
     });
     const queues: Queues = {
       submissions: new SqsQueue(c.sqs, r.queueUrls.submissions, r.queueNames.submissions),
-      trials: new SqsQueue(c.sqs, r.queueUrls.trials, r.queueNames.trials),
+      trials: trialsQueue(c.sqs, r.shardUrls.trials),
       results: new SqsQueue(c.sqs, r.queueUrls.results, r.queueNames.results),
     };
     const env: Record<string, string> = {
       [ENV.bucket]: r.bucket,
       [ENV.submissionsQueueUrl]: r.queueUrls.submissions,
       [ENV.trialsQueueUrl]: r.queueUrls.trials,
+      [ENV.trialsQueueUrls]: r.shardUrls.trials.join(','),
       [ENV.resultsQueueUrl]: r.queueUrls.results,
       [RUNNER_ENV.trialsDlqUrl]: r.dlqUrls.trials,
       AWS_ENDPOINT_URL: endpoint,
@@ -144,6 +168,7 @@ export async function openBackend(kind: BackendKind, opts: BackendOptions = {}):
     STACK_OUTPUTS.resultsQueueUrl,
   ];
   const missing = need.filter((k) => !outputs[k]);
+  const trialUrls = trialsQueueUrlsFromOutputs(outputs);
   if (missing.length > 0) {
     throw new BackendUnavailableError(`stack ${stackName} lacks the output(s) ${missing.join(', ')}`);
   }
@@ -161,13 +186,14 @@ export async function openBackend(kind: BackendKind, opts: BackendOptions = {}):
     store: new S3BlobStore(s3, bucket),
     queues: {
       submissions: new SqsQueue(sqs, urls.submissions, queueName(urls.submissions)),
-      trials: new SqsQueue(sqs, urls.trials, queueName(urls.trials)),
+      trials: trialsQueue(sqs, trialUrls),
       results: new SqsQueue(sqs, urls.results, queueName(urls.results)),
     },
     env: {
       [ENV.bucket]: bucket,
       [ENV.submissionsQueueUrl]: urls.submissions,
       [ENV.trialsQueueUrl]: urls.trials,
+      [ENV.trialsQueueUrls]: trialUrls.join(','),
       [ENV.resultsQueueUrl]: urls.results,
       ...(region ? { AWS_REGION: region } : {}),
     },

@@ -1,6 +1,6 @@
 /**
  * CDK entry point (cdk.json: `npx tsx cdk/app.ts`). Settings come from context, see cdk/context.ts:
- *   npx cdk deploy -c workerMemoryMb=3008 -c workerMaxConcurrency=100
+ *   npx cdk deploy -c workerMemoryMb=3008 -c workerMaxConcurrency=100 -c trialQueueShards=4
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

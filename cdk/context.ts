@@ -4,7 +4,8 @@
  *
  *   stackName             CloudFormation stack name                       MlpSweepStack
  *   workerMemoryMb        worker Lambda memory, 128..10240 MB             1769 (one full vCPU)
- *   workerMaxConcurrency  max concurrent workers (SQS event source)       50   (2..1000)
+ *   workerMaxConcurrency  max concurrent workers, total over the shards   50   (2..1000)
+ *   trialQueueShards      trial queues, one worker event source each      4    (1..10; 1 = one queue)
  *   workerMinPollers      provisioned-mode pollers for the worker queue   off  (2..200; replaces workerMaxConcurrency)
  *   workerMaxPollers      provisioned-mode maximum pollers                200  (2..2000)
  *   workerTimeoutSeconds  worker Lambda timeout, 60..900 s                900
@@ -16,13 +17,14 @@
  *   retainData            keep the bucket on `cdk destroy`                true
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DEFAULT_STACK_NAME } from './resources.ts';
+import { DEFAULT_STACK_NAME, MAX_TRIAL_QUEUE_SHARDS } from './resources.ts';
 import type { SweepStackSettings } from './sweep-stack.ts';
 
 export const CONTEXT_KEYS = [
   'stackName',
   'workerMemoryMb',
   'workerMaxConcurrency',
+  'trialQueueShards',
   'workerMinPollers',
   'workerMaxPollers',
   'workerTimeoutSeconds',
@@ -84,6 +86,7 @@ export function settingsFromContext(
     stackName: (stackName as string | undefined) ?? DEFAULT_STACK_NAME,
     workerMemoryMb: int('workerMemoryMb', get('workerMemoryMb'), 128, 10240),
     workerMaxConcurrency: int('workerMaxConcurrency', get('workerMaxConcurrency'), 2, 1000),
+    trialQueueShards: int('trialQueueShards', get('trialQueueShards'), 1, MAX_TRIAL_QUEUE_SHARDS),
     workerMinPollers: int('workerMinPollers', get('workerMinPollers'), 2, 200),
     workerMaxPollers: int('workerMaxPollers', get('workerMaxPollers'), 2, 2000),
     workerTimeoutSeconds: int('workerTimeoutSeconds', get('workerTimeoutSeconds'), 60, 900),

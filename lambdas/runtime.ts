@@ -12,6 +12,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
 import { createDatasetLoader } from '../adapters/data/loader.ts';
+import { ShardedQueue } from '../adapters/queue/sharded.ts';
 import { SqsQueue } from '../adapters/queue/sqs.ts';
 import { S3BlobStore } from '../adapters/store/s3.ts';
 import { ENV } from '../cdk/resources.ts';
@@ -33,7 +34,13 @@ export class MissingEnvironmentError extends Error {
 /** The handler's settings, read from the environment and validated once. */
 export interface RuntimeEnv {
   bucket: string;
+  /** Shard 0 of the trials queue (TRIALS_QUEUE_URL). */
   trialsQueueUrl: string;
+  /**
+   * Every trials queue shard (TRIALS_QUEUE_URLS, comma-separated, shard 0 first); undefined when the
+   * variable is not set (an environment from before the shards: one queue, TRIALS_QUEUE_URL).
+   */
+  trialsQueueUrls?: readonly string[] | undefined;
   resultsQueueUrl: string;
   region: string | undefined;
   /** `AWS_ENDPOINT_URL` (LocalStack); when set, S3 uses path-style addressing. */
@@ -50,9 +57,14 @@ export function readEnv(env: Env = process.env): RuntimeEnv {
   const arch = env[ENV.arch] ?? (process.arch === 'x64' ? 'x86_64' : 'arm64');
   if (arch !== 'arm64' && arch !== 'x86_64')
     throw new Error(`${ENV.arch} must be arm64 or x86_64, got ${arch}`);
+  const shards = (env[ENV.trialsQueueUrls] ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
   return {
     bucket: env[ENV.bucket]!,
     trialsQueueUrl: env[ENV.trialsQueueUrl]!,
+    trialsQueueUrls: shards.length > 0 ? shards : undefined,
     resultsQueueUrl: env[ENV.resultsQueueUrl]!,
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
     endpoint: env.AWS_ENDPOINT_URL || undefined,
@@ -105,6 +117,16 @@ export function powertoolsLog(logger: Logger): Log {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
+/**
+ * The trials queue of these settings: a ShardedQueue when TRIALS_QUEUE_URLS lists more than one shard
+ * (sends spread over the shards, receipt handles name their shard), else the one SqsQueue.
+ */
+export function trialsQueueFromEnv(settings: RuntimeEnv, sqs: SQSClient): SqsQueue | ShardedQueue {
+  const urls = settings.trialsQueueUrls ?? [settings.trialsQueueUrl];
+  const queue = (url: string) => new SqsQueue(sqs, url, queueNameFromUrl(url));
+  return urls.length > 1 ? new ShardedQueue(urls.map(queue)) : queue(urls[0] ?? settings.trialsQueueUrl);
+}
+
 /** AppDeps from settings and clients. Clients are the caller's (created once per container). */
 export function depsFromEnv(
   settings: RuntimeEnv,
@@ -114,7 +136,7 @@ export function depsFromEnv(
   const store = new S3BlobStore(clients.s3, settings.bucket);
   return {
     store,
-    trials: new SqsQueue(clients.sqs, settings.trialsQueueUrl, queueNameFromUrl(settings.trialsQueueUrl)),
+    trials: trialsQueueFromEnv(settings, clients.sqs),
     results: new SqsQueue(clients.sqs, settings.resultsQueueUrl, queueNameFromUrl(settings.resultsQueueUrl)),
     datasets: createDatasetLoader(store, { tmpDir: opts.tmpDir ?? '/tmp' }),
     log: opts.log,

@@ -1,6 +1,8 @@
 /**
  * Creates, idempotently, in LocalStack what the CDK stack creates in AWS: the bucket, and the three queues
  * with their DLQs and redrive policies, all from `serviceSpec()` (cdk/resources.ts) so the two never drift.
+ * The trials queue has `trialQueueShards` shards (default: the stack's, 4): `<prefix>-trials`,
+ * `<prefix>-trials-1`, … all redriving to the one `<prefix>-trials-dlq`.
  * The worker timeout is configurable: locally 60 s (trials visibility = 6 × 60 = 360 s); tests use less.
  */
 import {
@@ -26,14 +28,25 @@ export interface BootstrapOptions {
   /** Resource name prefix: bucket `<prefix>-bucket`, queues `<prefix>-<role>[-dlq]`. */
   prefix?: string;
   workerTimeoutSeconds?: number;
+  /** Trial queue shards (1..10; default the stack's default). */
+  trialQueueShards?: number;
 }
 
 export interface LocalstackResources {
   bucket: string;
   spec: ServiceSpec;
+  /** Each role's queue; for the sharded trials queue, shard 0. */
   queueUrls: Record<QueueRole, string>;
   dlqUrls: Record<QueueRole, string>;
   queueNames: Record<QueueRole, string>;
+  /** Every shard of each role's queue, in order (one for an unsharded queue). */
+  shardUrls: Record<QueueRole, string[]>;
+  shardNames: Record<QueueRole, string[]>;
+}
+
+/** Every queue URL of a bootstrap (shards and DLQs), e.g. for deleteQueues. */
+export function allQueueUrls(r: LocalstackResources): string[] {
+  return QUEUE_ROLES.flatMap((role) => [...r.shardUrls[role], r.dlqUrls[role]]);
 }
 
 function errName(e: unknown): string {
@@ -77,9 +90,11 @@ export async function ensureQueueWithDlq(
     maxReceiveCount: number;
     retentionSeconds?: number;
     dlqRetentionSeconds?: number;
+    /** The DLQ's name (default `${name}-dlq`); shards of one queue share their DLQ. */
+    dlqName?: string;
   },
 ): Promise<{ url: string; dlqUrl: string }> {
-  const dlqUrl = await ensureQueue(c, `${name}-dlq`, {
+  const dlqUrl = await ensureQueue(c, o.dlqName ?? `${name}-dlq`, {
     MessageRetentionPeriod: String(o.dlqRetentionSeconds ?? 14 * 24 * 3600),
   });
   const dlqArn = await queueArn(c, dlqUrl);
@@ -104,12 +119,17 @@ export async function bootstrapLocalstack(
   o: BootstrapOptions = {},
 ): Promise<LocalstackResources> {
   const prefix = o.prefix ?? DEFAULT_LOCAL_PREFIX;
-  const spec = serviceSpec({ workerTimeoutSeconds: o.workerTimeoutSeconds ?? LOCAL_WORKER_TIMEOUT_SECONDS });
+  const spec = serviceSpec({
+    workerTimeoutSeconds: o.workerTimeoutSeconds ?? LOCAL_WORKER_TIMEOUT_SECONDS,
+    ...(o.trialQueueShards !== undefined ? { trialQueueShards: o.trialQueueShards } : {}),
+  });
   const bucket = `${prefix}-bucket`;
   await ensureBucket(c, bucket);
   const queueUrls = {} as Record<QueueRole, string>;
   const dlqUrls = {} as Record<QueueRole, string>;
   const queueNames = {} as Record<QueueRole, string>;
+  const shardUrls = {} as Record<QueueRole, string[]>;
+  const shardNames = {} as Record<QueueRole, string[]>;
   for (const role of QUEUE_ROLES) {
     const q = spec.queues[role];
     const name = `${prefix}-${q.suffix}`;
@@ -117,8 +137,16 @@ export async function bootstrapLocalstack(
     queueUrls[role] = url;
     dlqUrls[role] = dlqUrl;
     queueNames[role] = name;
+    shardUrls[role] = [url];
+    shardNames[role] = [name];
+    for (const suffix of q.shardSuffixes.slice(1)) {
+      const shard = `${prefix}-${suffix}`;
+      const r = await ensureQueueWithDlq(c, shard, { ...q, dlqName: `${name}-dlq` });
+      shardUrls[role].push(r.url);
+      shardNames[role].push(shard);
+    }
   }
-  return { bucket, spec, queueUrls, dlqUrls, queueNames };
+  return { bucket, spec, queueUrls, dlqUrls, queueNames, shardUrls, shardNames };
 }
 
 /** Deletes a bucket with everything in it (tests). */

@@ -2,7 +2,8 @@
  * One local "Lambda function instance" as a child process (LocalStack mode): imports the real handler
  * module (`lambdas/<role>.ts`), whose deps come from the environment exactly as on Lambda (S3/SQS clients
  * on AWS_ENDPOINT_URL), and feeds it from its queue(s) with a Poller. The parent passes the environment
- * and restarts the process if it dies. IPC: 'ready', one 'batch' report per invocation; 'stop' (or
+ * and restarts the process if it dies. The worker polls every trials queue shard (TRIALS_QUEUE_URLS, else
+ * TRIALS_QUEUE_URL) through one ShardedQueue, as the shards' event source mappings do on Lambda. IPC: 'ready', one 'batch' report per invocation; 'stop' (or
  * SIGTERM) finishes the invocation in progress and exits.
  *
  *   node --import tsx adapters/runner/child.ts dispatcher|worker|aggregator
@@ -10,6 +11,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV, serviceSpec } from '../../cdk/resources.ts';
 import { RUNNER_ENV } from '../backend.ts';
+import { ShardedQueue } from '../queue/sharded.ts';
 import { SqsQueue } from '../queue/sqs.ts';
 import { CHILD_ENV, type ChildRole, type FromChild } from './child-protocol.ts';
 import type { SqsHandler } from './lambda-event.ts';
@@ -32,6 +34,14 @@ const sqs = new SQSClient({
   ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
 });
 const queueOf = (url: string) => new SqsQueue(sqs, url, url.replace(/\/+$/, '').split('/').pop() ?? url);
+/** The trials shards, shard 0 first (a single queue when TRIALS_QUEUE_URLS is absent). */
+const trialShardUrls = (): string[] => {
+  const urls = (process.env[ENV.trialsQueueUrls] ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+  return urls.length > 0 ? urls : [env(ENV.trialsQueueUrl)];
+};
 const spec = serviceSpec();
 const timeoutSeconds =
   Number(process.env[CHILD_ENV.timeoutSeconds]) ||
@@ -46,22 +56,22 @@ const fn = {
   memoryMb: Number(process.env[CHILD_ENV.memoryMb]) || spec.worker.memoryMb,
   ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
 };
-const sources: { url: string; batchSize: number }[] =
+const sources: { urls: string[]; batchSize: number }[] =
   role === 'dispatcher'
-    ? [{ url: env(ENV.submissionsQueueUrl), batchSize: 1 }]
+    ? [{ urls: [env(ENV.submissionsQueueUrl)], batchSize: 1 }]
     : role === 'worker'
-      ? [{ url: env(ENV.trialsQueueUrl), batchSize: 1 }]
+      ? [{ urls: trialShardUrls(), batchSize: 1 }]
       : [
-          { url: env(ENV.resultsQueueUrl), batchSize: 10 },
+          { urls: [env(ENV.resultsQueueUrl)], batchSize: 10 },
           ...(process.env[RUNNER_ENV.trialsDlqUrl]
-            ? [{ url: env(RUNNER_ENV.trialsDlqUrl), batchSize: 10 }]
+            ? [{ urls: [env(RUNNER_ENV.trialsDlqUrl)], batchSize: 10 }]
             : []),
         ];
 const send = (m: FromChild) => process.send?.(m);
 const pollers = sources.map(
   (s) =>
     new Poller({
-      queue: queueOf(s.url),
+      queue: s.urls.length === 1 ? queueOf(s.urls[0]!) : new ShardedQueue(s.urls.map(queueOf)),
       fn,
       invoke: invokeHandler(mod.handler),
       batchSize: s.batchSize,

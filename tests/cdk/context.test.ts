@@ -15,6 +15,7 @@ describe('stack settings from CDK context', () => {
       stackName: DEFAULT_STACK_NAME,
       workerMemoryMb: 1769,
       workerMaxConcurrency: 50,
+      trialQueueShards: 4,
       workerMaxPollers: 200,
       workerTimeoutSeconds: 900,
       logRetentionDays: 30,
@@ -34,6 +35,8 @@ describe('stack settings from CDK context', () => {
       retainData: false,
       workerMaxConcurrency: undefined,
     });
+    expect(from({ trialQueueShards: '3' }).trialQueueShards).toBe(3);
+    expect(from({}).trialQueueShards).toBeUndefined(); // → serviceSpec's default
   });
 
   it.each([
@@ -41,6 +44,9 @@ describe('stack settings from CDK context', () => {
     [{ workerMemoryMb: '1.5e3x' }, /workerMemoryMb/],
     [{ workerMaxConcurrency: 1 }, /workerMaxConcurrency must be an integer in 2\.\.1000/],
     [{ workerTimeoutSeconds: 901 }, /workerTimeoutSeconds/],
+    [{ trialQueueShards: 0 }, /trialQueueShards must be an integer in 1\.\.10, got 0/],
+    [{ trialQueueShards: '11' }, /trialQueueShards must be an integer in 1\.\.10/],
+    [{ trialQueueShards: '2.5' }, /trialQueueShards/],
     [{ logRetentionDays: 31 }, /logRetentionDays must be one of 1, 3, 5, 7, 14, 30/],
     [{ tracing: 'yes' }, /tracing must be true or false/],
     [{ stackName: 'bad name' }, /stackName/],

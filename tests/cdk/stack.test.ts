@@ -3,7 +3,13 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_RECEIVE_COUNT, STACK_OUTPUTS, serviceSpec, VISIBILITY_FACTOR } from '../../cdk/resources.ts';
+import {
+  DEFAULT_TRIAL_QUEUE_SHARDS,
+  MAX_RECEIVE_COUNT,
+  STACK_OUTPUTS,
+  serviceSpec,
+  VISIBILITY_FACTOR,
+} from '../../cdk/resources.ts';
 import {
   allowed,
   flat,
@@ -39,11 +45,11 @@ function mappingsOf(fnId: string) {
 }
 
 describe('queues', () => {
-  it('each queue has a DLQ with maxReceiveCount 3', () => {
+  it('each queue has a DLQ with maxReceiveCount 3 (the trial shards share one)', () => {
     const queues = resources(base.template, 'AWS::SQS::Queue');
     const withRedrive = Object.entries(queues).filter(([, q]) => q.Properties?.RedrivePolicy);
-    expect(withRedrive).toHaveLength(3); // submissions, trials, results
-    expect(Object.keys(queues)).toHaveLength(6); // … and one DLQ each
+    expect(withRedrive).toHaveLength(2 + DEFAULT_TRIAL_QUEUE_SHARDS); // submissions, results, trial shards
+    expect(Object.keys(queues)).toHaveLength(2 + DEFAULT_TRIAL_QUEUE_SHARDS + 3); // … and three DLQs
     const targets = new Set<string>();
     for (const [id, q] of withRedrive) {
       const rp = q.Properties?.RedrivePolicy as { maxReceiveCount: number; deadLetterTargetArn: unknown };
@@ -54,7 +60,7 @@ describe('queues', () => {
       expect(queues[dlq]?.Properties?.RedrivePolicy, 'a DLQ has no DLQ of its own').toBeUndefined();
       targets.add(dlq);
     }
-    expect(targets.size, 'no two queues share a DLQ').toBe(3);
+    expect(targets.size, 'only the trial shards share a DLQ').toBe(3);
   });
 
   it('queues are encrypted and deny non-TLS', () => {
@@ -97,20 +103,22 @@ describe('queues', () => {
 });
 
 describe('event sources', () => {
-  it("the worker's event source reports batch item failures", () => {
+  it("the worker's event sources (one per trial shard) report batch item failures", () => {
     const worker = functionId(base.template, 'WorkerFunction');
-    const [m, ...rest] = mappingsOf(worker);
-    expect(rest).toHaveLength(0);
-    expect(m?.Properties).toMatchObject({
-      BatchSize: 1,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 50 },
-    });
+    const ms = mappingsOf(worker);
+    expect(ms).toHaveLength(DEFAULT_TRIAL_QUEUE_SHARDS);
+    for (const m of ms) {
+      expect(m.Properties).toMatchObject({
+        BatchSize: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: Math.ceil(50 / DEFAULT_TRIAL_QUEUE_SHARDS) },
+      });
+    }
   });
 
   it('every handler reports batch item failures; the aggregator batches 10 and also drains the trials DLQ', () => {
     const all = Object.values(resources(base.template, 'AWS::Lambda::EventSourceMapping'));
-    expect(all).toHaveLength(4);
+    expect(all).toHaveLength(3 + DEFAULT_TRIAL_QUEUE_SHARDS);
     for (const m of all) expect(m.Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     const aggregator = functionId(base.template, 'AggregatorFunction');
     const sources = sourceQueues(aggregator).sort();
@@ -142,23 +150,38 @@ describe('functions', () => {
     expect(
       (get(props(big), 'Environment') as { Variables: Record<string, string> }).Variables.WORKER_MEMORY_MB,
     ).toBe('3008');
-    const mapping = Object.values(resources(big.template, 'AWS::Lambda::EventSourceMapping')).find(
+    const mappings = Object.values(resources(big.template, 'AWS::Lambda::EventSourceMapping')).filter(
       (m) => flat(m.Properties?.FunctionName) === `<${functionId(big.template, 'WorkerFunction')}>`,
     );
-    expect(mapping?.Properties?.ScalingConfig).toEqual({ MaximumConcurrency: 7 });
+    // 7 in total over 4 shards: ⌈7 / 4⌉ = 2 each (AWS's minimum is 2 anyway)
+    expect(mappings.map((m) => m.Properties?.ScalingConfig)).toEqual(
+      Array(DEFAULT_TRIAL_QUEUE_SHARDS).fill({ MaximumConcurrency: 2 }),
+    );
   });
 
-  it('provisioned pollers replace maximum concurrency on the worker queue (AWS makes them exclusive)', () => {
-    const fast = synth({ workerMinPollers: 100, workerMaxConcurrency: 7 });
-    const mapping = Object.values(resources(fast.template, 'AWS::Lambda::EventSourceMapping')).find(
-      (m) => flat(m.Properties?.FunctionName) === `<${functionId(fast.template, 'WorkerFunction')}>`,
+  it('provisioned pollers replace maximum concurrency on the worker queues (AWS makes them exclusive)', () => {
+    const workerMappings = (s: Synth) =>
+      Object.values(resources(s.template, 'AWS::Lambda::EventSourceMapping')).filter(
+        (m) => flat(m.Properties?.FunctionName) === `<${functionId(s.template, 'WorkerFunction')}>`,
+      );
+    // one shard: the totals as given
+    const one = workerMappings(
+      synth({ workerMinPollers: 100, workerMaxConcurrency: 7, trialQueueShards: 1 }),
     );
-    expect(mapping?.Properties?.ProvisionedPollerConfig).toEqual({
-      MinimumPollers: 100,
-      MaximumPollers: 200,
-    });
-    expect(mapping?.Properties?.ScalingConfig).toBeUndefined();
-    expect(mapping?.Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(one).toHaveLength(1);
+    expect(one[0]?.Properties?.ProvisionedPollerConfig).toEqual({ MinimumPollers: 100, MaximumPollers: 200 });
+    // the default 4 shards split the totals: ⌈100 / 4⌉ = 25 minimum, ⌈200 / 4⌉ = 50 maximum each
+    const fast = workerMappings(synth({ workerMinPollers: 100, workerMaxConcurrency: 7 }));
+    expect(fast).toHaveLength(DEFAULT_TRIAL_QUEUE_SHARDS);
+    for (const m of fast) {
+      expect(m.Properties?.ProvisionedPollerConfig).toEqual({ MinimumPollers: 25, MaximumPollers: 50 });
+      expect(m.Properties?.ScalingConfig).toBeUndefined();
+      expect(m.Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    }
+    // AWS's minimum of 2 pollers per mapping holds when the total is small
+    const small = workerMappings(synth({ workerMinPollers: 2, workerMaxPollers: 4, trialQueueShards: 3 }));
+    for (const m of small)
+      expect(m.Properties?.ProvisionedPollerConfig).toEqual({ MinimumPollers: 2, MaximumPollers: 2 });
   });
 
   it('every function has the env the handlers read and a log group with retention', () => {
@@ -170,6 +193,7 @@ describe('functions', () => {
       for (const k of [
         'SWEEP_BUCKET',
         'TRIALS_QUEUE_URL',
+        'TRIALS_QUEUE_URLS',
         'RESULTS_QUEUE_URL',
         'WORKER_MEMORY_MB',
         'WORKER_ARCH',
@@ -207,15 +231,23 @@ describe('IAM', () => {
     const sends = [...(m.get('sqs:SendMessage') ?? [])]
       .map((r) => r.replace(/[A-F0-9]{8}\.Arn>$/, '>'))
       .sort();
-    expect(sends).toEqual(['<ResultsQueue>', '<TrialsQueue>']);
+    expect(sends).toEqual([
+      '<ResultsQueue>',
+      '<Trials1Queue>',
+      '<Trials2Queue>',
+      '<Trials3Queue>',
+      '<TrialsQueue>',
+    ]);
   });
 
   it('the dispatcher reads sweeps and manifests, writes sweeps/*, sends trials only', () => {
     const { m, rel } = s3('DispatcherFunction');
     expect(rel('s3:GetObject')).toEqual(['/datasets/*/manifest.json', '/sweeps/*']);
     expect(rel('s3:PutObject')).toEqual(['/sweeps/*']);
-    const sends = [...(m.get('sqs:SendMessage') ?? [])].map((r) => r.replace(/[A-F0-9]{8}\.Arn>$/, '>'));
-    expect(sends).toEqual(['<TrialsQueue>']);
+    const sends = [...(m.get('sqs:SendMessage') ?? [])]
+      .map((r) => r.replace(/[A-F0-9]{8}\.Arn>$/, '>'))
+      .sort();
+    expect(sends).toEqual(['<Trials1Queue>', '<Trials2Queue>', '<Trials3Queue>', '<TrialsQueue>']);
   });
 
   it('the aggregator reads and writes sweeps/* (plus manifests for the report preview)', () => {

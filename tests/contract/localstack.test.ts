@@ -8,6 +8,7 @@ import {
   ensureQueueWithDlq,
 } from '../../adapters/localstack/bootstrap.ts';
 import { type LocalstackClients, localstackClients } from '../../adapters/localstack/clients.ts';
+import { ShardedQueue } from '../../adapters/queue/sharded.ts';
 import { SqsQueue } from '../../adapters/queue/sqs.ts';
 import { S3BlobStore } from '../../adapters/store/s3.ts';
 import { ensureLocalstack } from '../setup/localstack-env.ts';
@@ -39,3 +40,23 @@ describeQueueContract('SqsQueue (LocalStack)', async ({ visibilityTimeoutSeconds
     cleanup: () => deleteQueues(clients, [url, dlqUrl]),
   };
 });
+
+describeQueueContract(
+  'ShardedQueue of 3 SqsQueues (LocalStack)',
+  async ({ visibilityTimeoutSeconds, maxReceiveCount }) => {
+    const name = unique('contract-sharded');
+    const dlqName = `${name}-dlq`;
+    const shards = await Promise.all(
+      [name, `${name}-1`, `${name}-2`].map(async (n) => ({
+        name: n,
+        ...(await ensureQueueWithDlq(clients, n, { visibilityTimeoutSeconds, maxReceiveCount, dlqName })),
+      })),
+    );
+    const dlqUrl = shards[0]!.dlqUrl;
+    return {
+      queue: new ShardedQueue(shards.map((s) => new SqsQueue(clients.sqs, s.url, s.name))),
+      dlq: new SqsQueue(clients.sqs, dlqUrl, dlqName),
+      cleanup: () => deleteQueues(clients, [...shards.map((s) => s.url), dlqUrl]),
+    };
+  },
+);
