@@ -1,16 +1,19 @@
 /**
  * `sweep simulate [--trials 1000] [--concurrency 1000] [--trial-seconds s [--epochs e] | --from file]
- *   [--mode standard|provisioned] [--min-pollers n] [--cold-start s] [--json]`
+ *   [--mode standard|provisioned] [--shards n] [--min-pollers n] [--cold-start s] [--json]`
  *
  * Projects the wall time and cost of a sweep on Lambda behind SQS with the scale model of core/sim (the
  * event source's documented scale-up, account concurrency, cold starts, 15-minute invocations with
  * continuations). Trial durations come from `--trial-seconds` (measured), a leaderboard JSON of a finished
  * sweep (`--from leaderboard.json`: each row's wall_s, resampled cyclically to --trials), or a sweep file
- * (`--from sweep.json`: estimated from --samples-per-second, as `sweep validate` does).
+ * (`--from sweep.json`: estimated from --samples-per-second, as `sweep validate` does). `--shards` is the
+ * number of trial queue shards, i.e. event source mappings on the worker, each ramping on its own (default:
+ * the stack's default, cdk/resources.ts); `--concurrency` is the total over them, split as the stack does.
  * Exit 0 ok, 2 invalid input.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { DEFAULT_TRIAL_QUEUE_SHARDS, MAX_TRIAL_QUEUE_SHARDS } from '../../cdk/resources.ts';
 import {
   resampleTrials,
   SimInputError,
@@ -33,6 +36,7 @@ export interface SimulateOptions {
   from?: string;
   samplesPerSecond?: string;
   mode?: string;
+  shards?: string;
   minPollers?: string;
   coldStart?: string;
   accountConcurrency?: string;
@@ -118,8 +122,14 @@ export function simOptions(o: SimulateOptions): SimOptions {
   const arch = o.arch ?? 'arm64';
   if (arch !== 'arm64' && arch !== 'x86_64')
     throw new SimInputError(`--arch expects arm64 or x86_64, found ${JSON.stringify(arch)}`);
+  const shards = num('shards', o.shards, { int: true, min: 1 }) ?? DEFAULT_TRIAL_QUEUE_SHARDS;
+  if (shards > MAX_TRIAL_QUEUE_SHARDS)
+    throw new SimInputError(
+      `--shards expects an integer in 1..${MAX_TRIAL_QUEUE_SHARDS} (the stack's range), found ${shards}`,
+    );
   const s: SimOptions = {
     concurrency: num('concurrency', o.concurrency, { int: true, min: 1 }) ?? 1000,
+    shards,
     coldStartS: num('cold-start', o.coldStart) ?? 2,
     mode,
     arch,
@@ -137,8 +147,12 @@ export function simOptions(o: SimulateOptions): SimOptions {
 
 export function formatSimulation(r: SimResult, source: string): string[] {
   const m = (s: number) => (s >= 120 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(1)} s`);
+  const sources =
+    r.shards === 1
+      ? `${r.mode} SQS event source`
+      : `${r.mode} SQS event sources on ${r.shards} trial queue shards (≤ ${r.esm_cap} each)`;
   return [
-    `${r.trials.toLocaleString('en-US')} trials, ${r.mode} SQS event source, at most ${r.cap} concurrent invocations`,
+    `${r.trials.toLocaleString('en-US')} trials, ${sources}, at most ${r.cap} concurrent invocations`,
     `  durations: ${source}`,
     `  wall:      ${m(r.wall_s)} (${r.wall_s.toFixed(1)} s, submission → last aggregate)`,
     `  goal:      ≤ one trial + 60 s = ${r.goal_s.toFixed(1)} s → ${r.meets_goal ? 'met' : 'missed'} (wall/goal ${r.ratio_to_goal.toFixed(2)})`,
@@ -172,13 +186,20 @@ export function register(program: Command): void {
     .command('simulate')
     .description('Project wall time and cost of a sweep on Lambda + SQS from measured trial durations')
     .option('--trials <n>', 'number of trials (default 1000, or the source file’s count)')
-    .option('--concurrency <n>', 'most concurrent workers: ESM maximum concurrency (default 1000)')
+    .option('--concurrency <n>', 'most concurrent workers in total over the shards (default 1000)')
     .option('--trial-seconds <s>', 'measured duration of one trial (training + evaluation)')
     .option('--epochs <e>', 'epochs per trial with --trial-seconds (default ⌈s/60⌉)')
     .option('--from <file>', 'leaderboard.json of a finished sweep, or a sweep file')
     .option('--samples-per-second <n>', 'throughput of 784-128-64-10 for a sweep file (default 10000)')
     .option('--mode <mode>', 'SQS event source scaling: standard (default) or provisioned')
-    .option('--min-pollers <n>', 'provisioned mode: minimum pollers (default 2)')
+    .option(
+      '--shards <n>',
+      `trial queue shards = worker event source mappings, each ramping on its own (default ${DEFAULT_TRIAL_QUEUE_SHARDS}, 1..${MAX_TRIAL_QUEUE_SHARDS})`,
+    )
+    .option(
+      '--min-pollers <n>',
+      'provisioned mode: minimum pollers in total, split over the shards (default 2)',
+    )
     .option('--cold-start <s>', 'module init + data load of a new worker, seconds (default 2)')
     .option('--account-concurrency <n>', 'Lambda account concurrency (default 1000)')
     .option('--sweep-max-concurrency <n>', "the sweep's max_concurrency (default: none)")

@@ -4,14 +4,20 @@
  *
  *  1. Submission → dispatch: the dispatcher makes the first `sweepMaxConcurrency` trial messages visible
  *     `dispatchS` after submission (all of them when the sweep has no max_concurrency).
- *  2. The event source's scale-up (rules.ts, with the AWS statements quoted): in **standard** mode the
- *     mapping allows `initialConcurrency` (5) concurrent invokes when messages appear and adds up to
- *     `addPerMinute` (300) per minute *while messages remain in the queue*, up to its cap. In
- *     **provisioned** mode it starts at minPollers × invokesPerPoller and adds up to 1000 per minute.
- *     The growth is modelled as continuous (one more invoke every 60/addPerMinute s) and never shrinks
- *     during the sweep (pollers are busy; Lambda only scales back when traffic is low).
- *  3. Caps: the concurrent invokes allowed are min(the scale-up level, `concurrency` — ESM
- *     MaximumConcurrency, or maxPollers × invokesPerPoller — the mode's maximum, the account's concurrency).
+ *  2. The event sources' scale-up (rules.ts, with the AWS statements quoted). The trials queue has
+ *     `shards` shards, each with its own event source mapping (ESM) on the worker; messages are sent to
+ *     the shards round-robin (adapters/queue/sharded.ts), continuations and refills too, and an ESM only
+ *     reads its own shard. Each ESM scales on its own (our reading of the docs, marked as an assumption
+ *     in rules.ts): in **standard** mode it allows `initialConcurrency` (5) concurrent invokes when
+ *     messages appear and adds up to `addPerMinute` (300) per minute *while messages remain in its
+ *     shard*, up to its own cap. In **provisioned** mode it starts at its minimum pollers ×
+ *     invokesPerPoller and adds up to 1000 per minute. The growth is modelled as continuous (one more
+ *     invoke every 60/addPerMinute s) and never shrinks during the sweep (pollers are busy; Lambda only
+ *     scales back when traffic is low).
+ *  3. Caps: each ESM allows min(its scale-up level, its share of `concurrency` — max(2, ⌈concurrency /
+ *     shards⌉) as the stack sets MaximumConcurrency (maxPollers × invokesPerPoller in provisioned mode) —,
+ *     the mode's per-ESM maximum). All ESMs together are bounded by the account's concurrency and by the
+ *     function scaling rate: 1,000 more execution environments every 10 s from the first message on.
  *  4. Execution environments: an invocation reuses an idle warm environment if there is one (paying
  *     `warmStartS`: handler entry, data already in memory), otherwise it creates one (a cold start,
  *     `coldStartS`: module init + data load, billed since INIT billing of Aug 2025). Idle environments are
@@ -29,9 +35,8 @@
  * results, the SQS batch) are billed at `aggregatorMemoryMb`. The dispatcher's one invocation is ignored.
  *
  * Not modelled: throttling/back-off on errors, message retries, SQS receive latency (long polling returns
- * at once when messages exist), the function scaling rate (1,000 environments per 10 s — never below the
- * SQS rates), environments recycled mid-sweep, and the dispatcher/aggregator taking account concurrency
- * from the workers (reported as a note when the workers use the whole account).
+ * at once when messages exist), environments recycled mid-sweep, and the dispatcher/aggregator taking
+ * account concurrency from the workers (reported as a note when the workers use the whole account).
  */
 import { trialCostUsd } from '../sweep/cost.ts';
 import type { PriceTable } from '../sweep/types.ts';
@@ -46,14 +51,21 @@ export interface SimTrial {
 }
 
 export interface SimOptions {
-  /** Most concurrent worker invocations: ESM MaximumConcurrency (standard) or maxPollers × invokes (provisioned). */
+  /**
+   * Most concurrent worker invocations in total over the ESMs: the stack's workerMaxConcurrency
+   * (standard; each ESM gets max(2, ⌈concurrency / shards⌉)) or maxPollers × invokes (provisioned).
+   */
   concurrency: number;
+  /** Trial queue shards = event source mappings on the worker, each ramping on its own (default 1). */
+  shards?: number;
+  /** Function scaling rate: execution environments added per 10 s (default 1000, rules.ts). */
+  functionScalingPer10s?: number;
   /** The sweep's max_concurrency (trials sent and not finished); default: every trial is sent at once. */
   sweepMaxConcurrency?: number;
   /** Account concurrency available to the workers (default 1000). */
   accountConcurrency?: number;
   mode?: 'standard' | 'provisioned';
-  /** Provisioned mode: minimum pollers (2…200, default 2). */
+  /** Provisioned mode: minimum pollers in total (2…200, default 2); each ESM gets max(2, ⌈min / shards⌉). */
   minPollers?: number;
   /** Provisioned mode: concurrent invokes per poller (default 10, an assumption). */
   invokesPerPoller?: number;
@@ -91,7 +103,11 @@ export interface SimSample {
 export interface SimResult {
   trials: number;
   mode: 'standard' | 'provisioned';
-  /** Effective cap of concurrent worker invocations. */
+  /** Event source mappings (trial queue shards) on the worker. */
+  shards: number;
+  /** Cap of one ESM's concurrent invokes. */
+  esm_cap: number;
+  /** Effective cap of concurrent worker invocations (all ESMs, within the account). */
   cap: number;
   /** Submission → last aggregate written, seconds. */
   wall_s: number;
@@ -131,7 +147,7 @@ interface Job {
 }
 
 type Event = { t: number; seq: number } & (
-  | { kind: 'end'; job: Job; done: boolean }
+  | { kind: 'end'; job: Job; done: boolean; shard: number }
   | { kind: 'visible'; count: number }
   | { kind: 'aggregate' }
 );
@@ -190,18 +206,29 @@ export function simulate(trialsIn: readonly SimTrial[], o: SimOptions): SimResul
   if (trialsIn.length === 0) throw new SimInputError('no trials to simulate');
   const mode = o.mode ?? 'standard';
   const rules = mode === 'standard' ? LAMBDA_RULES.standard : LAMBDA_RULES.provisioned;
+  const shards = o.shards ?? 1;
+  if (!Number.isInteger(shards) || shards < 1)
+    throw new SimInputError(`shards must be an integer ≥ 1, found ${shards}`);
+  // One ESM's share of a total, as the stack splits it (cdk/resources.ts perShard): max(2, ⌈total / N⌉).
+  const share = (total: number) =>
+    shards === 1 ? total : Math.max(Math.min(2, total), Math.ceil(total / shards));
   const ipp = o.invokesPerPoller ?? LAMBDA_RULES.provisioned.invokesPerPoller;
   const minPollers = o.minPollers ?? LAMBDA_RULES.provisioned.minPollers.min;
   const initial = positive(
     'scaling.initialConcurrency',
     o.scaling?.initialConcurrency ??
-      (mode === 'standard' ? LAMBDA_RULES.standard.initialConcurrency : minPollers * ipp),
+      (mode === 'standard' ? LAMBDA_RULES.standard.initialConcurrency : share(minPollers) * ipp),
   );
   const rate = positive('scaling.addPerMinute', o.scaling?.addPerMinute ?? rules.addPerMinute);
   const modeMax = o.scaling?.maxConcurrency ?? rules.maxConcurrency;
   const account = positive('accountConcurrency', o.accountConcurrency ?? LAMBDA_RULES.accountConcurrency);
+  const fnRate = positive(
+    'functionScalingPer10s',
+    o.functionScalingPer10s ?? LAMBDA_RULES.functionScalingPer10s,
+  );
   const concurrency = positive('concurrency', o.concurrency);
-  const cap = Math.floor(Math.min(concurrency, modeMax, account));
+  const esmCap = Math.floor(Math.min(share(concurrency), modeMax));
+  const cap = Math.floor(Math.min(shards * esmCap, account));
   if (cap < 1) throw new SimInputError(`the concurrency cap is ${cap}; it must be at least 1`);
   const coldS = positive('coldStartS', o.coldStartS, true);
   const warmS = positive('warmStartS', o.warmStartS ?? 0.05, true);
@@ -229,9 +256,19 @@ export function simulate(trialsIn: readonly SimTrial[], o: SimOptions): SimResul
 
   const heap = new EventHeap();
   let seq = 0;
-  const queue: Job[] = [];
-  let qHead = 0;
-  const queued = () => queue.length - qHead;
+  // One FIFO per shard (ESM): jobs with a head index, compacted now and then.
+  const queues: { jobs: Job[]; head: number; running: number; backlogS: number }[] = Array.from(
+    { length: shards },
+    () => ({ jobs: [], head: 0, running: 0, backlogS: 0 }),
+  );
+  const queuedIn = (i: number) => queues[i]!.jobs.length - queues[i]!.head;
+  let queuedTotal = 0;
+  let sendCursor = 0; // round-robin over the shards, as ShardedQueue.send
+  const enqueue = (job: Job) => {
+    queues[sendCursor]!.jobs.push(job);
+    sendCursor = (sendCursor + 1) % shards;
+    queuedTotal++;
+  };
   let nextToSend = 0;
   let running = 0;
   let idleEnvs = 0;
@@ -243,16 +280,20 @@ export function simulate(trialsIn: readonly SimTrial[], o: SimOptions): SimResul
   let lastResult = 0;
   let lastAggregate = 0;
   let aggregatorRuns = 0;
-  let backlogS = 0; // time with messages waiting: drives the scale-up
   let fullAt: number | null = null;
   const target = Math.min(cap, n);
   const samples: SimSample[] = [];
 
-  const allowedNow = () => Math.min(cap, Math.floor(initial + (backlogS * rate) / 60 + 1e-9));
+  /** ESM i's allowed concurrent invokes: its scale-up level (driven by its shard's backlog), its cap. */
+  const allowedIn = (i: number) =>
+    Math.min(esmCap, Math.floor(initial + (queues[i]!.backlogS * rate) / 60 + 1e-9));
+  /** The function's scaling limit: 1,000 (fnRate) more environments per 10 s since the first message. */
+  const fnLimit = (t: number) =>
+    t < dispatchS ? fnRate : fnRate * (1 + Math.floor((t - dispatchS) / 10 + 1e-9));
   const send = (t: number, count: number) => heap.push({ t, seq: seq++, kind: 'visible', count });
   send(dispatchS, Math.min(sweepMax, n));
 
-  const start = (t: number, job: Job) => {
+  const start = (t: number, shard: number, job: Job) => {
     let startup: number;
     if (idleEnvs > 0) {
       idleEnvs--;
@@ -283,6 +324,7 @@ export function simulate(trialsIn: readonly SimTrial[], o: SimOptions): SimResul
     trialInvocations[job.trial]!++;
     invocations++;
     running++;
+    queues[shard]!.running++;
     peak = Math.max(peak, running);
     heap.push({
       t: t + dur,
@@ -290,35 +332,59 @@ export function simulate(trialsIn: readonly SimTrial[], o: SimOptions): SimResul
       kind: 'end',
       job: { ...job, remaining: job.remaining - work },
       done,
+      shard,
     });
   };
 
   let t = 0;
   for (let guard = 0; ; guard++) {
     if (guard > 50_000_000) throw new Error('simulation did not converge');
-    const allowed = allowedNow();
+    const limit = Math.min(cap, fnLimit(t));
+    let allowedSum = 0;
+    for (let i = 0; i < shards; i++) allowedSum += allowedIn(i);
+    const allowed = Math.min(limit, allowedSum);
     if (fullAt === null && t >= dispatchS && allowed >= target) fullAt = t;
-    while (queued() > 0 && running < allowed) start(t, queue[qHead++]!);
-    if (qHead > 4096 && qHead * 2 > queue.length) {
-      queue.splice(0, qHead);
-      qHead = 0;
+    // Each ESM starts what its shard holds, within its own allowance and the function/account limit.
+    for (let i = 0; i < shards && running < limit; i++) {
+      const q = queues[i]!;
+      const mine = allowedIn(i);
+      while (q.head < q.jobs.length && q.running < mine && running < limit) {
+        queuedTotal--;
+        start(t, i, q.jobs[q.head++]!);
+      }
+      if (q.head > 4096 && q.head * 2 > q.jobs.length) {
+        q.jobs.splice(0, q.head);
+        q.head = 0;
+      }
     }
-    samples.push({ t, running, queued: queued(), allowed });
+    samples.push({ t, running, queued: queuedTotal, allowed });
     const next = heap.peek();
-    const growing = queued() > 0 && allowed < cap;
-    const crossing = growing
-      ? t + Math.max(1e-9, ((allowed - initial + 1) * 60) / rate - backlogS)
-      : Number.POSITIVE_INFINITY;
+    // The next moment an ESM's allowance grows (its shard still has messages waiting).
+    let crossing = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < shards; i++) {
+      const a = allowedIn(i);
+      if (queuedIn(i) > 0 && a < esmCap) {
+        crossing = Math.min(
+          crossing,
+          t + Math.max(1e-9, ((a - initial + 1) * 60) / rate - queues[i]!.backlogS),
+        );
+      }
+    }
+    // … or the function's limit steps up while it holds invokes back.
+    if (queuedTotal > 0 && limit < cap && allowedSum > limit) {
+      crossing = Math.min(crossing, dispatchS + 10 * (1 + Math.floor((t - dispatchS) / 10 + 1e-9)));
+    }
     const tn = Math.min(next?.t ?? Number.POSITIVE_INFINITY, crossing);
     if (!Number.isFinite(tn)) break;
-    if (queued() > 0) backlogS += tn - t;
+    for (let i = 0; i < shards; i++) if (queuedIn(i) > 0) queues[i]!.backlogS += tn - t;
     t = tn;
     while (heap.size > 0 && heap.peek()!.t <= t) {
       const e = heap.pop()!;
       if (e.kind === 'visible') {
-        for (let i = 0; i < e.count && nextToSend < n; i++) queue.push(jobs[nextToSend++]!);
+        for (let i = 0; i < e.count && nextToSend < n; i++) enqueue(jobs[nextToSend++]!);
       } else if (e.kind === 'end') {
         running--;
+        queues[e.shard]!.running--;
         idleEnvs++;
         if (e.done) {
           results++;
@@ -326,7 +392,7 @@ export function simulate(trialsIn: readonly SimTrial[], o: SimOptions): SimResul
           heap.push({ t: e.t + aggregateS, seq: seq++, kind: 'aggregate' });
         } else {
           continuations++;
-          queue.push(e.job);
+          enqueue(e.job);
         }
       } else {
         aggregatorRuns++;
@@ -361,13 +427,16 @@ export function simulate(trialsIn: readonly SimTrial[], o: SimOptions): SimResul
   const longest = Math.max(...trialsIn.map((x) => x.seconds));
   const goal = longest + 60;
   const notes: string[] = [];
+  const sources =
+    shards === 1
+      ? `the event source's scale-up (${initial} concurrent invokes, +${rate}/min while messages wait)`
+      : `the ${shards} event sources' scale-up (each ${initial} concurrent invokes, +${rate}/min while its shard has messages, up to ${esmCap})`;
   if (fullAt !== null && fullAt > dispatchS + 1) {
+    notes.push(`${sources} reached ${target} concurrent invokes ${Math.round(fullAt)} s after submission`);
+  } else if (fullAt === null && target > initial * shards) {
     notes.push(
-      `the event source's scale-up (${initial} concurrent invokes, +${rate}/min while messages wait) reached ` +
-        `${target} concurrent invokes ${Math.round(fullAt)} s after submission`,
+      `${shards === 1 ? 'the event source' : sources} never reached ${target} concurrent invokes (the queue drained first)`,
     );
-  } else if (fullAt === null && target > initial) {
-    notes.push(`the event source never reached ${target} concurrent invokes (the queue drained first)`);
   }
   if (cap < n)
     notes.push(`${n} trials on at most ${cap} concurrent invocations: ≈ ${Math.ceil(n / cap)} waves`);
@@ -380,7 +449,7 @@ export function simulate(trialsIn: readonly SimTrial[], o: SimOptions): SimResul
       `${continuations} continuations: trials longer than one ${limitS}-s invocation resume from checkpoints`,
     );
   if (coldStarts > 0) notes.push(`${coldStarts} cold starts of ${coldS} s (module init + data load)`);
-  if (Math.min(concurrency, modeMax) >= account)
+  if (shards * esmCap >= account)
     notes.push(
       `the workers can take the whole account concurrency (${account}): the aggregator and dispatcher would be ` +
         'throttled meanwhile — raise the quota or reserve concurrency for them',
@@ -389,6 +458,8 @@ export function simulate(trialsIn: readonly SimTrial[], o: SimOptions): SimResul
   return {
     trials: n,
     mode,
+    shards,
+    esm_cap: esmCap,
     cap,
     wall_s: lastAggregate,
     last_result_s: lastResult,

@@ -10,9 +10,11 @@
  *  - data load: the worker's DatasetLoader reading the prepared shards (sha256-verified, decoded) from an
  *    in-memory store, plus the S3 transfer of those bytes at --s3-mbps (an assumption: default 90 MB/s,
  *    a single-stream in-region GET; not measurable here).
- * Cold start = module init + data load. Peers side by side: the standard SQS event source (default) and
- * provisioned mode with 100 minimum pollers; the goal is wall ≤ one trial + 60 s, and each line reports
- * wall/goal. Also the 60-per-minute rule of before Nov 2023, for reference.
+ * Cold start = module init + data load. Peers side by side: the standard SQS event source on one trials
+ * queue, the same on the stack's default trial queue shards (one event source mapping each, each ramping
+ * on its own — cdk/resources.ts DEFAULT_TRIAL_QUEUE_SHARDS), and provisioned mode with 100 minimum pollers
+ * on one queue; the goal is wall ≤ one trial + 60 s, and each line reports wall/goal. Also the
+ * 60-per-minute rule of before Nov 2023 (one queue), for reference.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { loadIdxDirectory } from '../../adapters/data/idx-files.ts';
 import { createDatasetLoader } from '../../adapters/data/loader.ts';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
 import { MemoryBlobStore } from '../../adapters/store/memory.ts';
+import { DEFAULT_TRIAL_QUEUE_SHARDS } from '../../cdk/resources.ts';
 import { prepareDataset } from '../../core/data/prepare.ts';
 import type { Dataset } from '../../core/dataset.ts';
 import { createTrainer } from '../../core/nn/index.ts';
@@ -186,9 +189,10 @@ export default async function scale(args: string[]): Promise<void> {
     );
   }
 
-  const base: SimOptions = { concurrency, coldStartS };
+  const base: SimOptions = { concurrency, coldStartS, shards: 1 };
   const peers: [string, SimOptions][] = [
     ['standard', base],
+    [`standard-${DEFAULT_TRIAL_QUEUE_SHARDS}-shards`, { ...base, shards: DEFAULT_TRIAL_QUEUE_SHARDS }],
     ['provisioned-100-pollers', { ...base, mode: 'provisioned', minPollers: 100 }],
     ['standard-pre-2023-60-per-min', { ...base, scaling: { addPerMinute: 60 } }],
   ];
@@ -202,6 +206,7 @@ export default async function scale(args: string[]): Promise<void> {
         model: name,
         trials,
         concurrency,
+        shards: r.shards,
         trial_s: r3(trialS),
         cold_start_s: r3(coldStartS),
         wall_s: r3(r.wall_s),

@@ -81,7 +81,15 @@ describe('sweep simulate', () => {
     const code = await simulateCommand({ trials: '50', concurrency: '10', trialSeconds: '20' }, c.io);
     expect(code).toBe(0);
     const text = c.out.join('\n');
-    expect(text).toMatch(/50 trials, standard SQS event source, at most 10 concurrent/);
+    // the stack's default 4 shards, each with ⌈10 / 4⌉ = 3 (as cdk/resources.ts splits MaximumConcurrency)
+    expect(text).toMatch(
+      /50 trials, standard SQS event sources on 4 trial queue shards \(≤ 3 each\), at most 12 concurrent/,
+    );
+    const one = capture();
+    expect(
+      await simulateCommand({ trials: '50', concurrency: '10', trialSeconds: '20', shards: '1' }, one.io),
+    ).toBe(0);
+    expect(one.out.join('\n')).toMatch(/50 trials, standard SQS event source, at most 10 concurrent/);
     expect(text).toMatch(/goal:/);
     expect(text).toMatch(/cost:\s+\$/);
   });
@@ -117,6 +125,9 @@ describe('sweep simulate', () => {
       { trialSeconds: '10', from: 'sweeps/quickstart.json' },
       { from: '/nonexistent/file.json' },
       { trialSeconds: '1000', epochs: '1' },
+      { trialSeconds: '10', shards: '0' },
+      { trialSeconds: '10', shards: '11' },
+      { trialSeconds: '10', shards: '2.5' },
     ];
     for (const o of cases) {
       const c = capture();
