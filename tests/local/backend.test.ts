@@ -9,7 +9,7 @@ import { BackendUnavailableError, openBackend, RUNNER_ENV } from '../../adapters
 import { bootstrapLocalstack, deleteBucket, deleteQueues } from '../../adapters/localstack/bootstrap.ts';
 import { type LocalstackClients, localstackClients } from '../../adapters/localstack/clients.ts';
 import { FsBlobStore } from '../../adapters/store/fs.ts';
-import { ENV, MAX_RECEIVE_COUNT, QUEUE_ROLES, VISIBILITY_FACTOR } from '../../cdk/resources.ts';
+import { ENV, MAX_RECEIVE_COUNT, QUEUE_ROLES, serviceSpec, VISIBILITY_FACTOR } from '../../cdk/resources.ts';
 
 let clients: LocalstackClients;
 const prefix = `bk-${randomBytes(4).toString('hex')}`;
@@ -64,7 +64,8 @@ describe('openBackend', () => {
     const env = b.env!;
     toDelete.bucket = env[ENV.bucket];
     const urls = [env[ENV.submissionsQueueUrl]!, env[ENV.trialsQueueUrl]!, env[ENV.resultsQueueUrl]!];
-    toDelete.urls.push(...urls, ...urls.map((u) => `${u}-dlq`));
+    const shards = env[ENV.trialsQueueUrls]!.split(',');
+    toDelete.urls.push(...urls, ...urls.map((u) => `${u}-dlq`), ...shards);
     expect(env[ENV.bucket]).toBe(`${prefix}-bucket`);
     expect(env.AWS_ENDPOINT_URL).toBe(clients.endpoint);
     expect(env[RUNNER_ENV.trialsDlqUrl]).toMatch(/-trials-dlq$/);
@@ -74,6 +75,19 @@ describe('openBackend', () => {
     const redrive = JSON.parse(trials.RedrivePolicy!);
     expect(redrive.maxReceiveCount).toBe(MAX_RECEIVE_COUNT);
     expect(redrive.deadLetterTargetArn).toMatch(new RegExp(`:${prefix}-trials-dlq$`));
+    // the trials queue's shards (the stack's default 4): shard 0 is the trials queue, all share its DLQ
+    expect(shards).toHaveLength(serviceSpec().worker.queueShards);
+    expect(shards[0]).toBe(env[ENV.trialsQueueUrl]);
+    expect(shards.slice(1).map((u) => u.split('/').pop())).toEqual(
+      serviceSpec()
+        .queues.trials.shardSuffixes.slice(1)
+        .map((x) => `${prefix}-${x}`),
+    );
+    for (const u of shards) {
+      const a = await attrs(u);
+      expect(Number(a.VisibilityTimeout)).toBe(VISIBILITY_FACTOR * 20);
+      expect(JSON.parse(a.RedrivePolicy!).deadLetterTargetArn).toBe(redrive.deadLetterTargetArn);
+    }
 
     // Again, with another worker timeout: same resources, updated visibility.
     const again = await bootstrapLocalstack(clients, { prefix, workerTimeoutSeconds: 40 });
@@ -85,5 +99,9 @@ describe('openBackend', () => {
     expect(new TextDecoder().decode((await b.store.get('hello.txt'))!.body)).toBe('hi');
     await b.queues!.submissions.send(['{"x":1}']);
     expect(await b.queues!.submissions.depth()).toEqual({ visible: 1, inFlight: 0 });
+    // the trials queue spreads over the shards
+    await b.queues!.trials.send(shards.map((_, i) => `{"t":${i}}`));
+    expect(await b.queues!.trials.depth()).toEqual({ visible: shards.length, inFlight: 0 });
+    for (const u of shards) expect(Number((await attrs(u)).ApproximateNumberOfMessages)).toBe(1);
   });
 });

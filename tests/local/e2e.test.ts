@@ -39,8 +39,8 @@ afterAll(async () => {
   const c = localstackClients(endpoint);
   await deleteBucket(c, backend.env.SWEEP_BUCKET!).catch(() => undefined);
   const urls = Object.entries(backend.env)
-    .filter(([k]) => k.endsWith('QUEUE_URL') || k.endsWith('DLQ_URL'))
-    .map(([, v]) => v);
+    .filter(([k]) => k.endsWith('QUEUE_URL') || k.endsWith('QUEUE_URLS') || k.endsWith('DLQ_URL'))
+    .flatMap(([, v]) => v.split(','));
   await deleteQueues(c, [...urls, ...urls.map((u) => `${u}-dlq`)]);
 });
 
