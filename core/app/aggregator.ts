@@ -15,7 +15,7 @@ import type { TrialResult } from '../result.ts';
 import { isTerminal, TrialState } from '../trial-state.ts';
 import type { AppDeps } from './deps.ts';
 import { ensureEnqueued } from './enqueue.ts';
-import { createJson, getJson, updateJson } from './json.ts';
+import { createJson, getJson, JsonCache, updateJson } from './json.ts';
 import { datasetPreview } from './preview.ts';
 import { emptyTotals, loadSweep, type SweepState, type SweepTotals } from './sweep-record.ts';
 
@@ -25,8 +25,15 @@ export interface Aggregate {
   results: Record<string, TrialResult>;
 }
 
-/** Minimum interval between report renders while a sweep is still running. */
-const REPORT_INTERVAL_MS = 60_000;
+/**
+ * Minimum interval between renders of the report and the CSV/Markdown leaderboards while a sweep is still
+ * running (counted from the dispatch); they are always rendered when it finishes. state.json and
+ * leaderboard.json are updated on every batch.
+ */
+export const REPORT_INTERVAL_MS = 60_000;
+
+/** Versions of aggregate.json, state.json and leaderboard.json this warm container last saw or wrote. */
+const cache = new JsonCache();
 
 export async function aggregate(msgs: readonly ResultMessage[], deps: AppDeps): Promise<void> {
   const bySweep = new Map<string, Set<string>>();
@@ -85,46 +92,64 @@ async function aggregateSweep(sweepId: string, trialIds: string[], deps: AppDeps
     if (r) fresh.push(slim(r));
     else deps.log.warn('result message without a result', { sweep_id: sweepId, trial_id: t });
   }
-  const agg = (await updateJson<Aggregate>(deps.store, keys.aggregate(sweepId), (cur) => {
-    const base: Aggregate = cur ?? { sweep_id: sweepId, results: {} };
-    const missing = fresh.filter((r) => !base.results[r.trial_id]);
-    if (cur && missing.length === 0) return undefined;
-    const results = { ...base.results };
-    for (const r of missing) results[r.trial_id] = r;
-    return { sweep_id: sweepId, results };
-  })) ?? { sweep_id: sweepId, results: {} };
+  const agg = (await updateJson<Aggregate>(
+    deps.store,
+    keys.aggregate(sweepId),
+    (cur) => {
+      const base: Aggregate = cur ?? { sweep_id: sweepId, results: {} };
+      const missing = fresh.filter((r) => !base.results[r.trial_id]);
+      if (cur && missing.length === 0) return undefined;
+      const results = { ...base.results };
+      for (const r of missing) results[r.trial_id] = r;
+      return { sweep_id: sweepId, results };
+    },
+    { cache },
+  )) ?? { sweep_id: sweepId, results: {} };
 
-  // Derived files (CSV, Markdown, report) are plain puts: an aggregator that built from fewer results and
-  // finished after a newer one would leave them stale. So whoever publishes last checks the aggregate once
-  // more and, if it has grown meanwhile, publishes again from it.
+  // Derived files written with plain puts (CSV, Markdown, report): an aggregator that built them from fewer
+  // results and finished after a newer one would leave them stale. So whoever wrote them checks the
+  // aggregate once more and, if it has grown meanwhile, publishes again from it.
   let current = agg;
   for (let round = 0; round < 10; round++) {
-    if (!(await publish(sweepId, current, deps))) return;
+    if ((await publish(sweepId, current, deps)) !== 'rendered') return;
     const latest = await getJson<Aggregate>(deps.store, keys.aggregate(sweepId));
     if (!latest || Object.keys(latest.results).length <= Object.keys(current.results).length) return;
     current = latest;
   }
 }
 
-/** State totals, max_concurrency top-up, leaderboard and report from one aggregate; false without state. */
-async function publish(sweepId: string, agg: Aggregate, deps: AppDeps): Promise<boolean> {
+/**
+ * State totals, max_concurrency top-up and leaderboard.json from one aggregate, plus the CSV/Markdown
+ * leaderboards and the report when they are due: 'rendered' if those were written, 'updated' if not,
+ * 'no-state' without a sweep state.
+ */
+async function publish(
+  sweepId: string,
+  agg: Aggregate,
+  deps: AppDeps,
+): Promise<'rendered' | 'updated' | 'no-state'> {
   const results = Object.values(agg.results);
   const totals = totalsOf(results);
-  const state = await updateJson<SweepState>(deps.store, keys.sweepState(sweepId), (cur) => {
-    if (!cur) return undefined;
-    const finished = cur.trial_ids.every((t) => agg.results[t] && isTerminal(agg.results[t].state));
-    if (cur.totals.terminal >= totals.terminal && cur.finished === finished) return undefined;
-    if (cur.totals.terminal > totals.terminal) return undefined; // a newer aggregate already counted
-    return {
-      ...cur,
-      totals,
-      finished,
-      ...(finished && !cur.finished ? { finished_at: new Date(deps.now()).toISOString() } : {}),
-    };
-  });
+  const state = await updateJson<SweepState>(
+    deps.store,
+    keys.sweepState(sweepId),
+    (cur) => {
+      if (!cur) return undefined;
+      const finished = cur.trial_ids.every((t) => agg.results[t] && isTerminal(agg.results[t].state));
+      if (cur.totals.terminal >= totals.terminal && cur.finished === finished) return undefined;
+      if (cur.totals.terminal > totals.terminal) return undefined; // a newer aggregate already counted
+      return {
+        ...cur,
+        totals,
+        finished,
+        ...(finished && !cur.finished ? { finished_at: new Date(deps.now()).toISOString() } : {}),
+      };
+    },
+    { cache },
+  );
   if (!state) {
     deps.log.warn('results for a sweep without state', { sweep_id: sweepId });
-    return false;
+    return 'no-state';
   }
 
   const { sweep, trials } = await loadSweep(deps.store, sweepId);
@@ -144,16 +169,20 @@ async function publish(sweepId: string, agg: Aggregate, deps: AppDeps): Promise<
   const lb = buildLeaderboard(reportSweep, results, { expectedTrials: state.total });
   const n = results.length;
   await writeIfNewer(deps, keys.leaderboard(sweepId, 'json'), n, JSON.stringify({ based_on: n, ...lb }));
-  await deps.store.put(keys.leaderboard(sweepId, 'csv'), formatLeaderboard(lb, 'csv'), {
-    contentType: 'text/csv',
-  });
-  await deps.store.put(keys.leaderboard(sweepId, 'md'), formatLeaderboard(lb, 'md'), {
-    contentType: 'text/markdown',
-  });
 
-  const due = state.finished || deps.now() - (state.report_rendered_ms ?? 0) >= REPORT_INTERVAL_MS;
-  if (due) await writeReport(sweepId, reportSweep, results, state, deps);
-  return true;
+  const due =
+    state.finished || deps.now() - (state.report_rendered_ms ?? state.started_ms) >= REPORT_INTERVAL_MS;
+  if (!due) return 'updated';
+  await Promise.all([
+    deps.store.put(keys.leaderboard(sweepId, 'csv'), formatLeaderboard(lb, 'csv'), {
+      contentType: 'text/csv',
+    }),
+    deps.store.put(keys.leaderboard(sweepId, 'md'), formatLeaderboard(lb, 'md'), {
+      contentType: 'text/markdown',
+    }),
+  ]);
+  await writeReport(sweepId, reportSweep, results, state, deps);
+  return 'rendered';
 }
 
 async function writeReport(
@@ -179,33 +208,53 @@ async function writeReport(
     weightsHref: (r) => (r.weights_key ? `trials/${r.trial_id}/weights.safetensors` : undefined),
   });
   await deps.store.put(keys.report(sweepId), html, { contentType: 'text/html; charset=utf-8' });
-  await updateJson<SweepState>(deps.store, keys.sweepState(sweepId), (cur) =>
-    cur ? { ...cur, report_rendered_ms: deps.now() } : undefined,
+  await updateJson<SweepState>(
+    deps.store,
+    keys.sweepState(sweepId),
+    (cur) => (cur ? { ...cur, report_rendered_ms: deps.now() } : undefined),
+    { cache },
   );
   return html;
 }
 
-/** Replace a derived JSON file only with a build from at least as many results. */
+/**
+ * Replace a derived JSON file only with a build from at least as many results. The cache keeps only the
+ * `based_on` of the version last seen; a skip is decided on a fresh read.
+ */
 async function writeIfNewer(
   deps: Pick<AppDeps, 'store'>,
   key: string,
   basedOn: number,
   body: string,
 ): Promise<void> {
+  type Seen = { etag: string; value: { based_on: number } };
+  let cur: Seen | undefined = cache.get<{ based_on: number }>(deps.store, key);
+  let fromCache = cur !== undefined;
   for (let attempt = 0; attempt < 20; attempt++) {
-    const cur = await deps.store.get(key);
-    if (cur) {
-      const prev = (JSON.parse(new TextDecoder().decode(cur.body)) as { based_on?: number }).based_on ?? 0;
-      if (prev > basedOn) return;
+    if (!cur) {
+      fromCache = false;
+      const o = await deps.store.get(key);
+      const based = o
+        ? ((JSON.parse(new TextDecoder().decode(o.body)) as { based_on?: number }).based_on ?? 0)
+        : undefined;
+      cur = o && based !== undefined ? { etag: o.etag, value: { based_on: based } } : undefined;
+    }
+    if (cur && cur.value.based_on > basedOn) {
+      if (!fromCache) return;
+      cur = undefined; // skip only on what is stored now, not on what this container saw last
+      continue;
     }
     try {
-      await deps.store.put(key, body, {
+      const { etag } = await deps.store.put(key, body, {
         contentType: 'application/json',
         ...(cur ? { ifMatch: cur.etag } : { ifNoneMatch: '*' }),
       });
+      cache.set(deps.store, key, etag, { based_on: basedOn });
       return;
     } catch (e) {
       if (!(e instanceof PreconditionFailedError)) throw e;
+      cache.delete(deps.store, key);
+      cur = undefined;
     }
   }
 }

@@ -32,25 +32,75 @@ export async function createJson(store: BlobStore, key: string, value: unknown):
 }
 
 /**
+ * The last version of some JSON objects this process read or wrote, by store and key: a warm container
+ * (a Lambda instance, the local runner's process) can compare-and-swap against it without reading first.
+ * Sound because every adapter's ETag is a hash of the body: a matching ETag means the cached value is the
+ * stored one; a stale entry costs one failed conditional put, then a fresh read.
+ */
+export class JsonCache {
+  private readonly byStore = new WeakMap<BlobStore, Map<string, { etag: string; value: unknown }>>();
+  get<T>(store: BlobStore, key: string): { etag: string; value: T } | undefined {
+    return this.byStore.get(store)?.get(key) as { etag: string; value: T } | undefined;
+  }
+  set(store: BlobStore, key: string, etag: string, value: unknown): void {
+    const m = this.byStore.get(store) ?? new Map<string, { etag: string; value: unknown }>();
+    this.byStore.set(store, m);
+    m.set(key, { etag, value });
+  }
+  delete(store: BlobStore, key: string): void {
+    this.byStore.get(store)?.delete(key);
+  }
+}
+
+export interface UpdateOptions {
+  maxAttempts?: number;
+  /** Start from the cached version instead of reading (`fn` must not mutate the value it is given). */
+  cache?: JsonCache;
+}
+
+/**
  * Read-modify-write with ETag compare-and-swap; `fn` returns the new value, or `undefined` for "no change".
- * Retries on conflict with growing back-off; never loses a concurrent update.
+ * Retries on conflict with growing back-off; never loses a concurrent update. With a cache, the first
+ * attempt starts from the cached version instead of a read: a write from it succeeds only if it is still
+ * the stored version (If-Match), and a "no change" on it is confirmed on a fresh read before it is trusted.
  */
 export async function updateJson<T>(
   store: BlobStore,
   key: string,
   fn: (current: T | undefined) => T | undefined,
-  maxAttempts = 60,
+  opts: UpdateOptions = {},
 ): Promise<T | undefined> {
+  const { maxAttempts = 60, cache } = opts;
+  let cached = cache?.get<T>(store, key);
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    const cur = await store.get(key);
-    const value = cur ? (JSON.parse(dec.decode(cur.body)) as T) : undefined;
-    const next = fn(value);
-    if (next === undefined) return value;
+    let cur: { etag: string; value: T } | undefined;
+    const fromCache = cached !== undefined;
+    if (cached) {
+      cur = cached;
+      cached = undefined;
+    } else {
+      const o = await store.get(key);
+      cur = o ? { etag: o.etag, value: JSON.parse(dec.decode(o.body)) as T } : undefined;
+      if (cur) cache?.set(store, key, cur.etag, cur.value);
+    }
+    const next = fn(cur?.value);
+    // "No change" is only ever decided on the stored version: the cache saves reads before writes only.
+    if (next === undefined) {
+      if (fromCache) continue;
+      return cur?.value;
+    }
     try {
-      await putJson(store, key, next, cur ? { ifMatch: cur.etag } : { ifNoneMatch: '*' });
+      const body = toBytes(next);
+      const { etag } = await store.put(key, body, {
+        contentType: 'application/json',
+        ...(cur ? { ifMatch: cur.etag } : { ifNoneMatch: '*' }),
+      });
+      cache?.set(store, key, etag, next);
       return next;
     } catch (e) {
       if (!(e instanceof PreconditionFailedError)) throw e;
+      cache?.delete(store, key);
+      if (fromCache) continue; // the cached version was stale: read and retry at once
       await new Promise((r) =>
         setTimeout(r, Math.min(1000, 5 * 2 ** Math.min(attempt, 7)) * (1 + (attempt % 3) / 3)),
       );

@@ -88,8 +88,15 @@ async function train(
   t0: number,
 ): Promise<TrialOutcome> {
   const { sweep_id: sweepId, trial_id: trialId, config } = msg;
-  const { sweep } = await loadSweep(deps.store, sweepId);
-  const progress: Progress = (await getJson<Progress>(deps.store, keys.progress(sweepId, trialId))) ?? {
+  // Everything the invocation may need from the store, read at once (the state only matters to a trial's
+  // first invocation and the checkpoint only to later ones, but a request in parallel costs no time).
+  const [{ sweep }, stored, state, checkpoint] = await Promise.all([
+    loadSweep(deps.store, sweepId),
+    getJson<Progress>(deps.store, keys.progress(sweepId, trialId)),
+    readState(deps.store, sweepId),
+    deps.store.get(keys.checkpoint(sweepId, trialId)),
+  ]);
+  const progress: Progress = stored ?? {
     invocations: 0,
     billed_ms: 0,
     started_at: new Date(t0).toISOString(),
@@ -98,7 +105,6 @@ async function train(
 
   // Budgets are checked before a trial starts (not before its continuations).
   if (progress.invocations === 0) {
-    const state = await readState(deps.store, sweepId);
     const t = state?.totals;
     const spent = { cost_usd: t?.cost_usd ?? 0, ran: (t?.terminal ?? 0) - (t?.by_state.skipped ?? 0) };
     const budget = checkBudget(sweep, spent, state?.started_ms ?? t0, deps.now());
@@ -120,7 +126,6 @@ async function train(
     });
   }
 
-  const checkpoint = await deps.store.get(keys.checkpoint(sweepId, trialId));
   const trainer: Trainer = checkpoint
     ? resumeTrainer(config, data, checkpoint.body)
     : createTrainer(config, data);
@@ -211,17 +216,23 @@ async function finish(
   const { msg, deps } = b;
   const { sweep } = await loadSweep(deps.store, msg.sweep_id);
   const invocations = b.progress.invocations + 1;
-  const billedMs = b.progress.billed_ms + Math.ceil(deps.now() - b.t0);
   const history = trainer ? [...trainer.history] : [];
   const last = history.at(-1);
-  const evalStart = deps.now();
-  const test = trainer && evaluate ? trainer.evaluateTest(16) : undefined;
-  const evalS = test ? (deps.now() - evalStart) / 1000 : undefined;
+  // The weights upload runs while the test set is evaluated (the evaluation pauses every few batches so
+  // the upload's I/O goes on); the result is written only after both, so it never names missing weights.
   let weightsKey: string | undefined;
+  let upload: Promise<unknown> | undefined;
   if (trainer && outcome.state !== TrialState.Diverged) {
     weightsKey = keys.weights(msg.sweep_id, msg.trial_id);
-    await deps.store.put(weightsKey, trainer.safetensors(), { contentType: 'application/octet-stream' });
+    upload = deps.store.put(weightsKey, trainer.safetensors(), { contentType: 'application/octet-stream' });
+    upload.catch(() => {}); // awaited below; this only keeps a failure during the evaluation handled
   }
+  const evalStart = deps.now();
+  const test = trainer && evaluate ? await trainer.evaluateTestAsync(16, yieldToIo) : undefined;
+  const evalS = test ? (deps.now() - evalStart) / 1000 : undefined;
+  await upload;
+  // Billed time runs to the result write: it includes the test evaluation and the weights upload.
+  const billedMs = b.progress.billed_ms + Math.ceil(deps.now() - b.t0);
   const wall = history.reduce((s, e) => s + e.wall_s, 0);
   const samples = history.reduce((s, e) => s + e.samples_per_s * e.wall_s, 0);
   const result: TrialResult = {
@@ -273,6 +284,12 @@ async function finish(
   await announce(msg, deps);
   return { outcome: outcome.state, trial_id: msg.trial_id };
 }
+
+/** One turn of the event loop (I/O callbacks run), then back. */
+const yieldToIo = (): Promise<void> =>
+  new Promise((resolve) =>
+    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
 
 async function announce(msg: TrialMessage, deps: AppDeps): Promise<void> {
   const r: ResultMessage = { type: 'result', sweep_id: msg.sweep_id, trial_id: msg.trial_id };

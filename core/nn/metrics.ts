@@ -4,7 +4,8 @@
  * by support).
  */
 import { base64 } from '@scure/base';
-import type { ClassificationReport, ClassReport, ConfidentlyWrong } from '../result.ts';
+import type { ClassificationReport, ClassReport, ConfidentlyWrong, TestMetrics } from '../result.ts';
+import type { FloatArray } from './kernels.ts';
 
 /** confusion[true][predicted] over n samples. */
 export function confusionMatrix(
@@ -82,4 +83,42 @@ export function mostConfidentlyWrong(
     .sort((a, b) => b.probability - a.probability || a.index - b.index)
     .slice(0, Math.max(0, k))
     .map((c) => ({ ...c, pixels_b64: base64.encode(pixelsOf(c.index)) }));
+}
+
+/** Collects a test pass row by row (`onRow` per softmax row P[o..o+K)) into TestMetrics. */
+export class TestCollector {
+  private readonly labels: Uint8Array;
+  private readonly predicted: Uint8Array;
+  private readonly wrong: WrongCandidate[] = [];
+
+  constructor(
+    count: number,
+    private readonly K: number,
+  ) {
+    this.labels = new Uint8Array(count);
+    this.predicted = new Uint8Array(count);
+  }
+
+  readonly onRow = (row: number, P: FloatArray, o: number, label: number): void => {
+    let arg = 0;
+    for (let k = 1; k < this.K; k++) if (P[o + k]! > P[o + arg]!) arg = k;
+    this.labels[row] = label;
+    this.predicted[row] = arg;
+    if (arg !== label) this.wrong.push({ index: row, label, predicted: arg, probability: P[o + arg]! });
+  };
+
+  finish(
+    { loss, accuracy }: { loss: number; accuracy: number },
+    topWrong: number,
+    pixelsOf: (index: number) => Uint8Array,
+  ): TestMetrics {
+    const confusion = confusionMatrix(this.labels, this.predicted, this.K);
+    return {
+      accuracy,
+      loss,
+      confusion,
+      report: classificationReport(confusion),
+      confidently_wrong: mostConfidentlyWrong(this.wrong, topWrong, pixelsOf),
+    };
+  }
 }

@@ -15,12 +15,7 @@ import { carveValidation, gatherBatch } from './data.ts';
 import { type BatchEngine, type EngineProvider, localEngine } from './engine.ts';
 import { type FloatArray, sumSquares } from './kernels.ts';
 import { type LossOut, lossForwardBackward } from './losses.ts';
-import {
-  classificationReport,
-  confusionMatrix,
-  mostConfidentlyWrong,
-  type WrongCandidate,
-} from './metrics.ts';
+import { TestCollector } from './metrics.ts';
 import { type Dtype, Mlp, modelSpec } from './model.ts';
 import { learningRateAt, Optimizer } from './optimizers.ts';
 import { Xoshiro128ss } from './prng.ts';
@@ -28,6 +23,10 @@ import { encodeSafetensors, mlpTensors } from './safetensors.ts';
 import { configHash, decodeState, encodeState, StateMismatchError } from './state.ts';
 
 export type TrainerStatus = 'running' | 'finished' | 'diverged';
+
+type OnRow = (row: number, P: FloatArray, o: number, label: number) => void;
+/** Rows between the pauses of evaluateTestAsync (4 eval batches). */
+const EVAL_YIELD_ROWS = 1024;
 
 export interface Trainer {
   readonly epochsDone: number;
@@ -38,6 +37,8 @@ export interface Trainer {
   /** Releases worker threads of a parallel engine (no-op otherwise). */
   close?(): Promise<void>;
   evaluateTest(topWrong?: number): TestMetrics;
+  /** The same, awaiting `pause()` every few batches so I/O started before it (an upload) makes progress. */
+  evaluateTestAsync(topWrong: number, pause: () => Promise<void>): Promise<TestMetrics>;
   serialize(): Uint8Array;
   safetensors(): Uint8Array;
 }
@@ -226,11 +227,13 @@ class MlpTrainer implements Trainer {
   }
 
   /** Mean data loss and accuracy over split[idx] (all of split when idx is null), in eval mode. */
-  private evaluate(
-    split: Split,
-    idx: Uint32Array | null,
-    onRow: ((row: number, P: FloatArray, o: number, label: number) => void) | null,
-  ) {
+  private evaluate(split: Split, idx: Uint32Array | null, onRow: OnRow | null) {
+    const steps = this.evaluateSteps(split, idx, onRow);
+    for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+  }
+
+  /** `evaluate` as a generator that yields after every EVAL_YIELD_ROWS rows. */
+  private *evaluateSteps(split: Split, idx: Uint32Array | null, onRow: OnRow | null) {
     const m = this.model;
     const K = this.config.layers[m.L]!;
     const ids = idx ?? Uint32Array.from({ length: split.count }, (_, i) => i);
@@ -244,33 +247,31 @@ class MlpTrainer implements Trainer {
       loss += this.lossOut.sum;
       correct += this.lossOut.correct;
       if (onRow) for (let r = 0; r < B; r++) onRow(start + r, m.P, r * K, m.labels[r]!);
+      if ((start + B) % EVAL_YIELD_ROWS < B) yield;
     }
     return { loss: loss / ids.length, accuracy: correct / ids.length };
   }
 
   evaluateTest(topWrong = 10): TestMetrics {
-    const test = this.data.test;
-    const K = this.config.layers[this.model.L]!;
-    const labels = new Uint8Array(test.count);
-    const predicted = new Uint8Array(test.count);
-    const wrong: WrongCandidate[] = [];
-    const { loss, accuracy } = this.evaluate(test, null, (row, P, o, label) => {
-      let arg = 0;
-      for (let k = 1; k < K; k++) if (P[o + k]! > P[o + arg]!) arg = k;
-      labels[row] = label;
-      predicted[row] = arg;
-      if (arg !== label) wrong.push({ index: row, label, predicted: arg, probability: P[o + arg]! });
-    });
-    const confusion = confusionMatrix(labels, predicted, K);
-    const D = this.data.rows * this.data.cols;
-    return {
-      accuracy,
-      loss,
-      confusion,
-      report: classificationReport(confusion),
-      confidently_wrong: mostConfidentlyWrong(wrong, topWrong, (i) => test.images.slice(i * D, (i + 1) * D)),
-    };
+    const c = new TestCollector(this.data.test.count, this.config.layers[this.model.L]!);
+    const steps = this.evaluateSteps(this.data.test, null, c.onRow);
+    for (let r = steps.next(); ; r = steps.next())
+      if (r.done) return c.finish(r.value, topWrong, this.testPixels);
   }
+
+  async evaluateTestAsync(topWrong: number, pause: () => Promise<void>): Promise<TestMetrics> {
+    const c = new TestCollector(this.data.test.count, this.config.layers[this.model.L]!);
+    const steps = this.evaluateSteps(this.data.test, null, c.onRow);
+    for (let r = steps.next(); ; r = steps.next()) {
+      if (r.done) return c.finish(r.value, topWrong, this.testPixels);
+      await pause();
+    }
+  }
+
+  private readonly testPixels = (i: number): Uint8Array => {
+    const D = this.data.rows * this.data.cols;
+    return this.data.test.images.slice(i * D, (i + 1) * D);
+  };
 
   safetensors(): Uint8Array {
     const c = this.config;

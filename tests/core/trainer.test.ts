@@ -1,5 +1,6 @@
 /** The training loop on a toy problem: learning, determinism, resume, divergence, state checks. */
 import { describe, expect, it } from 'vitest';
+import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
 import { parseTrialConfig, type TrialConfig } from '../../core/config.ts';
 import {
   createTrainer,
@@ -80,6 +81,18 @@ describe('trainer', () => {
     expect(a.evaluateTest()).toEqual(b.evaluateTest());
     const other = run({ ...c, seed: 1 });
     expect(Buffer.from(other.safetensors()).equals(Buffer.from(a.safetensors()))).toBe(false);
+  });
+
+  it('evaluateTestAsync pauses between batches and gives exactly evaluateTest’s metrics', async () => {
+    const mini = loadMnistMini(); // 2,004 test digits: several eval batches
+    const t = createTrainer(cfg({ layers: [784, 16, 10], epochs: 1, batch_size: 64 }), mini);
+    t.runEpoch();
+    let pauses = 0;
+    const got = await t.evaluateTestAsync(7, async () => {
+      pauses++;
+    });
+    expect(got).toEqual(t.evaluateTest(7));
+    expect(pauses).toBeGreaterThanOrEqual(1);
   });
 
   it('resume from a mid-training state ⇒ bit-identical to the uninterrupted run', () => {
