@@ -152,9 +152,9 @@ async function publish(
     return 'no-state';
   }
 
-  const { sweep, trials } = await loadSweep(deps.store, sweepId);
+  const { sweep, sendOrder } = await loadSweep(deps.store, sweepId);
   if (!state.finished && sweep.max_concurrency !== undefined) {
-    await ensureEnqueued(sweepId, trials, state.dataset, sweep.max_concurrency, deps);
+    await ensureEnqueued(sweepId, sendOrder, state.dataset, sweep.max_concurrency, deps);
   }
 
   const reportSweep: ReportSweep = {

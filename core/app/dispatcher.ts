@@ -17,7 +17,7 @@ export async function dispatchSweep(
   msg: SubmissionMessage,
   deps: AppDeps,
 ): Promise<{ sweep_id: string; total: number; enqueued: number; already_done: number }> {
-  const { file, sweep, trials } = await loadSweep(deps.store, msg.sweep_id);
+  const { file, sweep, trials, sendOrder } = await loadSweep(deps.store, msg.sweep_id);
   const dataset = await resolveDatasetRef(deps.store, sweep.dataset);
   const seen = await scanTrials(deps.store, msg.sweep_id);
   const nowIso = new Date(deps.now()).toISOString();
@@ -56,7 +56,7 @@ export async function dispatchSweep(
   });
   const r = await ensureEnqueued(
     msg.sweep_id,
-    trials,
+    sendOrder,
     dataset,
     sweep.max_concurrency,
     deps,

@@ -1,7 +1,8 @@
 /**
  * Idempotent, lossless enqueueing of a sweep's trials, honouring `max_concurrency`.
  *
- * Rule: trials are sent in expansion order; at any time at most `max_concurrency` trials are sent and not
+ * Rule: trials are sent in the order given (the sweep's send order, core/sweep/order.ts: longest first
+ * unless a budget or a pruner needs expansion order); at any time at most `max_concurrency` trials are sent and not
  * yet terminal. A trial counts as sent once its `enqueued.json` marker exists. The marker is written *after*
  * the send, so a crash in between re-sends (a duplicate the worker absorbs: results are create-once) rather
  * than losing the trial. Called by the dispatcher, and by the aggregator after each batch of results.

@@ -6,7 +6,7 @@
 import type { DatasetRef } from '../dataset.ts';
 import { keys } from '../layout.ts';
 import type { BlobStore } from '../ports.ts';
-import { expandTrials, parseSweep, type Sweep, type TrialSpec } from '../sweep/index.ts';
+import { expandTrials, parseSweep, type Sweep, sendOrder, type TrialSpec } from '../sweep/index.ts';
 import type { TrialState } from '../trial-state.ts';
 import { getJson } from './json.ts';
 
@@ -49,7 +49,10 @@ export const emptyTotals = (): SweepTotals => ({ terminal: 0, cost_usd: 0, compu
 export interface LoadedSweep {
   file: SweepFile;
   sweep: Sweep;
+  /** Expansion order (`index`). */
   trials: TrialSpec[];
+  /** The order they are sent to the workers in (core/sweep/order.ts). */
+  sendOrder: TrialSpec[];
 }
 
 /** Module-scope memo: warm Lambda containers parse and expand each sweep once. */
@@ -66,7 +69,8 @@ export async function loadSweep(store: BlobStore, sweepId: string): Promise<Load
       `stored sweep ${sweepId} is invalid: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
     );
   }
-  const loaded = { file, sweep: parsed.value, trials: expandTrials(parsed.value) };
+  const trials = expandTrials(parsed.value);
+  const loaded = { file, sweep: parsed.value, trials, sendOrder: sendOrder(parsed.value, trials) };
   memo.set(sweepId, loaded);
   return loaded;
 }

@@ -12,6 +12,7 @@ export {
 } from './cost.ts';
 export { countGrid, discreteValues, expandTrials, Rng, sample, trialId } from './expand.ts';
 export { isBetter, metricValue, pruneMetric } from './metric.ts';
+export { sendOrder, trialWork } from './order.ts';
 export {
   defaultOf,
   KEY_ALIASES,

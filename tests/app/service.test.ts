@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Aggregate } from '../../core/app/aggregator.ts';
+import { aggregate } from '../../core/app/aggregator.ts';
+import { dispatchSweep } from '../../core/app/dispatcher.ts';
 import { getJson } from '../../core/app/json.ts';
 import { readSweepStatus } from '../../core/app/status.ts';
 import type { SweepState } from '../../core/app/sweep-record.ts';
-import { CHECKPOINT_INTERVAL_MS, SAFETY_MS } from '../../core/app/worker.ts';
+import { CHECKPOINT_INTERVAL_MS, runTrial, SAFETY_MS } from '../../core/app/worker.ts';
 import { keys } from '../../core/layout.ts';
+import { resultMessageSchema, submissionMessageSchema, trialMessageSchema } from '../../core/messages.ts';
 import type { Leaderboard } from '../../core/report/index.ts';
 import type { TrialResult } from '../../core/result.ts';
 import { createHarness, sweepText } from './harness.ts';
@@ -184,4 +187,39 @@ describe('the service end to end on in-memory adapters', () => {
     await expect(h.submit(sweepText({ dataset: 'fashion-mnist' }))).rejects.toThrow(/not prepared/);
     expect((await h.submissions.depth()).visible).toBe(0);
   });
+
+  it('sends the longest trials first, also when max_concurrency tops the queue up (expansion order kept as index)', async () => {
+    const h = await createHarness();
+    await h.submit(
+      sweepText(
+        { max_concurrency: 2 },
+        { layers: { values: ['784-16-10', '784-64-10'] }, epochs: { values: [1, 2] } },
+      ),
+    );
+    const m = await h.submissions.receive({ max: 1, waitSeconds: 0 });
+    await dispatchSweep(submissionMessageSchema.parse(JSON.parse(m[0]!.body)), h.deps);
+    await h.submissions.delete(m[0]!.receiptHandle);
+    const sent: { layers: number[]; epochs: number; index: number }[] = [];
+    for (;;) {
+      const got = await h.trials.receive({ max: 10, waitSeconds: 0 });
+      if (got.length === 0) break;
+      expect(got.length).toBeLessThanOrEqual(2);
+      for (const g of got) {
+        const msg = trialMessageSchema.parse(JSON.parse(g.body));
+        sent.push({ layers: msg.config.layers, epochs: msg.config.epochs, index: msg.index });
+        await runTrial(msg, h.deps, { remainingMs: () => 900_000 });
+        await h.trials.delete(g.receiptHandle);
+      }
+      const res = await h.results.receive({ max: 10, waitSeconds: 0 });
+      await aggregate(
+        res.map((r) => resultMessageSchema.parse(JSON.parse(r.body))),
+        h.deps,
+      );
+      for (const r of res) await h.results.delete(r.receiptHandle);
+    }
+    const work = sent.map((t) => t.layers[1]! * t.epochs);
+    expect(sent).toHaveLength(16);
+    expect(work).toEqual([...work].sort((a, b) => b - a));
+    expect(sent[0]).toMatchObject({ layers: [784, 64, 10], epochs: 2 });
+  }, 60_000);
 });
