@@ -10,13 +10,13 @@
 import { keys } from '../layout.ts';
 import type { ResultMessage, TrialMessage } from '../messages.ts';
 import { PreconditionFailedError } from '../ports.ts';
-import { buildLeaderboard, formatLeaderboard, type ReportSweep, renderReport } from '../report/index.ts';
+import { buildLeaderboard, formatLeaderboard, type ReportSweep } from '../report/index.ts';
 import type { TrialResult } from '../result.ts';
 import { isTerminal, TrialState } from '../trial-state.ts';
 import type { AppDeps } from './deps.ts';
 import { ensureEnqueued } from './enqueue.ts';
 import { createJson, getJson, JsonCache, updateJson } from './json.ts';
-import { datasetPreview } from './preview.ts';
+import { renderSweepHtml, reportSweepOf } from './report.ts';
 import { emptyTotals, loadSweep, type SweepState, type SweepTotals } from './sweep-record.ts';
 
 export interface Aggregate {
@@ -157,15 +157,7 @@ async function publish(
     await ensureEnqueued(sweepId, sendOrder, state.dataset, sweep.max_concurrency, deps);
   }
 
-  const reportSweep: ReportSweep = {
-    sweep_id: sweepId,
-    name: sweep.name,
-    metric: sweep.metric,
-    parameters: sweep.parameters,
-    started_at: state.submitted_at,
-    ...(state.finished_at ? { finished_at: state.finished_at } : {}),
-    dataset: state.dataset,
-  };
+  const reportSweep = reportSweepOf(sweepId, sweep, state);
   const lb = buildLeaderboard(reportSweep, results, { expectedTrials: state.total });
   const n = results.length;
   await writeIfNewer(deps, keys.leaderboard(sweepId, 'json'), n, JSON.stringify({ based_on: n, ...lb }));
@@ -191,22 +183,8 @@ async function writeReport(
   slimResults: readonly TrialResult[],
   state: SweepState,
   deps: Pick<AppDeps, 'store' | 'now'>,
-): Promise<string> {
-  // The best trials' full results carry the confidently-wrong images the report draws.
-  const lb = buildLeaderboard(reportSweep, slimResults, { expectedTrials: state.total });
-  const full = new Map<string, TrialResult>();
-  for (const row of lb.rows.slice(0, 3)) {
-    const r = await getJson<TrialResult>(deps.store, keys.result(sweepId, row.trial_id));
-    if (r) full.set(r.trial_id, r);
-  }
-  const results = slimResults.map((r) => full.get(r.trial_id) ?? r);
-  const dataset = await datasetPreview(deps.store, state.dataset);
-  const html = await renderReport({
-    sweep: reportSweep,
-    results,
-    ...(dataset ? { dataset } : {}),
-    weightsHref: (r) => (r.weights_key ? `trials/${r.trial_id}/weights.safetensors` : undefined),
-  });
+): Promise<void> {
+  const html = await renderSweepHtml(deps.store, reportSweep, slimResults, state);
   await deps.store.put(keys.report(sweepId), html, { contentType: 'text/html; charset=utf-8' });
   await updateJson<SweepState>(
     deps.store,
@@ -214,7 +192,6 @@ async function writeReport(
     (cur) => (cur ? { ...cur, report_rendered_ms: deps.now() } : undefined),
     { cache },
   );
-  return html;
 }
 
 /**

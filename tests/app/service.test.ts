@@ -3,6 +3,7 @@ import type { Aggregate } from '../../core/app/aggregator.ts';
 import { aggregate } from '../../core/app/aggregator.ts';
 import { dispatchSweep } from '../../core/app/dispatcher.ts';
 import { getJson } from '../../core/app/json.ts';
+import { renderSweepReportNow } from '../../core/app/report.ts';
 import { readSweepStatus } from '../../core/app/status.ts';
 import type { SweepState } from '../../core/app/sweep-record.ts';
 import { CHECKPOINT_INTERVAL_MS, runTrial, SAFETY_MS } from '../../core/app/worker.ts';
@@ -222,4 +223,26 @@ describe('the service end to end on in-memory adapters', () => {
     expect(work).toEqual([...work].sort((a, b) => b - a));
     expect(sent[0]).toMatchObject({ layers: [784, 64, 10], epochs: 2 });
   }, 60_000);
+
+  it('renders a report of a running sweep on demand, from the results aggregated so far', async () => {
+    const h = await createHarness();
+    const id = await h.submit(sweepText());
+    const m = await h.submissions.receive({ max: 1, waitSeconds: 0 });
+    await dispatchSweep(submissionMessageSchema.parse(JSON.parse(m[0]!.body)), h.deps);
+    const [t] = await h.trials.receive({ max: 1, waitSeconds: 0 });
+    const msg = trialMessageSchema.parse(JSON.parse(t!.body));
+    await runTrial(msg, h.deps, { remainingMs: () => 900_000 });
+    const res = await h.results.receive({ max: 10, waitSeconds: 0 });
+    await aggregate(
+      res.map((r) => resultMessageSchema.parse(JSON.parse(r.body))),
+      h.deps,
+    );
+    // Not due yet: the stored report waits for the interval or the end …
+    expect(await h.store.get(keys.report(id))).toBeUndefined();
+    // … but one can be rendered now.
+    const now = await renderSweepReportNow(h.store, id);
+    expect(now).toMatchObject({ results: 1, total: 4, finished: false });
+    expect(now!.html).toContain(msg.trial_id);
+    expect(await renderSweepReportNow(h.store, 'no-such-sweep')).toBeUndefined();
+  });
 });

@@ -160,6 +160,15 @@ describe('sweep CLI', () => {
     const rep = await sweep(['report', sweepId, ...store, '--out', 'r.html']);
     expect(rep.code).toBe(0);
     expect((await readFile(join(dir, 'r.html'), 'utf8')).slice(0, 15).toLowerCase()).toBe('<!doctype html>');
+    // Without a stored report (an aggregator that died before rendering it), one is rendered from the aggregate.
+    await rm(join(dir, 'out', 'store', 'sweeps', sweepId, 'report.html'));
+    const again = await sweep(['report', sweepId, ...store, '--out', 'r2.html', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('rendered now from 4 of 4 trial results');
+    expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, rendered_now: true, results: 4, total: 4 });
+    const html = await readFile(join(dir, 'r2.html'), 'utf8');
+    expect(html.slice(0, 15).toLowerCase()).toBe('<!doctype html>');
+    expect(html).toContain(sweepId);
 
     const unknown = await sweep(['status', 'no-such-sweep', ...store]);
     expect(unknown.code).toBe(2);
