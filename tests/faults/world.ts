@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createDatasetLoader } from '../../adapters/data/loader.ts';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
 import {
+  allQueueUrls,
   bootstrapLocalstack,
   deleteBucket,
   deleteQueues,
@@ -134,7 +135,7 @@ export async function createFaultWorld(name: string, opts: { memoryMb?: number }
       return k!.split('/')[2]!;
     },
     async cleanup() {
-      await deleteQueues(clients, [...Object.values(res.queueUrls), ...Object.values(res.dlqUrls)]);
+      await deleteQueues(clients, allQueueUrls(res));
       await deleteBucket(clients, res.bucket).catch(() => undefined);
     },
   };

@@ -8,6 +8,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
 import {
+  allQueueUrls,
   bootstrapLocalstack,
   deleteBucket,
   deleteQueues,
@@ -62,7 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!res) return;
   await deleteBucket(clients, res.bucket);
-  await deleteQueues(clients, [...Object.values(res.queueUrls), ...Object.values(res.dlqUrls)]);
+  await deleteQueues(clients, allQueueUrls(res));
 });
 
 /** One event-source poll on a real SQS queue. */
