@@ -5,6 +5,7 @@
  * only where the service logic sends, manages no queue, assumes nothing, logs only to its own group.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { serviceSpec } from '../../cdk/resources.ts';
 import {
   allowed,
   flat,
@@ -51,10 +52,14 @@ function sourceQueues(fn: Fn): string[] {
     .sort();
 }
 
+/** Every trial queue shard of the default stack (cdk/resources.ts): `TrialsQueue`, `Trials1Queue`, … */
+const TRIAL_SHARDS = Array.from({ length: serviceSpec().worker.queueShards }, (_, i) =>
+  i === 0 ? 'TrialsQueue' : `Trials${i}Queue`,
+);
 const SENDS: Record<Fn, string[]> = {
-  DispatcherFunction: ['TrialsQueue'],
-  WorkerFunction: ['ResultsQueue', 'TrialsQueue'], // results + continuations
-  AggregatorFunction: ['TrialsQueue'], // max_concurrency top-ups
+  DispatcherFunction: [...TRIAL_SHARDS].sort(),
+  WorkerFunction: ['ResultsQueue', ...TRIAL_SHARDS].sort(), // results + continuations
+  AggregatorFunction: [...TRIAL_SHARDS].sort(), // max_concurrency top-ups
 };
 
 describe('least privilege of the function roles (what they cannot do)', () => {

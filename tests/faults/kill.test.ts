@@ -162,16 +162,23 @@ describe('faults on LocalStack: workers SIGKILLed under the local runner', () =>
     let busy = false; // one kill at a time: the next is armed once the previous has happened
     /** The trial each worker process is on (its first S3 call of an invocation reads the trial's result key). */
     const trialOfPid = new Map<number, string>();
+    // Kills are armed in plan order, but an event may fire any planned kill not yet done (the first whose
+    // phase it matches): the dispatcher sends the longest trials first, so e.g. checkpoint writes (2-epoch
+    // trials) all happen early in the sweep and a strictly sequential plan could wait for them in vain.
+    const pending = new Set(plan.map((_, i) => i));
     onEvent = (e, reply) => {
       const trial = /\/trials\/([^/]+)\//.exec(e.key)?.[1];
       if (trial) trialOfPid.set(e.pid, trial);
-      const next = plan[done.length];
-      if (!next || busy || !matches(next.phase, e) || !workerPids().has(e.pid)) return reply();
+      if (busy || !workerPids().has(e.pid)) return reply();
+      const i = [...pending].find((k) => matches(plan[k]!.phase, e));
+      const next = i === undefined ? undefined : plan[i];
+      if (i === undefined || !next) return reply();
       if (next.skip > 0) {
         next.skip--;
         return reply();
       }
       busy = true;
+      pending.delete(i);
       const kill = () => {
         process.kill(e.pid, 'SIGKILL');
         done.push({ phase: next.phase, trial: trialOfPid.get(e.pid) ?? '(none)', pid: e.pid });
