@@ -32,7 +32,7 @@ describe('simulate: trial queue shards', () => {
     expect(one.shards).toBe(1);
     expect(one.full_concurrency_s!).toBeGreaterThanOrEqual(1 + ramp(1000) - 1e-6);
     expect(one.wall_s).toBeCloseTo(1 + ramp(1000) + 2 + 600 + 0.2 + 1, 0);
-    // the bench's recorded single-queue projection (BENCHMARKS.md, scale): 114.424 s
+    // the first recorded single-queue projection (scale bench, 24.535-s trial; BENCHMARKS.md history): 114.424 s
     const bench = simulate(uniformTrials(1000, 24.535, 3), {
       concurrency: 1000,
       coldStartS: 0.889,
