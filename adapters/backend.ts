@@ -18,7 +18,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DEFAULT_STACK_NAME, ENV, STACK_OUTPUTS } from '../cdk/resources.ts';
+import { DEFAULT_STACK_NAME, ENV, parseQueueUrls, STACK_OUTPUTS } from '../cdk/resources.ts';
 import type { BlobStore, Queues } from '../core/ports.ts';
 import {
   bootstrapLocalstack,
@@ -32,8 +32,7 @@ import {
   localstackClients,
   localstackHealthy,
 } from './localstack/clients.ts';
-import { ShardedQueue } from './queue/sharded.ts';
-import { SqsQueue } from './queue/sqs.ts';
+import { SqsQueue, shardedSqsQueue, sqsQueueAt } from './queue/sqs.ts';
 import { FsBlobStore } from './store/fs.ts';
 import { S3BlobStore } from './store/s3.ts';
 
@@ -78,21 +77,9 @@ export function isBackendKind(s: string): s is BackendKind {
   return (BACKEND_KINDS as readonly string[]).includes(s);
 }
 
-function queueName(url: string): string {
-  return url.replace(/\/+$/, '').split('/').pop() ?? url;
-}
-
-/** The trials queue over its shard URLs (shard 0 first); one URL gives a plain-behaving queue. */
-export function trialsQueue(sqs: SQSClient, urls: readonly string[]): ShardedQueue {
-  return new ShardedQueue(urls.map((u) => new SqsQueue(sqs, u, queueName(u))));
-}
-
 /** TrialsQueueUrls of the stack's outputs (comma-separated), else the single TrialsQueueUrl. */
 export function trialsQueueUrlsFromOutputs(outputs: Record<string, string>): string[] {
-  const urls = (outputs[STACK_OUTPUTS.trialsQueueUrls] ?? '')
-    .split(',')
-    .map((u) => u.trim())
-    .filter((u) => u.length > 0);
+  const urls = parseQueueUrls(outputs[STACK_OUTPUTS.trialsQueueUrls]);
   const single = outputs[STACK_OUTPUTS.trialsQueueUrl];
   return urls.length > 0 ? urls : single ? [single] : [];
 }
@@ -117,7 +104,7 @@ export async function openBackend(kind: BackendKind, opts: BackendOptions = {}):
     });
     const queues: Queues = {
       submissions: new SqsQueue(c.sqs, r.queueUrls.submissions, r.queueNames.submissions),
-      trials: trialsQueue(c.sqs, r.shardUrls.trials),
+      trials: shardedSqsQueue(c.sqs, r.shardUrls.trials),
       results: new SqsQueue(c.sqs, r.queueUrls.results, r.queueNames.results),
     };
     const env: Record<string, string> = {
@@ -185,9 +172,9 @@ export async function openBackend(kind: BackendKind, opts: BackendOptions = {}):
     kind,
     store: new S3BlobStore(s3, bucket),
     queues: {
-      submissions: new SqsQueue(sqs, urls.submissions, queueName(urls.submissions)),
-      trials: trialsQueue(sqs, trialUrls),
-      results: new SqsQueue(sqs, urls.results, queueName(urls.results)),
+      submissions: sqsQueueAt(sqs, urls.submissions),
+      trials: shardedSqsQueue(sqs, trialUrls),
+      results: sqsQueueAt(sqs, urls.results),
     },
     env: {
       [ENV.bucket]: bucket,
@@ -197,7 +184,7 @@ export async function openBackend(kind: BackendKind, opts: BackendOptions = {}):
       [ENV.resultsQueueUrl]: urls.results,
       ...(region ? { AWS_REGION: region } : {}),
     },
-    ...(dlqUrl ? { trialsDlq: new SqsQueue(sqs, dlqUrl, queueName(dlqUrl)) } : {}),
+    ...(dlqUrl ? { trialsDlq: sqsQueueAt(sqs, dlqUrl) } : {}),
     where: `AWS stack ${stackName} (bucket ${bucket})`,
   };
 }

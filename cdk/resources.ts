@@ -157,6 +157,14 @@ export const ENV = {
   arch: 'WORKER_ARCH',
 } as const;
 
+/** A comma-separated list of queue URLs (TRIALS_QUEUE_URLS, the TrialsQueueUrls output), blanks dropped. */
+export function parseQueueUrls(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+}
+
 /** Default CloudFormation stack name (`sweep … --backend aws` looks it up with DescribeStacks). */
 export const DEFAULT_STACK_NAME = 'MlpSweepStack';
 

@@ -71,7 +71,12 @@ export const trialConfigSchema = z
     init: z.enum(INITS).default('glorot_uniform'),
     batch_size: z.number().int().min(1).max(4096).default(64),
     epochs: z.number().int().min(1).max(1000).default(5),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(0),
     normalize: z.enum(NORMALIZATIONS).default('scale01'),
     validation_split: z.number().min(0).max(0.5).default(0.1),
     lr_schedule: lrScheduleSchema.default({ type: 'constant' }),
@@ -154,5 +159,7 @@ export type Parsed<T> = { ok: true; value: T; warnings: Problem[] } | { ok: fals
 /** Validate and default a trial config; errors name the exact key. */
 export function parseTrialConfig(input: unknown, base = '$'): Parsed<TrialConfig> {
   const r = trialConfigSchema.safeParse(input);
-  return r.success ? { ok: true, value: r.data, warnings: [] } : { ok: false, problems: zodProblems(r.error, base) };
+  return r.success
+    ? { ok: true, value: r.data, warnings: [] }
+    : { ok: false, problems: zodProblems(r.error, base) };
 }

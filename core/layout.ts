@@ -23,17 +23,21 @@ export class InvalidIdError extends Error {
     readonly kind: string,
     readonly value: string,
   ) {
-    super(`invalid ${kind} id ${JSON.stringify(value)}: expected 1-128 of [A-Za-z0-9._-], starting alphanumeric, no ".."`);
+    super(
+      `invalid ${kind} id ${JSON.stringify(value)}: expected 1-128 of [A-Za-z0-9._-], starting alphanumeric, no ".."`,
+    );
   }
 }
 
 export function assertId(kind: string, value: string): string {
-  if (typeof value !== 'string' || !ID.test(value) || value.includes('..')) throw new InvalidIdError(kind, String(value));
+  if (typeof value !== 'string' || !ID.test(value) || value.includes('..'))
+    throw new InvalidIdError(kind, String(value));
   return value;
 }
 
 export const keys = {
-  dataset: (name: string, version: string) => `datasets/${assertId('dataset', name)}/${assertId('version', version)}/`,
+  dataset: (name: string, version: string) =>
+    `datasets/${assertId('dataset', name)}/${assertId('version', version)}/`,
   manifest: (name: string, version: string) => `${keys.dataset(name, version)}manifest.json`,
   sweep: (id: string) => `sweeps/${assertId('sweep', id)}/`,
   sweepFile: (id: string) => `${keys.sweep(id)}sweep.json`,
@@ -48,7 +52,8 @@ export const keys = {
   trials: (id: string) => `${keys.sweep(id)}trials/`,
   aggregate: (id: string) => `${keys.sweep(id)}aggregate.json`,
   rung: (id: string, rung: number) => `${keys.sweep(id)}rungs/${rung}/`,
-  rungRecord: (id: string, rung: number, trial: string) => `${keys.rung(id, rung)}${assertId('trial', trial)}.json`,
+  rungRecord: (id: string, rung: number, trial: string) =>
+    `${keys.rung(id, rung)}${assertId('trial', trial)}.json`,
   leaderboard: (id: string, ext: 'json' | 'csv' | 'md') => `${keys.sweep(id)}leaderboard.${ext}`,
   report: (id: string) => `${keys.sweep(id)}report.html`,
 };

@@ -56,7 +56,11 @@ export interface MessageQueue {
   readonly name: string;
   /** Sends in batches of at most 10 (SendMessageBatch); throws if any entry fails. */
   send(bodies: readonly string[]): Promise<void>;
-  receive(opts: { max: number; waitSeconds: number; visibilityTimeoutSeconds?: number }): Promise<ReceivedMessage[]>;
+  receive(opts: {
+    max: number;
+    waitSeconds: number;
+    visibilityTimeoutSeconds?: number;
+  }): Promise<ReceivedMessage[]>;
   delete(receiptHandle: string): Promise<void>;
   changeVisibility(receiptHandle: string, seconds: number): Promise<void>;
   /** Approximate number of visible + in-flight messages (for progress and tests). */

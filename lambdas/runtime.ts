@@ -12,10 +12,10 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
 import { createDatasetLoader } from '../adapters/data/loader.ts';
-import { ShardedQueue } from '../adapters/queue/sharded.ts';
-import { SqsQueue } from '../adapters/queue/sqs.ts';
+import type { ShardedQueue } from '../adapters/queue/sharded.ts';
+import { type SqsQueue, shardedSqsQueue, sqsQueueAt } from '../adapters/queue/sqs.ts';
 import { S3BlobStore } from '../adapters/store/s3.ts';
-import { ENV } from '../cdk/resources.ts';
+import { ENV, parseQueueUrls } from '../cdk/resources.ts';
 import type { AppDeps, Log, MetricsSink } from '../core/app/deps.ts';
 
 export type DepsFactory = () => AppDeps | Promise<AppDeps>;
@@ -57,10 +57,7 @@ export function readEnv(env: Env = process.env): RuntimeEnv {
   const arch = env[ENV.arch] ?? (process.arch === 'x64' ? 'x86_64' : 'arm64');
   if (arch !== 'arm64' && arch !== 'x86_64')
     throw new Error(`${ENV.arch} must be arm64 or x86_64, got ${arch}`);
-  const shards = (env[ENV.trialsQueueUrls] ?? '')
-    .split(',')
-    .map((u) => u.trim())
-    .filter((u) => u.length > 0);
+  const shards = parseQueueUrls(env[ENV.trialsQueueUrls]);
   return {
     bucket: env[ENV.bucket]!,
     trialsQueueUrl: env[ENV.trialsQueueUrl]!,
@@ -90,13 +87,6 @@ export function createClients(env: Pick<RuntimeEnv, 'region' | 'endpoint'>): Aws
   };
 }
 
-/** The queue name is the last path segment of its URL (`https://sqs.<region>.amazonaws.com/<acct>/<name>`). */
-export function queueNameFromUrl(url: string): string {
-  const name = url.replace(/\/+$/, '').split('/').pop();
-  if (!name) throw new Error(`not a queue URL: ${url}`);
-  return name;
-}
-
 /** Core's MetricsSink on top of Powertools Metrics (units are the same CloudWatch strings). */
 export function metricsSink(metrics: Metrics): MetricsSink {
   return {
@@ -117,14 +107,9 @@ export function powertoolsLog(logger: Logger): Log {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-/**
- * The trials queue of these settings: a ShardedQueue when TRIALS_QUEUE_URLS lists more than one shard
- * (sends spread over the shards, receipt handles name their shard), else the one SqsQueue.
- */
+/** The trials queue of these settings: every shard of TRIALS_QUEUE_URLS, else TRIALS_QUEUE_URL alone. */
 export function trialsQueueFromEnv(settings: RuntimeEnv, sqs: SQSClient): SqsQueue | ShardedQueue {
-  const urls = settings.trialsQueueUrls ?? [settings.trialsQueueUrl];
-  const queue = (url: string) => new SqsQueue(sqs, url, queueNameFromUrl(url));
-  return urls.length > 1 ? new ShardedQueue(urls.map(queue)) : queue(urls[0] ?? settings.trialsQueueUrl);
+  return shardedSqsQueue(sqs, settings.trialsQueueUrls ?? [settings.trialsQueueUrl]);
 }
 
 /** AppDeps from settings and clients. Clients are the caller's (created once per container). */
@@ -137,7 +122,7 @@ export function depsFromEnv(
   return {
     store,
     trials: trialsQueueFromEnv(settings, clients.sqs),
-    results: new SqsQueue(clients.sqs, settings.resultsQueueUrl, queueNameFromUrl(settings.resultsQueueUrl)),
+    results: sqsQueueAt(clients.sqs, settings.resultsQueueUrl),
     datasets: createDatasetLoader(store, { tmpDir: opts.tmpDir ?? '/tmp' }),
     log: opts.log,
     ...(opts.metrics ? { metrics: opts.metrics } : {}),

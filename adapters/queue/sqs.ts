@@ -8,6 +8,22 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { MessageQueue, ReceivedMessage } from '../../core/ports.ts';
+import { ShardedQueue } from './sharded.ts';
+
+/** The queue name is the last path segment of its URL (`https://sqs.<region>.amazonaws.com/<acct>/<name>`). */
+export function queueNameFromUrl(url: string): string {
+  const name = url.replace(/\/+$/, '').split('/').pop();
+  if (!name) throw new Error(`not a queue URL: ${url}`);
+  return name;
+}
+
+/** The SQS queue at `url`, named after it. */
+export const sqsQueueAt = (client: SQSClient, url: string): SqsQueue =>
+  new SqsQueue(client, url, queueNameFromUrl(url));
+
+/** One queue over the shard URLs (shard 0 first): the plain SqsQueue for one, a ShardedQueue for more. */
+export const shardedSqsQueue = (client: SQSClient, urls: readonly string[]): SqsQueue | ShardedQueue =>
+  urls.length === 1 ? sqsQueueAt(client, urls[0]!) : new ShardedQueue(urls.map((u) => sqsQueueAt(client, u)));
 
 export class SqsQueue implements MessageQueue {
   constructor(

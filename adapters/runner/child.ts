@@ -9,10 +9,9 @@
  *   node --import tsx adapters/runner/child.ts dispatcher|worker|aggregator
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ENV, serviceSpec } from '../../cdk/resources.ts';
+import { ENV, parseQueueUrls, serviceSpec } from '../../cdk/resources.ts';
 import { RUNNER_ENV } from '../backend.ts';
-import { ShardedQueue } from '../queue/sharded.ts';
-import { SqsQueue } from '../queue/sqs.ts';
+import { shardedSqsQueue } from '../queue/sqs.ts';
 import { CHILD_ENV, type ChildRole, type FromChild } from './child-protocol.ts';
 import type { SqsHandler } from './lambda-event.ts';
 import { invokeHandler, Poller } from './poller.ts';
@@ -33,13 +32,9 @@ const sqs = new SQSClient({
   ...(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {}),
   ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
 });
-const queueOf = (url: string) => new SqsQueue(sqs, url, url.replace(/\/+$/, '').split('/').pop() ?? url);
 /** The trials shards, shard 0 first (a single queue when TRIALS_QUEUE_URLS is absent). */
 const trialShardUrls = (): string[] => {
-  const urls = (process.env[ENV.trialsQueueUrls] ?? '')
-    .split(',')
-    .map((u) => u.trim())
-    .filter((u) => u.length > 0);
+  const urls = parseQueueUrls(process.env[ENV.trialsQueueUrls]);
   return urls.length > 0 ? urls : [env(ENV.trialsQueueUrl)];
 };
 const spec = serviceSpec();
@@ -71,7 +66,7 @@ const send = (m: FromChild) => process.send?.(m);
 const pollers = sources.map(
   (s) =>
     new Poller({
-      queue: s.urls.length === 1 ? queueOf(s.urls[0]!) : new ShardedQueue(s.urls.map(queueOf)),
+      queue: shardedSqsQueue(sqs, s.urls),
       fn,
       invoke: invokeHandler(mod.handler),
       batchSize: s.batchSize,

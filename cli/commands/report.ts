@@ -36,7 +36,7 @@ export async function reportCommand(id: string, flags: ReportFlags, io: { out: O
     let rendered: { results: number; total: number; finished: boolean } | undefined;
     if (stored) body = stored.body;
     else {
-      const now = await renderSweepReportNow(b.store, id);
+      const now = await renderSweepReportNow(b.store, id, state);
       if (!now) throw new UsageError(`no sweep ${id} in ${b.where}`);
       body = now.html;
       rendered = now;

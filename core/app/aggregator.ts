@@ -9,7 +9,6 @@
  */
 import { keys } from '../layout.ts';
 import type { ResultMessage, TrialMessage } from '../messages.ts';
-import { PreconditionFailedError } from '../ports.ts';
 import { buildLeaderboard, formatLeaderboard, type ReportSweep } from '../report/index.ts';
 import type { TrialResult } from '../result.ts';
 import { isTerminal, TrialState } from '../trial-state.ts';
@@ -160,7 +159,13 @@ async function publish(
   const reportSweep = reportSweepOf(sweepId, sweep, state);
   const lb = buildLeaderboard(reportSweep, results, { expectedTrials: state.total });
   const n = results.length;
-  await writeIfNewer(deps, keys.leaderboard(sweepId, 'json'), n, JSON.stringify({ based_on: n, ...lb }));
+  // Replaced only by a build from at least as many results (a slower aggregator never rolls it back).
+  await updateJson<{ based_on: number }>(
+    deps.store,
+    keys.leaderboard(sweepId, 'json'),
+    (cur) => (cur && cur.based_on > n ? undefined : { based_on: n, ...lb }),
+    { cache },
+  );
 
   const due =
     state.finished || deps.now() - (state.report_rendered_ms ?? state.started_ms) >= REPORT_INTERVAL_MS;
@@ -192,48 +197,6 @@ async function writeReport(
     (cur) => (cur ? { ...cur, report_rendered_ms: deps.now() } : undefined),
     { cache },
   );
-}
-
-/**
- * Replace a derived JSON file only with a build from at least as many results. The cache keeps only the
- * `based_on` of the version last seen; a skip is decided on a fresh read.
- */
-async function writeIfNewer(
-  deps: Pick<AppDeps, 'store'>,
-  key: string,
-  basedOn: number,
-  body: string,
-): Promise<void> {
-  type Seen = { etag: string; value: { based_on: number } };
-  let cur: Seen | undefined = cache.get<{ based_on: number }>(deps.store, key);
-  let fromCache = cur !== undefined;
-  for (let attempt = 0; attempt < 20; attempt++) {
-    if (!cur) {
-      fromCache = false;
-      const o = await deps.store.get(key);
-      const based = o
-        ? ((JSON.parse(new TextDecoder().decode(o.body)) as { based_on?: number }).based_on ?? 0)
-        : undefined;
-      cur = o && based !== undefined ? { etag: o.etag, value: { based_on: based } } : undefined;
-    }
-    if (cur && cur.value.based_on > basedOn) {
-      if (!fromCache) return;
-      cur = undefined; // skip only on what is stored now, not on what this container saw last
-      continue;
-    }
-    try {
-      const { etag } = await deps.store.put(key, body, {
-        contentType: 'application/json',
-        ...(cur ? { ifMatch: cur.etag } : { ifNoneMatch: '*' }),
-      });
-      cache.set(deps.store, key, etag, { based_on: basedOn });
-      return;
-    } catch (e) {
-      if (!(e instanceof PreconditionFailedError)) throw e;
-      cache.delete(deps.store, key);
-      cur = undefined;
-    }
-  }
 }
 
 function slim(r: TrialResult): TrialResult {

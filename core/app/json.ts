@@ -11,13 +11,13 @@ export async function getJson<T>(store: BlobStore, key: string): Promise<T | und
   return o ? (JSON.parse(dec.decode(o.body)) as T) : undefined;
 }
 
-export async function putJson(
+export function putJson(
   store: BlobStore,
   key: string,
   value: unknown,
   opts?: PutOptions,
-): Promise<void> {
-  await store.put(key, toBytes(value), { contentType: 'application/json', ...opts });
+): Promise<{ etag: string }> {
+  return store.put(key, toBytes(value), { contentType: 'application/json', ...opts });
 }
 
 /** Create `key` only if absent. Returns false when it already existed (a redelivery, a duplicate). */
@@ -53,10 +53,11 @@ export class JsonCache {
 }
 
 export interface UpdateOptions {
-  maxAttempts?: number;
   /** Start from the cached version instead of reading (`fn` must not mutate the value it is given). */
   cache?: JsonCache;
 }
+
+const MAX_ATTEMPTS = 60;
 
 /**
  * Read-modify-write with ETag compare-and-swap; `fn` returns the new value, or `undefined` for "no change".
@@ -70,9 +71,9 @@ export async function updateJson<T>(
   fn: (current: T | undefined) => T | undefined,
   opts: UpdateOptions = {},
 ): Promise<T | undefined> {
-  const { maxAttempts = 60, cache } = opts;
+  const { cache } = opts;
   let cached = cache?.get<T>(store, key);
-  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let cur: { etag: string; value: T } | undefined;
     const fromCache = cached !== undefined;
     if (cached) {
@@ -90,11 +91,7 @@ export async function updateJson<T>(
       return cur?.value;
     }
     try {
-      const body = toBytes(next);
-      const { etag } = await store.put(key, body, {
-        contentType: 'application/json',
-        ...(cur ? { ifMatch: cur.etag } : { ifNoneMatch: '*' }),
-      });
+      const { etag } = await putJson(store, key, next, cur ? { ifMatch: cur.etag } : { ifNoneMatch: '*' });
       cache?.set(store, key, etag, next);
       return next;
     } catch (e) {

@@ -46,12 +46,13 @@ export async function renderSweepHtml(
   });
 }
 
-/** Renders the report of a sweep as of now (undefined if there is no such sweep). */
+/** Renders the report of a sweep as of now (undefined if there is no such sweep); `known`: its state, read already. */
 export async function renderSweepReportNow(
   store: BlobStore,
   sweepId: string,
+  known?: SweepState,
 ): Promise<{ html: string; results: number; total: number; finished: boolean } | undefined> {
-  const state = await readState(store, sweepId);
+  const state = known ?? (await readState(store, sweepId));
   if (!state) return undefined;
   const { sweep } = await loadSweep(store, sweepId);
   const agg = await getJson<Aggregate>(store, keys.aggregate(sweepId));

@@ -52,7 +52,7 @@ export interface LoadedSweep {
   /** Expansion order (`index`). */
   trials: TrialSpec[];
   /** The order they are sent to the workers in (core/sweep/order.ts). */
-  sendOrder: TrialSpec[];
+  readonly sendOrder: TrialSpec[];
 }
 
 /** Module-scope memo: warm Lambda containers parse and expand each sweep once. */
@@ -70,7 +70,17 @@ export async function loadSweep(store: BlobStore, sweepId: string): Promise<Load
     );
   }
   const trials = expandTrials(parsed.value);
-  const loaded = { file, sweep: parsed.value, trials, sendOrder: sendOrder(parsed.value, trials) };
+  let order: TrialSpec[] | undefined;
+  const loaded: LoadedSweep = {
+    file,
+    sweep: parsed.value,
+    trials,
+    // Sorted on first use: only the dispatcher and the aggregator send trials, workers never need it.
+    get sendOrder() {
+      order ??= sendOrder(parsed.value, trials);
+      return order;
+    },
+  };
   memo.set(sweepId, loaded);
   return loaded;
 }

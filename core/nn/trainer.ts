@@ -28,6 +28,14 @@ type OnRow = (row: number, P: FloatArray, o: number, label: number) => void;
 /** Rows between the pauses of evaluateTestAsync (4 eval batches). */
 const EVAL_YIELD_ROWS = 1024;
 
+/** Runs a step generator to its end, without pausing. */
+function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
 export interface Trainer {
   readonly epochsDone: number;
   readonly status: TrainerStatus;
@@ -228,8 +236,7 @@ class MlpTrainer implements Trainer {
 
   /** Mean data loss and accuracy over split[idx] (all of split when idx is null), in eval mode. */
   private evaluate(split: Split, idx: Uint32Array | null, onRow: OnRow | null) {
-    const steps = this.evaluateSteps(split, idx, onRow);
-    for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+    return drain(this.evaluateSteps(split, idx, onRow));
   }
 
   /** `evaluate` as a generator that yields after every EVAL_YIELD_ROWS rows. */
@@ -254,9 +261,7 @@ class MlpTrainer implements Trainer {
 
   evaluateTest(topWrong = 10): TestMetrics {
     const c = new TestCollector(this.data.test.count, this.config.layers[this.model.L]!);
-    const steps = this.evaluateSteps(this.data.test, null, c.onRow);
-    for (let r = steps.next(); ; r = steps.next())
-      if (r.done) return c.finish(r.value, topWrong, this.testPixels);
+    return c.finish(drain(this.evaluateSteps(this.data.test, null, c.onRow)), topWrong, this.testPixels);
   }
 
   async evaluateTestAsync(topWrong: number, pause: () => Promise<void>): Promise<TestMetrics> {

@@ -318,9 +318,7 @@ async function runOnce(data: Dataset, workers: number, epochs: number): Promise<
     const wall = (lastAggregate - t0) / 1000;
     const overhead = invocationS - trainingS + handoffS + aggregateS;
     const meanWarm = warm.count > 0 ? warm.overhead / warm.count : 0;
-    aggCalls.sort((a, b) => a - b);
-    const medianAgg = aggCalls[Math.floor(aggCalls.length / 2)] ?? 0;
-    const marginal = meanWarm * total + medianAgg * aggCalls.length + handoffS;
+    const marginal = marginalOverhead(meanWarm, total, aggCalls, handoffS);
     return {
       workers,
       trials: total,
@@ -443,9 +441,12 @@ async function runLocalstack(
       }
     const n = st.results.length;
     const meanWarm = warmInside.length ? warmInside.reduce((a, b) => a + b, 0) / warmInside.length : 0;
-    const aggMs = agg.map((r) => r.ms).sort((a, b) => a - b);
-    const medianAgg = aggMs.length ? aggMs[Math.floor(aggMs.length / 2)]! / 1000 : 0;
-    const marginal = meanWarm * n + medianAgg * agg.length + handoffS;
+    const marginal = marginalOverhead(
+      meanWarm,
+      n,
+      agg.map((r) => r.ms / 1000),
+      handoffS,
+    );
     const overhead = invocationS - trainingS + handoffS + aggregateS;
     if (trace)
       console.error(
@@ -483,6 +484,21 @@ async function runLocalstack(
       );
     }
   }
+}
+
+/**
+ * Overhead one more trial adds, summed over `trials`: the mean warm in-invocation overhead per trial, the
+ * median aggregator invocation (not its renders) per invocation, and the queue hand-offs (seconds).
+ */
+function marginalOverhead(
+  meanWarmS: number,
+  trials: number,
+  aggregatorS: number[],
+  handoffS: number,
+): number {
+  const sorted = [...aggregatorS].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  return meanWarmS * trials + median * sorted.length + handoffS;
 }
 
 const r4 = (x: number) => Math.round(x * 10_000) / 10_000;

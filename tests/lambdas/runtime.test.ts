@@ -2,7 +2,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it } from 'vitest';
-import { SqsQueue } from '../../adapters/queue/sqs.ts';
+import { queueNameFromUrl, SqsQueue } from '../../adapters/queue/sqs.ts';
 import { S3BlobStore } from '../../adapters/store/s3.ts';
 import { ENV } from '../../cdk/resources.ts';
 import {
@@ -12,7 +12,6 @@ import {
   MissingEnvironmentError,
   metricsSink,
   powertoolsLog,
-  queueNameFromUrl,
   readEnv,
 } from '../../lambdas/runtime.ts';
 
