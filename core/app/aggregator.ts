@@ -170,6 +170,7 @@ async function publish(
   const due =
     state.finished || deps.now() - (state.report_rendered_ms ?? state.started_ms) >= REPORT_INTERVAL_MS;
   if (!due) return 'updated';
+  // The leaderboard files are uploaded while the report renders.
   await Promise.all([
     deps.store.put(keys.leaderboard(sweepId, 'csv'), formatLeaderboard(lb, 'csv'), {
       contentType: 'text/csv',
@@ -177,8 +178,8 @@ async function publish(
     deps.store.put(keys.leaderboard(sweepId, 'md'), formatLeaderboard(lb, 'md'), {
       contentType: 'text/markdown',
     }),
+    writeReport(sweepId, reportSweep, results, state, deps),
   ]);
-  await writeReport(sweepId, reportSweep, results, state, deps);
   return 'rendered';
 }
 

@@ -31,13 +31,15 @@ export async function renderSweepHtml(
   state: SweepState,
 ): Promise<string> {
   const lb = buildLeaderboard(reportSweep, slimResults, { expectedTrials: state.total });
+  const [dataset, ...top] = await Promise.all([
+    datasetPreview(store, state.dataset),
+    ...lb.rows
+      .slice(0, 3)
+      .map((row) => getJson<TrialResult>(store, keys.result(reportSweep.sweep_id, row.trial_id))),
+  ]);
   const full = new Map<string, TrialResult>();
-  for (const row of lb.rows.slice(0, 3)) {
-    const r = await getJson<TrialResult>(store, keys.result(reportSweep.sweep_id, row.trial_id));
-    if (r) full.set(r.trial_id, r);
-  }
+  for (const r of top) if (r) full.set(r.trial_id, r);
   const results = slimResults.map((r) => full.get(r.trial_id) ?? r);
-  const dataset = await datasetPreview(store, state.dataset);
   return renderReport({
     sweep: reportSweep,
     results,

@@ -60,12 +60,16 @@ export async function runTrial(
 ): Promise<TrialOutcome> {
   const t0 = deps.now();
   const { sweep_id: sweepId, trial_id: trialId } = msg;
-  if (await deps.store.get(keys.result(sweepId, trialId))) {
+  // The trial's inputs are read while we look for an existing result (one round trip instead of two).
+  const inputs = readInputs(msg, deps);
+  inputs.catch(() => {}); // a failed read is handled where it is awaited (below), or not needed at all
+  const existing = await getJson<TrialResult>(deps.store, keys.result(sweepId, trialId));
+  if (existing) {
     await announce(msg, deps); // a redelivery after the result was written: make sure the aggregator knows
-    return { outcome: (await readResultState(msg, deps)) ?? TrialState.Completed, trial_id: trialId };
+    return { outcome: existing.state, trial_id: trialId };
   }
   try {
-    return await train(msg, deps, ctx, t0);
+    return await train(msg, deps, ctx, t0, await inputs);
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     // Time first (records sort by it), then a unique suffix: two attempts in the same millisecond keep both.
@@ -81,21 +85,28 @@ export async function runTrial(
   }
 }
 
-async function train(
-  msg: TrialMessage,
-  deps: AppDeps,
-  ctx: InvocationContext,
-  t0: number,
-): Promise<TrialOutcome> {
-  const { sweep_id: sweepId, trial_id: trialId, config } = msg;
-  // Everything the invocation may need from the store, read at once (the state only matters to a trial's
-  // first invocation and the checkpoint only to later ones, but a request in parallel costs no time).
-  const [{ sweep }, stored, state, checkpoint] = await Promise.all([
+/**
+ * Everything an invocation may need from the store, read at once (the state only matters to a trial's
+ * first invocation and the checkpoint only to later ones, but a request in parallel costs no time).
+ */
+function readInputs(msg: TrialMessage, deps: AppDeps) {
+  const { sweep_id: sweepId, trial_id: trialId } = msg;
+  return Promise.all([
     loadSweep(deps.store, sweepId),
     getJson<Progress>(deps.store, keys.progress(sweepId, trialId)),
     readState(deps.store, sweepId),
     deps.store.get(keys.checkpoint(sweepId, trialId)),
   ]);
+}
+
+async function train(
+  msg: TrialMessage,
+  deps: AppDeps,
+  ctx: InvocationContext,
+  t0: number,
+  [{ sweep }, stored, state, checkpoint]: Awaited<ReturnType<typeof readInputs>>,
+): Promise<TrialOutcome> {
+  const { sweep_id: sweepId, trial_id: trialId, config } = msg;
   const progress: Progress = stored ?? {
     invocations: 0,
     billed_ms: 0,
@@ -294,10 +305,6 @@ const yieldToIo = (): Promise<void> =>
 async function announce(msg: TrialMessage, deps: AppDeps): Promise<void> {
   const r: ResultMessage = { type: 'result', sweep_id: msg.sweep_id, trial_id: msg.trial_id };
   await deps.results.send([JSON.stringify(r)]);
-}
-
-async function readResultState(msg: TrialMessage, deps: AppDeps): Promise<TrialState | undefined> {
-  return (await getJson<TrialResult>(deps.store, keys.result(msg.sweep_id, msg.trial_id)))?.state;
 }
 
 function checkShapes(c: TrialConfig, d: Dataset): string | undefined {

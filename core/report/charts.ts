@@ -44,19 +44,109 @@ const CONFIG = {
   title: { fontSize: 13, fontWeight: 600, anchor: 'start' },
 } as const;
 
-/** Compile a Vega-Lite spec and render it to a standalone SVG string; ids are prefixed to stay unique in a page. */
+/**
+ * A spec's shape: the spec with every inline `data: { values }` replaced by a named source (`d0`, `d1`, …
+ * in walk order), and the values taken out. Two specs with the same shape compile to the same Vega
+ * dataflow, so it is compiled and parsed once and each render only hands its View the data.
+ */
+function splitData(spec: TopLevelSpec): { shape: string; data: [string, unknown[]][] } {
+  const data: [string, unknown[]][] = [];
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const values =
+        k === 'data' && x !== null && typeof x === 'object' ? (x as { values?: unknown }).values : undefined;
+      if (Array.isArray(values)) {
+        const name = `d${data.length}`;
+        data.push([name, values]);
+        out[k] = { name };
+      } else out[k] = walk(x);
+    }
+    return out;
+  };
+  return { shape: JSON.stringify(walk(spec)), data };
+}
+
+/** Parsed Vega dataflows by spec shape, least recently used first (a report has 7 charts). */
+const runtimes = new Map<string, ReturnType<typeof parse>>();
+const MAX_RUNTIMES = 64;
+
+/** `reuse: false` compiles every chart afresh (the reference for tests); `clear()` drops the cache. */
+export const chartCache = {
+  reuse: true,
+  /** Spec shapes compiled so far. */
+  get size(): number {
+    return runtimes.size;
+  },
+  clear(): void {
+    runtimes.clear();
+  },
+};
+
+function runtimeFor(shape: string): ReturnType<typeof parse> {
+  const hit = runtimes.get(shape);
+  if (hit) {
+    runtimes.delete(shape);
+    runtimes.set(shape, hit);
+    return hit;
+  }
+  const spec = JSON.parse(shape) as TopLevelSpec;
+  const runtime = parse(
+    compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec,
+  );
+  runtimes.set(shape, runtime);
+  for (const key of runtimes.keys()) {
+    if (runtimes.size <= MAX_RUNTIMES) break;
+    runtimes.delete(key);
+  }
+  return runtime;
+}
+
+/**
+ * Render a Vega-Lite spec to a standalone SVG string; ids are prefixed to stay unique in a page. Compiling
+ * and parsing a spec costs more than drawing it, so each spec shape is compiled and parsed once per
+ * process and a fresh View of it gets the data (the same SVG as from the spec with its inline data;
+ * tests/report/html.test.ts checks it).
+ */
 export async function renderSvg(spec: TopLevelSpec, idPrefix: string, label: string): Promise<string> {
+  let svg: string;
+  if (chartCache.reuse) {
+    const { shape, data } = splitData(spec);
+    const view = new View(runtimeFor(shape), { renderer: 'none' });
+    try {
+      for (const [name, values] of data) view.data(name, values);
+      svg = await view.toSVG();
+    } finally {
+      view.finalize();
+    }
+  } else svg = await renderSvgFresh(spec);
+  // Vega numbers gradients (and clips) with a process-wide counter: renumber them per chart, so ids stay
+  // unique in the page and the same data always gives the same bytes.
+  const ids = new Map<string, string>();
+  return svg
+    .replace(/\bid="([^"]+)"/g, (_, id: string) => {
+      const renamed = `${idPrefix}-${id.replace(/_\d+$/, '')}-${ids.size}`;
+      ids.set(id, renamed);
+      return `id="${renamed}"`;
+    })
+    .replace(/url\(#([^)]+)\)/g, (m, id: string) => {
+      const renamed = ids.get(id);
+      return renamed ? `url(#${renamed})` : m;
+    })
+    .replace(
+      /^<svg /,
+      `<svg role="img" aria-label="${label.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}" data-chart="${idPrefix}" `,
+    );
+}
+
+/** The uncached path (compile, parse, a fresh View): the reference the cached one is tested against. */
+async function renderSvgFresh(spec: TopLevelSpec): Promise<string> {
   const vg = compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
   const view = new View(parse(vg), { renderer: 'none' });
   try {
-    const svg = await view.toSVG();
-    return svg
-      .replace(/\bid="([^"]+)"/g, `id="${idPrefix}-$1"`)
-      .replace(/url\(#([^)]+)\)/g, `url(#${idPrefix}-$1)`)
-      .replace(
-        /^<svg /,
-        `<svg role="img" aria-label="${label.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}" data-chart="${idPrefix}" `,
-      );
+    return await view.toSVG();
   } finally {
     view.finalize();
   }
@@ -204,16 +294,22 @@ export function learningCurveSpec(points: readonly CurvePoint[]): TopLevelSpec {
 }
 
 export function importanceSpec(imp: readonly Importance[]): TopLevelSpec {
-  const order = imp.map((i) => i.param);
+  // The bar order (η², highest first) travels in the data, so the spec's shape does not depend on it.
+  const y = {
+    field: 'param',
+    type: 'nominal' as const,
+    sort: { field: 'order', op: 'min' as const },
+    title: null,
+  };
   return {
     width: 420,
     height: { step: 24 },
-    data: { values: imp as unknown as Record<string, unknown>[] },
+    data: { values: imp.map((i, order) => ({ ...i, order })) },
     layer: [
       {
         mark: { type: 'bar', color: '#0969da' },
         encoding: {
-          y: { field: 'param', type: 'nominal', sort: order, title: null },
+          y,
           x: {
             field: 'eta2',
             type: 'quantitative',
@@ -225,7 +321,7 @@ export function importanceSpec(imp: readonly Importance[]): TopLevelSpec {
       {
         mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 },
         encoding: {
-          y: { field: 'param', type: 'nominal', sort: order },
+          y: { ...y, title: undefined },
           x: { field: 'eta2', type: 'quantitative' },
           text: { field: 'eta2', type: 'quantitative', format: '.2f' },
         },
@@ -305,36 +401,49 @@ export function histogramSpec(d: DatasetPreview): TopLevelSpec {
 }
 
 export function dynamicsSpec(points: readonly NormPoint[]): TopLevelSpec {
+  // One row per trial (in the order given: best first) and one column per kind; the rows are facets, so
+  // the spec's shape does not depend on which trials are shown.
   const trials = [...new Set(points.map((p) => p.trial))];
-  const panel = (trial: string, kind: NormPoint['kind']) => ({
-    width: 300,
-    height: 150,
-    title: `${trial} — ${kind}`,
-    transform: [
-      {
-        filter: {
-          and: [
-            { field: 'trial', equal: trial },
-            { field: 'kind', equal: kind },
-          ],
+  const rank = new Map(trials.map((t, i) => [t, i]));
+  const column = (kind: NormPoint['kind']) => ({
+    transform: [{ filter: { field: 'kind', equal: kind } }],
+    facet: {
+      row: {
+        field: 'trial',
+        type: 'nominal',
+        sort: { field: 'order', op: 'min' },
+        title: null,
+        header: {
+          labelAngle: 0,
+          labelOrient: 'top',
+          labelAnchor: 'start',
+          labelFontSize: 13,
+          labelFontWeight: 600,
+          labelExpr: `datum.value + ' — ${kind}'`,
+          labelPadding: 4,
         },
       },
-    ],
-    mark: { type: 'line', point: { size: 16 } },
-    encoding: {
-      x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
-      y: {
-        field: 'value',
-        type: 'quantitative',
-        scale: kind === 'gradient norm' ? { type: 'log' } : { zero: false },
-        title: kind === 'gradient norm' ? '‖∇W‖ (log)' : '‖W‖',
-      },
-      color: { field: 'layer', type: 'nominal', scale: { scheme: 'category10' } },
     },
+    spec: {
+      width: 300,
+      height: 150,
+      mark: { type: 'line', point: { size: 16 } },
+      encoding: {
+        x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+        y: {
+          field: 'value',
+          type: 'quantitative',
+          scale: kind === 'gradient norm' ? { type: 'log' } : { zero: false },
+          title: kind === 'gradient norm' ? '‖∇W‖ (log)' : '‖W‖',
+        },
+        color: { field: 'layer', type: 'nominal', scale: { scheme: 'category10' } },
+      },
+    },
+    resolve: { scale: { y: 'independent', x: 'independent' } },
   });
   return {
-    data: { values: points as unknown as Record<string, unknown>[] },
-    vconcat: trials.map((t) => ({ hconcat: [panel(t, 'weight norm'), panel(t, 'gradient norm')] })),
-    resolve: { scale: { y: 'independent' } },
+    data: { values: points.map((p) => ({ ...p, order: rank.get(p.trial) ?? 0 })) },
+    hconcat: [column('weight norm'), column('gradient norm')],
+    spacing: 16,
   } as TopLevelSpec;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
-import { confusionSpec } from '../../core/report/charts.ts';
+import { chartCache, confusionSpec } from '../../core/report/charts.ts';
 import {
   buildLeaderboard,
   confusionCells,
@@ -132,6 +132,42 @@ describe('charts', () => {
     expect(svg).toContain('&lt;b&gt;&amp;');
     expect(svg).toContain('aria-label="a &#34;label&#34;"');
     for (const m of svg.matchAll(/\bid="([^"]+)"/g)) expect(m[1]!.startsWith('pfx-')).toBe(true);
+  });
+});
+
+describe('compiled chart specs are reused', () => {
+  const ds = loadMnistMini();
+  const dataset = datasetPreview(ds);
+  const sweeps = [
+    syntheticSweep({ trials: 16, seed: 3, dataset: ds }),
+    syntheticSweep({ trials: 3, seed: 1 }),
+    syntheticSweep({ trials: 40, seed: 7, dataset: ds }),
+    syntheticSweep({ trials: 16, seed: 4, dataset: ds }),
+  ];
+  const render = (i: number) => renderReport({ ...sweeps[i]!, dataset });
+
+  it('the page is byte-identical to one whose charts are compiled afresh, in any order', async () => {
+    chartCache.clear();
+    const reused: string[] = [];
+    for (const i of [0, 1, 2, 3, 2, 0]) reused.push(await render(i));
+    chartCache.reuse = false;
+    try {
+      const fresh = [];
+      for (const i of [0, 1, 2, 3]) fresh.push(await render(i));
+      expect(reused).toEqual([fresh[0], fresh[1], fresh[2], fresh[3], fresh[2], fresh[0]]);
+    } finally {
+      chartCache.reuse = true;
+    }
+  });
+
+  it("which trials lead or how many there are does not change a chart's shape", async () => {
+    chartCache.clear();
+    await render(0);
+    const shapes = chartCache.size;
+    expect(shapes).toBe(7);
+    await render(3); // same space, other results: other top trials, other importance order
+    await render(2); // more trials
+    expect(chartCache.size).toBe(shapes);
   });
 });
 
