@@ -60,10 +60,11 @@ export async function runTrial(
 ): Promise<TrialOutcome> {
   const t0 = deps.now();
   const { sweep_id: sweepId, trial_id: trialId } = msg;
+  const resultKey = keys.result(sweepId, trialId); // throws on an invalid id before anything is read
   // The trial's inputs are read while we look for an existing result (one round trip instead of two).
   const inputs = readInputs(msg, deps);
   inputs.catch(() => {}); // a failed read is handled where it is awaited (below), or not needed at all
-  const existing = await getJson<TrialResult>(deps.store, keys.result(sweepId, trialId));
+  const existing = await getJson<TrialResult>(deps.store, resultKey);
   if (existing) {
     await announce(msg, deps); // a redelivery after the result was written: make sure the aggregator knows
     return { outcome: existing.state, trial_id: trialId };
@@ -91,11 +92,14 @@ export async function runTrial(
  */
 function readInputs(msg: TrialMessage, deps: AppDeps) {
   const { sweep_id: sweepId, trial_id: trialId } = msg;
+  // Keys first: a key that throws must do so before any read is under way (or its rejection is orphaned).
+  const progressKey = keys.progress(sweepId, trialId);
+  const checkpointKey = keys.checkpoint(sweepId, trialId);
   return Promise.all([
     loadSweep(deps.store, sweepId),
-    getJson<Progress>(deps.store, keys.progress(sweepId, trialId)),
+    getJson<Progress>(deps.store, progressKey),
     readState(deps.store, sweepId),
-    deps.store.get(keys.checkpoint(sweepId, trialId)),
+    deps.store.get(checkpointKey),
   ]);
 }
 
