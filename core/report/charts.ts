@@ -1,9 +1,9 @@
 /**
- * The report's charts: Vega-Lite specs built from the rows in analysis.ts, compiled with vega-lite's
- * compile() and rendered to SVG strings at build time by vega's headless View (renderer 'none').
+ * The report's charts: Vega-Lite specs built from the rows in analysis.ts (rendered to SVG by svg.ts).
+ * Data travels in `data.values`; a spec's structure depends only on what the chart shows, not on which
+ * trials it shows, so renders of one sweep reuse the compiled spec.
  */
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type {
   ConfusionCell,
   CurvePoint,
@@ -28,129 +28,6 @@ export const STATE_COLORS: Record<string, string> = {
   queued: '#6e7781',
   pending: '#6e7781',
 };
-
-const CONFIG = {
-  font: FONT,
-  background: '#ffffff',
-  view: { stroke: '#d0d7de' },
-  axis: {
-    labelFontSize: 11,
-    titleFontSize: 12,
-    titleFontWeight: 600,
-    gridColor: '#eaeef2',
-    domainColor: '#8c959f',
-  },
-  legend: { labelFontSize: 11, titleFontSize: 12 },
-  title: { fontSize: 13, fontWeight: 600, anchor: 'start' },
-} as const;
-
-/**
- * A spec's shape: the spec with every inline `data: { values }` replaced by a named source (`d0`, `d1`, …
- * in walk order), and the values taken out. Two specs with the same shape compile to the same Vega
- * dataflow, so it is compiled and parsed once and each render only hands its View the data.
- */
-function splitData(spec: TopLevelSpec): { shape: string; data: [string, unknown[]][] } {
-  const data: [string, unknown[]][] = [];
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (v === null || typeof v !== 'object') return v;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) {
-      const values =
-        k === 'data' && x !== null && typeof x === 'object' ? (x as { values?: unknown }).values : undefined;
-      if (Array.isArray(values)) {
-        const name = `d${data.length}`;
-        data.push([name, values]);
-        out[k] = { name };
-      } else out[k] = walk(x);
-    }
-    return out;
-  };
-  return { shape: JSON.stringify(walk(spec)), data };
-}
-
-/** Parsed Vega dataflows by spec shape, least recently used first (a report has 7 charts). */
-const runtimes = new Map<string, ReturnType<typeof parse>>();
-const MAX_RUNTIMES = 64;
-
-/** `reuse: false` compiles every chart afresh (the reference for tests); `clear()` drops the cache. */
-export const chartCache = {
-  reuse: true,
-  /** Spec shapes compiled so far. */
-  get size(): number {
-    return runtimes.size;
-  },
-  clear(): void {
-    runtimes.clear();
-  },
-};
-
-function runtimeFor(shape: string): ReturnType<typeof parse> {
-  const hit = runtimes.get(shape);
-  if (hit) {
-    runtimes.delete(shape);
-    runtimes.set(shape, hit);
-    return hit;
-  }
-  const spec = JSON.parse(shape) as TopLevelSpec;
-  const runtime = parse(
-    compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec,
-  );
-  runtimes.set(shape, runtime);
-  for (const key of runtimes.keys()) {
-    if (runtimes.size <= MAX_RUNTIMES) break;
-    runtimes.delete(key);
-  }
-  return runtime;
-}
-
-/**
- * Render a Vega-Lite spec to a standalone SVG string; ids are prefixed to stay unique in a page. Compiling
- * and parsing a spec costs more than drawing it, so each spec shape is compiled and parsed once per
- * process and a fresh View of it gets the data (the same SVG as from the spec with its inline data;
- * tests/report/html.test.ts checks it).
- */
-export async function renderSvg(spec: TopLevelSpec, idPrefix: string, label: string): Promise<string> {
-  let svg: string;
-  if (chartCache.reuse) {
-    const { shape, data } = splitData(spec);
-    const view = new View(runtimeFor(shape), { renderer: 'none' });
-    try {
-      for (const [name, values] of data) view.data(name, values);
-      svg = await view.toSVG();
-    } finally {
-      view.finalize();
-    }
-  } else svg = await renderSvgFresh(spec);
-  // Vega numbers gradients (and clips) with a process-wide counter: renumber them per chart, so ids stay
-  // unique in the page and the same data always gives the same bytes.
-  const ids = new Map<string, string>();
-  return svg
-    .replace(/\bid="([^"]+)"/g, (_, id: string) => {
-      const renamed = `${idPrefix}-${id.replace(/_\d+$/, '')}-${ids.size}`;
-      ids.set(id, renamed);
-      return `id="${renamed}"`;
-    })
-    .replace(/url\(#([^)]+)\)/g, (m, id: string) => {
-      const renamed = ids.get(id);
-      return renamed ? `url(#${renamed})` : m;
-    })
-    .replace(
-      /^<svg /,
-      `<svg role="img" aria-label="${label.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}" data-chart="${idPrefix}" `,
-    );
-}
-
-/** The uncached path (compile, parse, a fresh View): the reference the cached one is tested against. */
-async function renderSvgFresh(spec: TopLevelSpec): Promise<string> {
-  const vg = compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
-  const view = new View(parse(vg), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
 
 export function parallelSpec(
   dims: readonly ParallelDimension[],

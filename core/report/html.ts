@@ -19,7 +19,6 @@ import {
   learningCurveSpec,
   lrScatterSpec,
   parallelSpec,
-  renderSvg,
   STATE_COLORS,
 } from './charts.ts';
 import { CLIENT_JS } from './client.ts';
@@ -27,6 +26,7 @@ import { escapeHtml as e, safeHref } from './escape.ts';
 import { formatDuration, formatParamValue, formatUsd } from './format.ts';
 import { buildLeaderboard } from './leaderboard.ts';
 import { digitDataUri } from './png.ts';
+import { renderSvg } from './svg.ts';
 import type { DatasetPreview, Leaderboard, ReportSweep } from './types.ts';
 
 export interface RenderReportInput {

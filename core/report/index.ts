@@ -18,7 +18,6 @@ export {
   speedUp,
   trainingDynamics,
 } from './analysis.ts';
-export { renderSvg } from './charts.ts';
 export { datasetPreview } from './dataset-preview.ts';
 export { escapeHtml, safeHref } from './escape.ts';
 export {
@@ -32,4 +31,5 @@ export {
 export { type RenderReportInput, renderReport } from './html.ts';
 export { buildLeaderboard, canonicalJson, displayParam, headline, varyingParameters } from './leaderboard.ts';
 export { base64Decode, base64Encode, digitDataUri, greyscalePng } from './png.ts';
+export { renderSvg } from './svg.ts';
 export type { DatasetPreview, Leaderboard, LeaderboardRow, ReportMetricName, ReportSweep } from './types.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
-import { chartCache, confusionSpec } from '../../core/report/charts.ts';
+import { confusionSpec } from '../../core/report/charts.ts';
 import {
   buildLeaderboard,
   confusionCells,
@@ -10,6 +10,7 @@ import {
   renderSvg,
   safeHref,
 } from '../../core/report/index.ts';
+import { chartCache } from '../../core/report/svg.ts';
 import { syntheticSweep } from './synthetic.ts';
 
 const count = (s: string, re: RegExp) => (s.match(re) ?? []).length;
