@@ -62,6 +62,11 @@ export const chartCache = {
   },
 };
 
+/** Vega-Lite → Vega → the parsed dataflow a View is built from. */
+function compileSpec(spec: TopLevelSpec): ReturnType<typeof parse> {
+  return parse(compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec);
+}
+
 function runtimeFor(shape: string): ReturnType<typeof parse> {
   const hit = runtimes.get(shape);
   if (hit) {
@@ -69,16 +74,27 @@ function runtimeFor(shape: string): ReturnType<typeof parse> {
     runtimes.set(shape, hit);
     return hit;
   }
-  const spec = JSON.parse(shape) as TopLevelSpec;
-  const runtime = parse(
-    compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec,
-  );
+  const runtime = compileSpec(JSON.parse(shape) as TopLevelSpec);
   runtimes.set(shape, runtime);
   for (const key of runtimes.keys()) {
     if (runtimes.size <= MAX_RUNTIMES) break;
     runtimes.delete(key);
   }
   return runtime;
+}
+
+/** A fresh View of a parsed dataflow, given its named data sets, drawn to SVG. */
+async function draw(
+  runtime: ReturnType<typeof parse>,
+  data: readonly [string, unknown[]][],
+): Promise<string> {
+  const view = new View(runtime, { renderer: 'none' });
+  try {
+    for (const [name, values] of data) view.data(name, values);
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
 }
 
 /**
@@ -91,14 +107,8 @@ export async function renderSvg(spec: TopLevelSpec, idPrefix: string, label: str
   let svg: string;
   if (chartCache.reuse) {
     const { shape, data } = splitData(spec);
-    const view = new View(runtimeFor(shape), { renderer: 'none' });
-    try {
-      for (const [name, values] of data) view.data(name, values);
-      svg = await view.toSVG();
-    } finally {
-      view.finalize();
-    }
-  } else svg = await renderSvgFresh(spec);
+    svg = await draw(runtimeFor(shape), data);
+  } else svg = await draw(compileSpec(spec), []); // the reference: compiled afresh, data inline
   // Vega numbers gradients (and clips) with a process-wide counter: renumber them per chart, so ids stay
   // unique in the page and the same data always gives the same bytes.
   const ids = new Map<string, string>();
@@ -116,15 +126,4 @@ export async function renderSvg(spec: TopLevelSpec, idPrefix: string, label: str
       /^<svg /,
       `<svg role="img" aria-label="${label.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}" data-chart="${idPrefix}" `,
     );
-}
-
-/** The uncached path (compile, parse, a fresh View): the reference the cached one is tested against. */
-async function renderSvgFresh(spec: TopLevelSpec): Promise<string> {
-  const vg = compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
-  const view = new View(parse(vg), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
 }
