@@ -1,6 +1,7 @@
 /** Message bodies on the three queues, validated on receipt (a malformed body is a failed record). */
 import { z } from 'zod';
 import { trialConfigSchema } from './config.ts';
+import type { TrialResult } from './result.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/);
 
@@ -19,8 +20,38 @@ export const trialMessageSchema = z.strictObject({
   continuation: z.number().int().min(0).default(0),
 });
 
-/** results queue: a trial reached a terminal state; the result is at its result.json. */
-export const resultMessageSchema = z.strictObject({ type: z.literal('result'), sweep_id: id, trial_id: id });
+/** A trial result carried in a result message (checked for its identity and shape only). */
+const embeddedResult = z.custom<TrialResult>((v) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const r = v as Record<string, unknown>;
+  return (
+    typeof r.sweep_id === 'string' &&
+    typeof r.trial_id === 'string' &&
+    typeof r.state === 'string' &&
+    Array.isArray(r.history)
+  );
+}, 'expected a trial result (sweep_id, trial_id, state, history)');
+
+/**
+ * results queue: a trial reached a terminal state; the result is at its result.json. `result`, when
+ * present, is that stored result without its images (see slimResult): the aggregator then need not read
+ * it back. It is only sent by whoever knows it is the stored one (the writer that created it, or a reader
+ * of it), and only when small (MAX_EMBEDDED_RESULT_BYTES); otherwise the aggregator reads result.json.
+ */
+export const resultMessageSchema = z
+  .strictObject({
+    type: z.literal('result'),
+    sweep_id: id,
+    trial_id: id,
+    result: embeddedResult.optional(),
+  })
+  .refine((m) => !m.result || (m.result.sweep_id === m.sweep_id && m.result.trial_id === m.trial_id), {
+    message: 'the embedded result belongs to another trial',
+    path: ['result'],
+  });
+
+/** Largest embedded result (JSON characters); SQS allows 256 KiB per message, we keep far below. */
+export const MAX_EMBEDDED_RESULT_BYTES = 64 * 1024;
 
 export type SubmissionMessage = z.infer<typeof submissionMessageSchema>;
 export type TrialMessage = z.output<typeof trialMessageSchema>;

@@ -86,3 +86,9 @@ export interface TrialResult {
   finished_at: string;
   worker?: string;
 }
+
+/** A result without its (large) confidently-wrong images: what the aggregate keeps and messages carry. */
+export function slimResult(r: TrialResult): TrialResult {
+  if (!r.test) return r;
+  return { ...r, test: { ...r.test, confidently_wrong: [] } };
+}

@@ -25,6 +25,7 @@ export interface BatchReport {
   failed: number;
   /** Set when the invocation itself threw (every record stays for a retry). */
   error?: string;
+  /** The invocation's duration (as Lambda's Duration: the deletes that follow are not in it). */
   ms: number;
 }
 
@@ -47,6 +48,8 @@ export class Poller {
   private running = false;
   private loop: Promise<void> | undefined;
   private busy = false;
+  /** Deletes of the last round still in flight (the loop does not wait for them; stop() does). */
+  private acks: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: PollerOptions) {}
 
@@ -65,13 +68,25 @@ export class Poller {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+    await this.acks;
   }
 
   /** One receive + invoke + delete round; returns the number of records handled. */
   async pollOnce(): Promise<number> {
+    const { count, acked } = await this.round();
+    await acked;
+    return count;
+  }
+
+  /**
+   * Receive + invoke; the succeeded records' deletes are started and returned (`acked`), not awaited: as
+   * on Lambda, the next batch does not wait for the event source mapping's deletes. A failed delete only
+   * means a redelivery after the visibility timeout, which every handler tolerates.
+   */
+  private async round(): Promise<{ count: number; acked: Promise<void> }> {
     const { queue, fn } = this.o;
     const msgs = await queue.receive({ max: this.o.batchSize ?? 1, waitSeconds: this.o.waitSeconds ?? 1 });
-    if (msgs.length === 0) return 0;
+    if (msgs.length === 0) return { count: 0, acked: Promise.resolve() };
     this.busy = true;
     const t0 = Date.now();
     const event = sqsEvent(msgs, { name: queue.name, ...(this.o.region ? { region: this.o.region } : {}) });
@@ -83,10 +98,11 @@ export class Poller {
       } catch (e) {
         error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       }
+      const ms = Date.now() - t0;
       const { succeeded, failed } = error
         ? { succeeded: [], failed: event.Records }
         : splitOutcome(event, response);
-      for (const r of succeeded) await queue.delete(r.receiptHandle);
+      const acked = Promise.all(succeeded.map((r) => queue.delete(r.receiptHandle))).then(() => undefined);
       this.o.onBatch?.({
         queue: queue.name,
         function: fn.functionName,
@@ -94,9 +110,9 @@ export class Poller {
         succeeded: succeeded.length,
         failed: failed.length,
         ...(error ? { error } : {}),
-        ms: Date.now() - t0,
+        ms,
       });
-      return msgs.length;
+      return { count: msgs.length, acked };
     } finally {
       this.busy = false;
     }
@@ -105,7 +121,11 @@ export class Poller {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        await this.pollOnce();
+        const { acked } = await this.round();
+        const previous = this.acks;
+        this.acks = Promise.all([previous, acked.catch((e: unknown) => this.o.onError?.(e))]).then(
+          () => undefined,
+        );
       } catch (e) {
         this.o.onError?.(e);
         if (this.running) await sleep(1_000);

@@ -10,7 +10,7 @@
 import { keys } from '../layout.ts';
 import type { ResultMessage, TrialMessage } from '../messages.ts';
 import { buildLeaderboard, formatLeaderboard, type ReportSweep } from '../report/index.ts';
-import type { TrialResult } from '../result.ts';
+import { slimResult, type TrialResult } from '../result.ts';
 import { isTerminal, TrialState } from '../trial-state.ts';
 import type { AppDeps } from './deps.ts';
 import { ensureEnqueued } from './enqueue.ts';
@@ -35,17 +35,19 @@ export const REPORT_INTERVAL_MS = 60_000;
 const cache = new JsonCache();
 
 export async function aggregate(msgs: readonly ResultMessage[], deps: AppDeps): Promise<void> {
-  const bySweep = new Map<string, Set<string>>();
+  // Per sweep, per trial: the result the message carries (undefined: read result.json).
+  const bySweep = new Map<string, Map<string, TrialResult | undefined>>();
   for (const m of msgs) {
-    const set = bySweep.get(m.sweep_id) ?? new Set<string>();
-    set.add(m.trial_id);
-    bySweep.set(m.sweep_id, set);
+    const trials = bySweep.get(m.sweep_id) ?? new Map<string, TrialResult | undefined>();
+    trials.set(m.trial_id, trials.get(m.trial_id) ?? m.result);
+    bySweep.set(m.sweep_id, trials);
   }
-  for (const [sweepId, trialIds] of bySweep) await aggregateSweep(sweepId, [...trialIds], deps);
+  for (const [sweepId, trials] of bySweep) await aggregateSweep(sweepId, trials, deps);
 }
 
 /** Dead letters of the trials queue: the trial gave up after maxReceiveCount deliveries ⇒ `failed`. */
 export async function recordDeadLetters(msgs: readonly TrialMessage[], deps: AppDeps): Promise<void> {
+  const created = new Map<string, TrialResult>();
   for (const m of msgs) {
     const errors = (await deps.store.list(keys.errors(m.sweep_id, m.trial_id))).sort();
     const lastKey = errors.at(-1);
@@ -71,7 +73,8 @@ export async function recordDeadLetters(msgs: readonly TrialMessage[], deps: App
       started_at: now,
       finished_at: now,
     };
-    await createJson(deps.store, keys.result(m.sweep_id, m.trial_id), result);
+    if (await createJson(deps.store, keys.result(m.sweep_id, m.trial_id), result))
+      created.set(m.trial_id, result);
     deps.log.warn('trial dead-lettered', {
       sweep_id: m.sweep_id,
       trial_id: m.trial_id,
@@ -79,16 +82,23 @@ export async function recordDeadLetters(msgs: readonly TrialMessage[], deps: App
     });
   }
   await aggregate(
-    msgs.map((m) => ({ type: 'result', sweep_id: m.sweep_id, trial_id: m.trial_id })),
+    msgs.map((m) => {
+      const result = created.get(m.trial_id);
+      return { type: 'result', sweep_id: m.sweep_id, trial_id: m.trial_id, ...(result ? { result } : {}) };
+    }),
     deps,
   );
 }
 
-async function aggregateSweep(sweepId: string, trialIds: string[], deps: AppDeps): Promise<void> {
+async function aggregateSweep(
+  sweepId: string,
+  trials: ReadonlyMap<string, TrialResult | undefined>,
+  deps: AppDeps,
+): Promise<void> {
   const fresh: TrialResult[] = [];
-  for (const t of trialIds) {
-    const r = await getJson<TrialResult>(deps.store, keys.result(sweepId, t));
-    if (r) fresh.push(slim(r));
+  for (const [t, carried] of trials) {
+    const r = carried ?? (await getJson<TrialResult>(deps.store, keys.result(sweepId, t)));
+    if (r) fresh.push(slimResult(r));
     else deps.log.warn('result message without a result', { sweep_id: sweepId, trial_id: t });
   }
   const agg = (await updateJson<Aggregate>(
@@ -129,43 +139,56 @@ async function publish(
 ): Promise<'rendered' | 'updated' | 'no-state'> {
   const results = Object.values(agg.results);
   const totals = totalsOf(results);
-  const state = await updateJson<SweepState>(
-    deps.store,
-    keys.sweepState(sweepId),
-    (cur) => {
-      if (!cur) return undefined;
-      const finished = cur.trial_ids.every((t) => agg.results[t] && isTerminal(agg.results[t].state));
-      if (cur.totals.terminal >= totals.terminal && cur.finished === finished) return undefined;
-      if (cur.totals.terminal > totals.terminal) return undefined; // a newer aggregate already counted
-      return {
-        ...cur,
-        totals,
-        finished,
-        ...(finished && !cur.finished ? { finished_at: new Date(deps.now()).toISOString() } : {}),
-      };
-    },
-    { cache },
-  );
+  const now = deps.now();
+  const stateKey = keys.sweepState(sweepId);
+  const nextState = (cur: SweepState | undefined): SweepState | undefined => {
+    if (!cur) return undefined;
+    const finished = cur.trial_ids.every((t) => agg.results[t] && isTerminal(agg.results[t].state));
+    if (cur.totals.terminal >= totals.terminal && cur.finished === finished) return undefined;
+    if (cur.totals.terminal > totals.terminal) return undefined; // a newer aggregate already counted
+    return {
+      ...cur,
+      totals,
+      finished,
+      ...(finished && !cur.finished ? { finished_at: new Date(now).toISOString() } : {}),
+    };
+  };
+  const loaded = loadSweep(deps.store, sweepId); // memoized per process: a read only when cold
+  loaded.catch(() => {}); // awaited below; this only keeps a failure while the state is written handled
+  // leaderboard.json is replaced only by a build from at least as many results (a slower aggregator never
+  // rolls it back).
+  const n = results.length;
+  const writeLeaderboard = async (st: SweepState) => {
+    const { sweep } = await loaded;
+    const lb = buildLeaderboard(reportSweepOf(sweepId, sweep, st), results, { expectedTrials: st.total });
+    await updateJson<{ based_on: number }>(
+      deps.store,
+      keys.leaderboard(sweepId, 'json'),
+      (cur) => (cur && cur.based_on > n ? undefined : { based_on: n, ...lb }),
+      { cache },
+    );
+    return lb;
+  };
+  // A warm container knows the state it last saw: the leaderboard is written from the state this batch
+  // should leave, in parallel with the state's own compare-and-swap. If that swap ends elsewhere (another
+  // aggregator got there first), the leaderboard is written again from the state as stored.
+  const seen = cache.get<SweepState>(deps.store, stateKey)?.value;
+  const predicted = seen ? (nextState(seen) ?? seen) : undefined;
+  const [state, early] = await Promise.all([
+    updateJson<SweepState>(deps.store, stateKey, nextState, { cache }),
+    predicted ? writeLeaderboard(predicted) : undefined,
+  ]);
   if (!state) {
     deps.log.warn('results for a sweep without state', { sweep_id: sweepId });
     return 'no-state';
   }
+  const lb = early && predicted && sameForReport(predicted, state) ? early : await writeLeaderboard(state);
+  const { sweep, sendOrder } = await loaded;
+  const reportSweep = reportSweepOf(sweepId, sweep, state);
 
-  const { sweep, sendOrder } = await loadSweep(deps.store, sweepId);
   if (!state.finished && sweep.max_concurrency !== undefined) {
     await ensureEnqueued(sweepId, sendOrder, state.dataset, sweep.max_concurrency, deps);
   }
-
-  const reportSweep = reportSweepOf(sweepId, sweep, state);
-  const lb = buildLeaderboard(reportSweep, results, { expectedTrials: state.total });
-  const n = results.length;
-  // Replaced only by a build from at least as many results (a slower aggregator never rolls it back).
-  await updateJson<{ based_on: number }>(
-    deps.store,
-    keys.leaderboard(sweepId, 'json'),
-    (cur) => (cur && cur.based_on > n ? undefined : { based_on: n, ...lb }),
-    { cache },
-  );
 
   const due =
     state.finished || deps.now() - (state.report_rendered_ms ?? state.started_ms) >= REPORT_INTERVAL_MS;
@@ -200,9 +223,9 @@ async function writeReport(
   );
 }
 
-function slim(r: TrialResult): TrialResult {
-  if (!r.test) return r;
-  return { ...r, test: { ...r.test, confidently_wrong: [] } };
+/** Whether two versions of a sweep's state give the same leaderboard (the rest of it never changes). */
+function sameForReport(a: SweepState, b: SweepState): boolean {
+  return a.finished_at === b.finished_at && a.total === b.total && a.submitted_at === b.submitted_at;
 }
 
 function totalsOf(results: readonly TrialResult[]): SweepTotals {

@@ -14,7 +14,7 @@
 import type { TrialConfig } from '../config.ts';
 import type { Dataset } from '../dataset.ts';
 import { keys } from '../layout.ts';
-import type { ResultMessage, TrialMessage } from '../messages.ts';
+import { MAX_EMBEDDED_RESULT_BYTES, type ResultMessage, type TrialMessage } from '../messages.ts';
 import {
   createTrainer,
   estimateTrainingBytes,
@@ -22,7 +22,7 @@ import {
   resumeTrainer,
   type Trainer,
 } from '../nn/index.ts';
-import type { TrialResult } from '../result.ts';
+import { slimResult, type TrialResult } from '../result.ts';
 import { checkBudget, createPruner, metricValue, pruneMetric, trialCostUsd } from '../sweep/index.ts';
 import { TrialState } from '../trial-state.ts';
 import type { AppDeps, InvocationContext } from './deps.ts';
@@ -66,7 +66,7 @@ export async function runTrial(
   inputs.catch(() => {}); // a failed read is handled where it is awaited (below), or not needed at all
   const existing = await getJson<TrialResult>(deps.store, resultKey);
   if (existing) {
-    await announce(msg, deps); // a redelivery after the result was written: make sure the aggregator knows
+    await announce(msg, deps, existing); // a redelivery after the result was written: make sure the aggregator knows
     return { outcome: existing.state, trial_id: trialId };
   }
   try {
@@ -296,7 +296,8 @@ async function finish(
     val_accuracy: result.val_accuracy,
     duplicate: !created,
   });
-  await announce(msg, deps);
+  // Another attempt's result won the create: announce without a copy (the aggregator reads the stored one).
+  await announce(msg, deps, created ? result : undefined);
   return { outcome: outcome.state, trial_id: msg.trial_id };
 }
 
@@ -306,9 +307,12 @@ const yieldToIo = (): Promise<void> =>
     typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
   );
 
-async function announce(msg: TrialMessage, deps: AppDeps): Promise<void> {
+/** Tells the aggregator; `stored` (the result as stored) travels along when small, saving it a read. */
+async function announce(msg: TrialMessage, deps: AppDeps, stored?: TrialResult): Promise<void> {
   const r: ResultMessage = { type: 'result', sweep_id: msg.sweep_id, trial_id: msg.trial_id };
-  await deps.results.send([JSON.stringify(r)]);
+  const withResult = stored ? JSON.stringify({ ...r, result: slimResult(stored) }) : undefined;
+  const body = withResult && withResult.length <= MAX_EMBEDDED_RESULT_BYTES ? withResult : JSON.stringify(r);
+  await deps.results.send([body]);
 }
 
 function checkShapes(c: TrialConfig, d: Dataset): string | undefined {

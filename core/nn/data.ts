@@ -19,7 +19,16 @@ export function carveValidation(
   for (let i = 0; i < n; i++) perm[i] = i;
   rng.shuffle(perm);
   const nVal = Math.round(n * fraction);
-  return { val: perm.slice(0, nVal).sort(), train: perm.slice(nVal).sort() };
+  // Sorted without a sort: mark the validation indices, then read both sets off in index order.
+  const isVal = new Uint8Array(n);
+  for (let i = 0; i < nVal; i++) isVal[perm[i]!] = 1;
+  const val = new Uint32Array(nVal);
+  const train = new Uint32Array(n - nVal);
+  for (let i = 0, v = 0, t = 0; i < n; i++) {
+    if (isVal[i]) val[v++] = i;
+    else train[t++] = i;
+  }
+  return { val, train };
 }
 
 /**

@@ -1,5 +1,6 @@
 /** xoshiro128** test vectors from the authors' C reference (xoshiro128starstar.c + splitmix64.c, gcc). */
 import { describe, expect, it } from 'vitest';
+import { carveValidation } from '../../core/nn/data.ts';
 import { seedState, Xoshiro128ss } from '../../core/nn/prng.ts';
 
 const draw = (r: Xoshiro128ss, n: number) => Array.from({ length: n }, () => r.next());
@@ -57,5 +58,23 @@ describe('xoshiro128**', () => {
 
   it('rejects the all-zero state', () => {
     expect(() => new Xoshiro128ss([0, 0, 0, 0])).toThrow();
+  });
+});
+
+describe('carveValidation', () => {
+  it('is the first round(n·f) of a seeded shuffle as validation, the rest as training, both ascending', () => {
+    for (const [n, f, seed] of [
+      [1000, 0.1, 1],
+      [997, 0.25, 7],
+      [10, 0, 3],
+      [10, 1, 3],
+    ] as const) {
+      const { val, train } = carveValidation(n, f, new Xoshiro128ss(seed));
+      const perm = Uint32Array.from({ length: n }, (_, i) => i);
+      new Xoshiro128ss(seed).shuffle(perm);
+      const k = Math.round(n * f);
+      expect([...val]).toEqual([...perm.slice(0, k)].sort((a, b) => a - b));
+      expect([...train]).toEqual([...perm.slice(k)].sort((a, b) => a - b));
+    }
   });
 });

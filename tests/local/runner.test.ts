@@ -127,6 +127,39 @@ describe('Poller (the SQS event source mapping)', () => {
     expect(finished).toBe(true);
     expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0 });
   });
+  it('the next batch does not wait for the last one’s deletes; stop() does', async () => {
+    const { queue } = queues(30);
+    await queue.send(['first', 'second']);
+    const events: string[] = [];
+    let releaseDeletes: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      releaseDeletes = r;
+    });
+    const slowAck = Object.assign(Object.create(queue) as InProcessQueue, {
+      async delete(handle: string) {
+        await gate;
+        events.push('deleted');
+        await queue.delete(handle);
+      },
+    });
+    const poller = new Poller({
+      queue: slowAck,
+      fn,
+      waitSeconds: 1,
+      invoke: invokeHandler(async (event) => {
+        events.push(`invoked ${event.Records[0]!.body}`);
+        return { batchItemFailures: [] };
+      }),
+    }).start();
+    while (events.length < 2) await sleep(10);
+    expect(events).toEqual(['invoked first', 'invoked second']); // both ran; no delete has landed yet
+    const stopped = poller.stop();
+    await sleep(50);
+    releaseDeletes();
+    await stopped;
+    expect(events).toEqual(['invoked first', 'invoked second', 'deleted', 'deleted']);
+    expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0 });
+  });
 });
 
 describe('EmbeddedRunner', () => {
