@@ -36,7 +36,7 @@ const embeddedResult = z.custom<TrialResult>((v) => {
  * results queue: a trial reached a terminal state; the result is at its result.json. `result`, when
  * present, is that stored result without its images (see slimResult): the aggregator then need not read
  * it back. It is only sent by whoever knows it is the stored one (the writer that created it, or a reader
- * of it), and only when small (MAX_EMBEDDED_RESULT_BYTES); otherwise the aggregator reads result.json.
+ * of it), and only when small (MAX_EMBEDDED_RESULT_CHARS); otherwise the aggregator reads result.json.
  */
 export const resultMessageSchema = z
   .strictObject({
@@ -50,8 +50,8 @@ export const resultMessageSchema = z
     path: ['result'],
   });
 
-/** Largest embedded result (JSON characters); SQS allows 256 KiB per message, we keep far below. */
-export const MAX_EMBEDDED_RESULT_BYTES = 64 * 1024;
+/** Largest message with an embedded result, in JSON characters (SQS allows 256 KiB; we keep far below). */
+export const MAX_EMBEDDED_RESULT_CHARS = 64 * 1024;
 
 export type SubmissionMessage = z.infer<typeof submissionMessageSchema>;
 export type TrialMessage = z.output<typeof trialMessageSchema>;

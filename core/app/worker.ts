@@ -14,7 +14,7 @@
 import type { TrialConfig } from '../config.ts';
 import type { Dataset } from '../dataset.ts';
 import { keys } from '../layout.ts';
-import { MAX_EMBEDDED_RESULT_BYTES, type ResultMessage, type TrialMessage } from '../messages.ts';
+import { MAX_EMBEDDED_RESULT_CHARS, type ResultMessage, type TrialMessage } from '../messages.ts';
 import {
   createTrainer,
   estimateTrainingBytes,
@@ -66,7 +66,8 @@ export async function runTrial(
   inputs.catch(() => {}); // a failed read is handled where it is awaited (below), or not needed at all
   const existing = await getJson<TrialResult>(deps.store, resultKey);
   if (existing) {
-    await announce(msg, deps, existing); // a redelivery after the result was written: make sure the aggregator knows
+    // A redelivery after the result was written: make sure the aggregator knows.
+    await announce(msg, deps, existing);
     return { outcome: existing.state, trial_id: trialId };
   }
   try {
@@ -311,7 +312,7 @@ const yieldToIo = (): Promise<void> =>
 async function announce(msg: TrialMessage, deps: AppDeps, stored?: TrialResult): Promise<void> {
   const r: ResultMessage = { type: 'result', sweep_id: msg.sweep_id, trial_id: msg.trial_id };
   const withResult = stored ? JSON.stringify({ ...r, result: slimResult(stored) }) : undefined;
-  const body = withResult && withResult.length <= MAX_EMBEDDED_RESULT_BYTES ? withResult : JSON.stringify(r);
+  const body = withResult && withResult.length <= MAX_EMBEDDED_RESULT_CHARS ? withResult : JSON.stringify(r);
   await deps.results.send([body]);
 }
 

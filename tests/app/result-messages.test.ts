@@ -13,6 +13,7 @@ import type { SweepState } from '../../core/app/sweep-record.ts';
 import { runTrial } from '../../core/app/worker.ts';
 import { keys } from '../../core/layout.ts';
 import {
+  MAX_EMBEDDED_RESULT_CHARS,
   type ResultMessage,
   resultMessageSchema,
   submissionMessageSchema,
@@ -152,6 +153,41 @@ describe('result messages', () => {
     await runTrial(t, h.deps, ctx);
     const [again] = await resultMessages(h);
     expect(again?.result).toEqual(other);
+  });
+
+  it('a result too big for a message travels without a copy', async () => {
+    const h = await createHarness();
+    const { id, trials } = await dispatched(
+      h,
+      sweepText({}, { learning_rate: { value: 0.001 }, activation: { value: 'relu' } }),
+    );
+    const t = trials[0]!;
+    const now = new Date().toISOString();
+    const big: TrialResult = {
+      sweep_id: id,
+      trial_id: t.trial_id,
+      index: t.index,
+      config: t.config,
+      state: TrialState.Failed,
+      reason: 'x'.repeat(MAX_EMBEDDED_RESULT_CHARS),
+      epochs_run: 0,
+      history: [],
+      wall_s: 0,
+      samples_per_s: 0,
+      billed_ms: 0,
+      memory_mb: 1769,
+      cost_usd: 0,
+      invocations: 1,
+      started_at: now,
+      finished_at: now,
+    };
+    expect(await createJson(h.store, keys.result(id, t.trial_id), big)).toBe(true);
+    await runTrial(t, h.deps, ctx); // a redelivery: finds the stored result and announces it
+    const [msg] = await resultMessages(h);
+    expect(msg).toEqual({ type: 'result', sweep_id: id, trial_id: t.trial_id });
+    await aggregate([msg!], h.deps);
+    const agg = (await getJson<Aggregate>(h.store, keys.aggregate(id)))!;
+    expect(agg.results[t.trial_id]?.reason).toBe(big.reason);
   });
 
   it('a carried result must name the message’s own sweep and trial', () => {
