@@ -60,6 +60,29 @@ async function resultMessages(h: Harness): Promise<ResultMessage[]> {
 const stored = async (h: Harness, id: string, t: string) =>
   (await getJson<TrialResult>(h.store, keys.result(id, t)))!;
 
+/** A stored result as another attempt (or the dead-letter path) would leave it. */
+function failedResult(sweepId: string, t: TrialMessage, reason: string): TrialResult {
+  const now = new Date().toISOString();
+  return {
+    sweep_id: sweepId,
+    trial_id: t.trial_id,
+    index: t.index,
+    config: t.config,
+    state: TrialState.Failed,
+    reason,
+    epochs_run: 0,
+    history: [],
+    wall_s: 0,
+    samples_per_s: 0,
+    billed_ms: 0,
+    memory_mb: 1769,
+    cost_usd: 0,
+    invocations: 1,
+    started_at: now,
+    finished_at: now,
+  };
+}
+
 describe('result messages', () => {
   it('carry the stored result without its images; the aggregator folds them without reading result.json', async () => {
     const h = await createHarness();
@@ -121,24 +144,7 @@ describe('result messages', () => {
     // Another attempt of the same trial writes its result while this one evaluates (just before its create).
     const racing = new ObservedBlobStore(h.store, async (e) => {
       if (e.op === 'put' && e.key === key && e.phase === 'before' && !other) {
-        other = {
-          sweep_id: id,
-          trial_id: t.trial_id,
-          index: t.index,
-          config: t.config,
-          state: TrialState.Failed,
-          reason: 'the other attempt',
-          epochs_run: 0,
-          history: [],
-          wall_s: 0,
-          samples_per_s: 0,
-          billed_ms: 0,
-          memory_mb: 1769,
-          cost_usd: 0,
-          invocations: 1,
-          started_at: new Date().toISOString(),
-          finished_at: new Date().toISOString(),
-        };
+        other = failedResult(id, t, 'the other attempt');
         expect(await createJson(h.store, key, other)).toBe(true);
       }
     });
@@ -162,25 +168,7 @@ describe('result messages', () => {
       sweepText({}, { learning_rate: { value: 0.001 }, activation: { value: 'relu' } }),
     );
     const t = trials[0]!;
-    const now = new Date().toISOString();
-    const big: TrialResult = {
-      sweep_id: id,
-      trial_id: t.trial_id,
-      index: t.index,
-      config: t.config,
-      state: TrialState.Failed,
-      reason: 'x'.repeat(MAX_EMBEDDED_RESULT_CHARS),
-      epochs_run: 0,
-      history: [],
-      wall_s: 0,
-      samples_per_s: 0,
-      billed_ms: 0,
-      memory_mb: 1769,
-      cost_usd: 0,
-      invocations: 1,
-      started_at: now,
-      finished_at: now,
-    };
+    const big = failedResult(id, t, 'x'.repeat(MAX_EMBEDDED_RESULT_CHARS));
     expect(await createJson(h.store, keys.result(id, t.trial_id), big)).toBe(true);
     await runTrial(t, h.deps, ctx); // a redelivery: finds the stored result and announces it
     const [msg] = await resultMessages(h);
