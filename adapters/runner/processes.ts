@@ -57,7 +57,12 @@ export class ProcessRunner {
     await Promise.all(plan.map(([name, role]) => this.spawn(name, role)));
   }
 
-  private spawn(name: string, role: ChildRole): Promise<void> {
+  /**
+   * Starts one instance; resolves when it is ready. A first start that dies before it is ready rejects
+   * (the run cannot start); a replacement that does is replaced in turn, a second later (a crash loop
+   * costs a spawn a second, and the slot is never lost).
+   */
+  private spawn(name: string, role: ChildRole, replacement = false): Promise<void> {
     let stdio: ('ignore' | 'ipc' | number)[] = ['ignore', 'ignore', 'ignore', 'ipc'];
     if (this.o.logDir) {
       mkdirSync(this.o.logDir, { recursive: true });
@@ -90,16 +95,18 @@ export class ProcessRunner {
       });
       child.on('exit', (code, signal) => {
         if (this.instances.get(name)?.child !== child) return;
-        if (!ready) {
-          reject(new Error(`${name} exited before it was ready (code ${code}, signal ${signal})`));
-          return;
-        }
-        if (this.stopping) return;
+        if (!ready) reject(new Error(`${name} exited before it was ready (code ${code}, signal ${signal})`));
+        if ((!ready && !replacement) || this.stopping) return;
         this.restarts++;
         this.log.error('function instance died; starting a new one', { instance: name, code, signal });
-        this.spawn(name, role).catch((e) =>
-          this.log.error('restart failed', { instance: name, error: String(e) }),
-        );
+        const again = () => {
+          if (this.stopping) return;
+          this.spawn(name, role, true).catch((e) =>
+            this.log.error('replacement died before it was ready', { instance: name, error: String(e) }),
+          );
+        };
+        if (ready) again();
+        else setTimeout(again, 1_000);
       });
     });
   }

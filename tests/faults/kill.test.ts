@@ -205,6 +205,9 @@ describe('faults on LocalStack: workers SIGKILLed under the local runner', () =>
       }
       // Read everything again now that it is finished (the listing above may predate the last result).
       out = await readOutcome(w.store, id);
+      // A kill can land on a redundant attempt after the sweep finished; its replacement follows shortly.
+      for (let i = 0; i < 100 && runner.activity().restarts < done.length; i++)
+        await new Promise((r) => setTimeout(r, 100));
       const rows = out.leaderboard?.rows ?? [];
       const distinct = new Set(rows.map((r) => r.trial_id));
       const results = [...out.results.values()];
@@ -237,6 +240,49 @@ describe('faults on LocalStack: workers SIGKILLed under the local runner', () =>
       );
     } finally {
       onEvent = (_e, reply) => reply();
+      await runner.stop(10_000);
+    }
+  });
+});
+
+describe('the local runner replaces what dies', () => {
+  it('a replacement killed before it is ready is replaced again, and the run goes on', async () => {
+    const backend = await openBackend('localstack', {
+      endpoint: w.clients.endpoint,
+      prefix: w.prefix,
+      workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
+    });
+    const runner = new ProcessRunner({
+      env: backend.env!,
+      workers: 1,
+      workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
+    });
+    await runner.start();
+    const pidOf = () => runner.pids()['worker-0'];
+    const changed = async (from: number | undefined) => {
+      for (let i = 0; i < 300 && pidOf() === from; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(pidOf()).not.toBe(from);
+      return pidOf();
+    };
+    try {
+      const first = pidOf();
+      process.kill(first!, 'SIGKILL');
+      const second = await changed(first);
+      process.kill(second!, 'SIGKILL'); // still importing its modules: not ready yet
+      const third = await changed(second);
+      expect(runner.activity().restarts).toBe(2);
+      // The third instance works: a sweep runs to the end on it.
+      const id = await w.submit(tinySweepText('replaced', 1));
+      const deadline = Date.now() + 90_000;
+      let out = await readOutcome(w.store, id);
+      while (!out.state?.finished) {
+        if (Date.now() > deadline) throw new Error(`sweep not finished: ${out.results.size} results`);
+        await new Promise((r) => setTimeout(r, 500));
+        out = await readOutcome(w.store, id);
+      }
+      expect(pidOf()).toBe(third);
+      expect([...out.results.values()].every((r) => r.state === TrialState.Completed)).toBe(true);
+    } finally {
       await runner.stop(10_000);
     }
   });
