@@ -26,6 +26,7 @@ import {
   FAULT_WORKER_TIMEOUT_S,
   type FaultWorld,
   readOutcome,
+  type SweepOutcome,
   tinySweepText,
 } from './world.ts';
 
@@ -115,6 +116,18 @@ afterAll(async () => {
   await w?.cleanup();
 });
 
+/** Polls the sweep's outcome until its state says finished (fails after `timeoutMs`). */
+async function finished(id: string, trials: number, timeoutMs: number, everyMs = 500): Promise<SweepOutcome> {
+  const deadline = Date.now() + timeoutMs;
+  let out = await readOutcome(w.store, id);
+  while (!out.state?.finished) {
+    if (Date.now() > deadline) throw new Error(`sweep not finished: ${out.results.size}/${trials} results`);
+    await new Promise((r) => setTimeout(r, everyMs));
+    out = await readOutcome(w.store, id);
+  }
+  return out;
+}
+
 describe('faults on LocalStack: workers SIGKILLed under the local runner', () => {
   it(`${KILLS} kills in a ${TRIALS}-trial sweep: 0 lost, 0 duplicate rows, every trial terminal, the sweep finishes`, async () => {
     const rand = prng(SEED);
@@ -195,14 +208,7 @@ describe('faults on LocalStack: workers SIGKILLed under the local runner', () =>
       // Half the trials train 2 epochs: with a 1 s function timeout, the second epoch is a continuation
       // (checkpoint written, message re-sent), so kills also hit checkpoint writes and resumed training.
       const id = await w.submit(tinySweepText('kill', TRIALS / 2, { epochs: { values: [1, 2] } }));
-      const deadline = Date.now() + 200_000;
-      let out = await readOutcome(w.store, id);
-      while (!out.state?.finished) {
-        if (Date.now() > deadline)
-          throw new Error(`sweep not finished: ${out.results.size}/${TRIALS} results`);
-        await new Promise((r) => setTimeout(r, 1000));
-        out = await readOutcome(w.store, id);
-      }
+      let out = await finished(id, TRIALS, 200_000, 1000);
       // Read everything again now that it is finished (the listing above may predate the last result).
       out = await readOutcome(w.store, id);
       // A kill can land on a redundant attempt after the sweep finished; its replacement follows shortly.
@@ -273,13 +279,7 @@ describe('the local runner replaces what dies', () => {
       expect(runner.activity().restarts).toBe(2);
       // The third instance works: a sweep runs to the end on it.
       const id = await w.submit(tinySweepText('replaced', 1));
-      const deadline = Date.now() + 90_000;
-      let out = await readOutcome(w.store, id);
-      while (!out.state?.finished) {
-        if (Date.now() > deadline) throw new Error(`sweep not finished: ${out.results.size} results`);
-        await new Promise((r) => setTimeout(r, 500));
-        out = await readOutcome(w.store, id);
-      }
+      const out = await finished(id, 1, 90_000);
       expect(pidOf()).toBe(third);
       expect([...out.results.values()].every((r) => r.state === TrialState.Completed)).toBe(true);
     } finally {
@@ -306,13 +306,7 @@ describe('resource bounds under the local runner', () => {
       const id = await w.submit(
         tinySweepText('memory-runner', 1, { layers: { values: ['784-16-10', '784-2048-2048-10'] } }),
       );
-      const deadline = Date.now() + 90_000;
-      let out = await readOutcome(w.store, id);
-      while (!out.state?.finished) {
-        if (Date.now() > deadline) throw new Error(`sweep not finished: ${out.results.size}/2 results`);
-        await new Promise((r) => setTimeout(r, 500));
-        out = await readOutcome(w.store, id);
-      }
+      const out = await finished(id, 2, 90_000);
       const big = [...out.results.values()].find((r) => r.config.layers[1] === 2048);
       const small = [...out.results.values()].find((r) => r.config.layers[1] === 16);
       console.log(`[faults] memory (runner, 128 MB): ${big?.state}: ${big?.reason}`);
