@@ -187,6 +187,10 @@ async function fetchVerified(
       redirect: 'follow',
     });
   } catch (e) {
+    // A host name that does not resolve will not resolve a second later either (offline, or a dead
+    // mirror): go on to the next mirror at once instead of retrying.
+    if ((e as { cause?: { code?: string } }).cause?.code === 'ENOTFOUND')
+      throw new Error(`request failed: ${errText(e)}`);
     throw new TransientError(`request failed: ${errText(e)}`);
   }
   if (!res.ok || !res.body) {

@@ -81,6 +81,33 @@ describe('downloadDataset', () => {
     expect(hits).toEqual(before);
   });
 
+  it('does not retry a mirror whose host name does not resolve; it goes on to the next one', async () => {
+    const log: string[] = [];
+    const asked: string[] = [];
+    const offline: typeof fetch = async (input, init) => {
+      const url = String(input);
+      asked.push(new URL(url).host);
+      if (url.startsWith('http://mirror.example/')) {
+        const cause = Object.assign(new Error('getaddrinfo ENOTFOUND mirror.example'), { code: 'ENOTFOUND' });
+        throw new TypeError('fetch failed', { cause });
+      }
+      return fetch(input, init);
+    };
+    const dir = await downloadDataset('mnist', {
+      cacheDir,
+      mirrors: ['http://mirror.example/mnist/', `${base}/good/`],
+      ...fast,
+      retries: 2,
+      fetchImpl: offline,
+      log: (m) => log.push(m),
+    });
+    for (const f of REMOTE_DATASETS.mnist.files) expect(md5(join(dir, f.name))).toBe(f.md5);
+    // One attempt per file at the unresolvable mirror (not 1 + 2 retries), then the good one.
+    expect(asked.filter((h) => h === 'mirror.example')).toHaveLength(FILES.length);
+    expect(log.filter((m) => m.includes('ENOTFOUND'))).toHaveLength(FILES.length);
+    expect(log.some((m) => m.includes('(retrying)'))).toBe(false);
+  });
+
   it('errors cleanly when no mirror has a good copy, leaving no partial file in the cache', async () => {
     const err = await downloadDataset('mnist', {
       cacheDir,
