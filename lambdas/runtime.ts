@@ -107,9 +107,14 @@ export function powertoolsLog(logger: Logger): Log {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-/** The trials queue of these settings: every shard of TRIALS_QUEUE_URLS, else TRIALS_QUEUE_URL alone. */
+/** The trials queue's shard URLs of these settings: TRIALS_QUEUE_URLS, else TRIALS_QUEUE_URL alone. */
+export function trialShardUrls(settings: RuntimeEnv): readonly string[] {
+  return settings.trialsQueueUrls ?? [settings.trialsQueueUrl];
+}
+
+/** The trials queue of these settings: one queue over every shard (trialShardUrls). */
 export function trialsQueueFromEnv(settings: RuntimeEnv, sqs: SQSClient): SqsQueue | ShardedQueue {
-  return shardedSqsQueue(sqs, settings.trialsQueueUrls ?? [settings.trialsQueueUrl]);
+  return shardedSqsQueue(sqs, trialShardUrls(settings));
 }
 
 /** AppDeps from settings and clients. Clients are the caller's (created once per container). */

@@ -3,13 +3,15 @@
  * module (`lambdas/<role>.ts`), whose deps come from the environment exactly as on Lambda (S3/SQS clients
  * on AWS_ENDPOINT_URL), and feeds it from its queue(s) with a Poller. The parent passes the environment
  * and restarts the process if it dies. The worker polls every trials queue shard (TRIALS_QUEUE_URLS, else
- * TRIALS_QUEUE_URL) through one ShardedQueue, as the shards' event source mappings do on Lambda. IPC: 'ready', one 'batch' report per invocation; 'stop' (or
- * SIGTERM) finishes the invocation in progress and exits.
+ * TRIALS_QUEUE_URL) through one ShardedQueue, as the shards' event source mappings do on Lambda.
+ * IPC: 'ready', one 'batch' report per invocation; 'stop' (or SIGTERM) finishes the invocation in progress
+ * and exits.
  *
  *   node --import tsx adapters/runner/child.ts dispatcher|worker|aggregator
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ENV, parseQueueUrls, serviceSpec } from '../../cdk/resources.ts';
+import { ENV, serviceSpec } from '../../cdk/resources.ts';
+import { readEnv, trialShardUrls } from '../../lambdas/runtime.ts';
 import { RUNNER_ENV } from '../backend.ts';
 import { shardedSqsQueue } from '../queue/sqs.ts';
 import { CHILD_ENV, type ChildRole, type FromChild } from './child-protocol.ts';
@@ -32,11 +34,6 @@ const sqs = new SQSClient({
   ...(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {}),
   ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
 });
-/** The trials shards, shard 0 first (a single queue when TRIALS_QUEUE_URLS is absent). */
-const trialShardUrls = (): string[] => {
-  const urls = parseQueueUrls(process.env[ENV.trialsQueueUrls]);
-  return urls.length > 0 ? urls : [env(ENV.trialsQueueUrl)];
-};
 const spec = serviceSpec();
 const timeoutSeconds =
   Number(process.env[CHILD_ENV.timeoutSeconds]) ||
@@ -55,7 +52,7 @@ const sources: { urls: string[]; batchSize: number }[] =
   role === 'dispatcher'
     ? [{ urls: [env(ENV.submissionsQueueUrl)], batchSize: 1 }]
     : role === 'worker'
-      ? [{ urls: trialShardUrls(), batchSize: 1 }]
+      ? [{ urls: [...trialShardUrls(readEnv())], batchSize: 1 }]
       : [
           { urls: [env(ENV.resultsQueueUrl)], batchSize: 10 },
           ...(process.env[RUNNER_ENV.trialsDlqUrl]

@@ -116,6 +116,25 @@ afterAll(async () => {
   await w?.cleanup();
 });
 
+/** A ProcessRunner on this world's LocalStack resources (not started); `env` is added to the handlers'. */
+async function runnerOn(o: {
+  workers: number;
+  memoryMb?: number;
+  env?: Record<string, string>;
+}): Promise<ProcessRunner> {
+  const backend = await openBackend('localstack', {
+    endpoint: w.clients.endpoint,
+    prefix: w.prefix,
+    workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
+  });
+  return new ProcessRunner({
+    env: { ...backend.env!, ...o.env },
+    workers: o.workers,
+    workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
+    ...(o.memoryMb !== undefined ? { memoryMb: o.memoryMb } : {}),
+  });
+}
+
 /** Polls the sweep's outcome until its state says finished (fails after `timeoutMs`). */
 async function finished(id: string, trials: number, timeoutMs: number, everyMs = 500): Promise<SweepOutcome> {
   const deadline = Date.now() + timeoutMs;
@@ -149,20 +168,13 @@ describe('faults on LocalStack: workers SIGKILLed under the local runner', () =>
       };
     });
     console.log(`[faults] kill plan (seed ${SEED}): ${plan.map((p) => p.phase).join(', ')}`);
-    const backend = await openBackend('localstack', {
-      endpoint: w.clients.endpoint,
-      prefix: w.prefix,
-      workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
-    });
     const probe = pathToFileURL(join(import.meta.dirname, 'fixtures', 's3-probe.mjs')).href;
-    const runner = new ProcessRunner({
+    const runner = await runnerOn({
+      workers: 2,
       env: {
-        ...backend.env!,
         FAULT_PROBE_PORT: String(port),
         NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${probe}`.trim(),
       },
-      workers: 2,
-      workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
     });
 
     const done: { phase: Phase; trial: string; pid: number }[] = [];
@@ -253,16 +265,7 @@ describe('faults on LocalStack: workers SIGKILLed under the local runner', () =>
 
 describe('the local runner replaces what dies', () => {
   it('a replacement killed before it is ready is replaced again, and the run goes on', async () => {
-    const backend = await openBackend('localstack', {
-      endpoint: w.clients.endpoint,
-      prefix: w.prefix,
-      workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
-    });
-    const runner = new ProcessRunner({
-      env: backend.env!,
-      workers: 1,
-      workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
-    });
+    const runner = await runnerOn({ workers: 1 });
     await runner.start();
     const pidOf = () => runner.pids()['worker-0'];
     const changed = async (from: number | undefined) => {
@@ -290,17 +293,7 @@ describe('the local runner replaces what dies', () => {
 
 describe('resource bounds under the local runner', () => {
   it('a trial needing more memory than the worker function has is refused before training (memory from the Lambda context)', async () => {
-    const backend = await openBackend('localstack', {
-      endpoint: w.clients.endpoint,
-      prefix: w.prefix,
-      workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
-    });
-    const runner = new ProcessRunner({
-      env: backend.env!,
-      workers: 1,
-      workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
-      memoryMb: 128,
-    });
+    const runner = await runnerOn({ workers: 1, memoryMb: 128 });
     await runner.start();
     try {
       const id = await w.submit(
