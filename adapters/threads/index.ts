@@ -23,8 +23,8 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TrialConfig } from '../../core/config.ts';
 import type { Dataset } from '../../core/dataset.ts';
-import type { BatchEngine, EngineProvider } from '../../core/nn/engine.ts';
-import { forwardBackward } from '../../core/nn/engine.ts';
+import type { BatchEngine, EngineProvider } from '../../core/nn/batch-engine.ts';
+import { forwardBackward } from '../../core/nn/batch-engine.ts';
 import { createTrainer, resumeTrainer, type Trainer, type TrainerOptions } from '../../core/nn/index.ts';
 import type { LossOut } from '../../core/nn/losses.ts';
 import type { Mlp } from '../../core/nn/model.ts';
@@ -116,7 +116,7 @@ class ThreadsEngine implements BatchEngine {
           activations: [...m.spec.activations],
           dropout: [...m.spec.dropout],
         },
-        dtype: m.dtype,
+        kernels: m.kernels.handle,
         loss,
         opt: {
           optimizer: c.optimizer,
@@ -232,7 +232,7 @@ export function createParallelTrainer(
   data: Dataset,
   opts: TrainerOptions & { threads: number },
 ): Trainer {
-  return createTrainer(config, data, { ...opts, engine: threadsEngine(opts.threads) });
+  return createTrainer(config, data, { ...opts, batchEngine: threadsEngine(opts.threads) });
 }
 
 export function resumeParallelTrainer(
@@ -241,5 +241,5 @@ export function resumeParallelTrainer(
   state: Uint8Array,
   opts: TrainerOptions & { threads: number },
 ): Trainer {
-  return resumeTrainer(config, data, state, { ...opts, engine: threadsEngine(opts.threads) });
+  return resumeTrainer(config, data, state, { ...opts, batchEngine: threadsEngine(opts.threads) });
 }

@@ -115,10 +115,10 @@ async function benchOurs(
   };
   const warm = { ...data, train: { ...data.train, count: Math.min(WARMUP, data.train.count) } };
   const engine = threads > 0 ? threadsEngine(threads) : undefined;
-  const w = createTrainer(cfg(1), warm, { dtype, engine });
+  const w = createTrainer(cfg(1), warm, { dtype, batchEngine: engine });
   w.runEpoch();
   await w.close?.();
-  const t = createTrainer(cfg(repeat), data, { dtype, engine });
+  const t = createTrainer(cfg(repeat), data, { dtype, batchEngine: engine });
   const rate = await timed(data.train.count, repeat, async () => {
     t.runEpoch();
   });

@@ -43,7 +43,8 @@ export type V128 = Expr<'v128'>;
 
 /** Unsigned LEB128. */
 export function uleb(n: number): number[] {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`uleb: expected a non-negative integer, found ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new RangeError(`uleb: expected a non-negative integer, found ${n}`);
   const out: number[] = [];
   do {
     let byte = n % 128;
@@ -119,7 +120,8 @@ const lane =
 // ---- locals and control -----------------------------------------------------------------------------
 
 export const get = <T extends ValType>(l: Local<T>): Expr<T> => expr(l.type, [0x20, ...uleb(l.index)]);
-export const set = <T extends ValType>(l: Local<T>, e: Expr<T>): Stmt => stmt(e.code, [0x21, ...uleb(l.index)]);
+export const set = <T extends ValType>(l: Local<T>, e: Expr<T>): Stmt =>
+  stmt(e.code, [0x21, ...uleb(l.index)]);
 export const tee = <T extends ValType>(l: Local<T>, e: Expr<T>): Expr<T> =>
   expr(l.type, e.code, [0x22, ...uleb(l.index)]);
 
@@ -143,14 +145,7 @@ export const seq = (...stmts: Stmt[]): Stmt => stmt(body(stmts));
 export function forRange(i: Local<'i32'>, from: I32, to: I32, step: number, ...stmts: Stmt[]): Stmt {
   return seq(
     set(i, from),
-    block(
-      loop(
-        brIf(1, i32.geS(get(i), to)),
-        ...stmts,
-        set(i, i32.add(get(i), i32.const(step))),
-        br(0),
-      ),
-    ),
+    block(loop(brIf(1, i32.geS(get(i), to)), ...stmts, set(i, i32.add(get(i), i32.const(step))), br(0))),
   );
 }
 
@@ -243,6 +238,38 @@ export const v128 = {
   anyTrue: un<'v128', 'i32'>('i32', simd(0x53)),
 };
 
+/** i8x16.shuffle: byte i of the result is byte lanes[i] of a‖b (0…15 from a, 16…31 from b). */
+export function shuffle(a: V128, b: V128, lanes: readonly number[]): V128 {
+  if (lanes.length !== 16 || lanes.some((l) => !Number.isInteger(l) || l < 0 || l > 31))
+    throw new RangeError('shuffle takes 16 byte lanes in 0…31');
+  return expr('v128', a.code, b.code, simd(0x0d), lanes);
+}
+
+/** A 32-bit-lane shuffle of a‖b (lanes 0…3 from a, 4…7 from b), as its byte shuffle. */
+export const shuffle32 = (a: V128, b: V128, lanes: readonly [number, number, number, number]): V128 =>
+  shuffle(
+    a,
+    b,
+    lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]),
+  );
+
+/** A 64-bit-lane shuffle of a‖b (lanes 0…1 from a, 2…3 from b). */
+export const shuffle64 = (a: V128, b: V128, lanes: readonly [number, number]): V128 =>
+  shuffle(
+    a,
+    b,
+    lanes.flatMap((l) => [
+      8 * l,
+      8 * l + 1,
+      8 * l + 2,
+      8 * l + 3,
+      8 * l + 4,
+      8 * l + 5,
+      8 * l + 6,
+      8 * l + 7,
+    ]),
+  );
+
 export const i8x16 = {
   splat: un<'i32', 'v128'>('v128', simd(0x0f)),
   eq: bin<'v128', 'v128'>('v128', simd(0x23)),
@@ -258,10 +285,15 @@ export const i16x8 = {
 export const i32x4 = {
   splat: un<'i32', 'v128'>('v128', simd(0x11)),
   extractLane: lane('i32', 0x1b, 4),
+  bitmask: un<'v128', 'i32'>('i32', simd(0xa4)),
   extendLowU16: un<'v128', 'v128'>('v128', simd(0xa9)),
   extendHighU16: un<'v128', 'v128'>('v128', simd(0xaa)),
   add: bin<'v128', 'v128'>('v128', simd(0xae)),
   mul: bin<'v128', 'v128'>('v128', simd(0xb5)),
+};
+
+export const i64x2 = {
+  bitmask: un<'v128', 'i32'>('i32', simd(0xc4)),
 };
 
 export const f32x4 = {
@@ -285,6 +317,8 @@ export const f32x4 = {
   /** a < b ? b : a (x86 maxps semantics). */
   pmax: bin<'v128', 'v128'>('v128', simd(0xeb)),
   fromI32x4U: un<'v128', 'v128'>('v128', simd(0xfb)),
+  /** The two f64 lanes rounded to f32 in lanes 0–1; lanes 2–3 zero. */
+  demoteF64x2Zero: un<'v128', 'v128'>('v128', simd(0x5e)),
 };
 
 export const f64x2 = {
@@ -307,6 +341,8 @@ export const f64x2 = {
   pmax: bin<'v128', 'v128'>('v128', simd(0xf7)),
   /** The two low i32 lanes, unsigned, as f64. */
   fromLowI32x4U: un<'v128', 'v128'>('v128', simd(0xff)),
+  /** Lanes 0–1 of an f32x4, exactly, as f64. */
+  promoteLowF32x4: un<'v128', 'v128'>('v128', simd(0x5f)),
 };
 
 // ---- functions and modules --------------------------------------------------------------------------
@@ -318,10 +354,13 @@ export class Func<P extends readonly ValType[] = readonly ValType[]> {
   readonly params: LocalsOf<P>;
   private readonly extra: ValType[] = [];
   private code: Stmt[] = [];
+  private result: Expr<ValType> | null = null;
 
   constructor(
     readonly name: string,
     readonly paramTypes: P,
+    /** The type of the value the function returns (its body's `returns` expression), or none. */
+    readonly resultType: ValType | null = null,
   ) {
     this.params = paramTypes.map((type, index) => ({ type, index })) as unknown as LocalsOf<P>;
   }
@@ -337,6 +376,19 @@ export class Func<P extends readonly ValType[] = readonly ValType[]> {
     return this;
   }
 
+  /** The value left on the stack at the end of the body (the function's result). */
+  returns(e: Expr<ValType>): this {
+    if (e.type !== this.resultType)
+      throw new TypeError(`${this.name} returns ${this.resultType ?? 'nothing'}, not ${e.type}`);
+    this.result = e;
+    return this;
+  }
+
+  /** Signature key: params, then the result type. */
+  signature(): string {
+    return `${this.paramTypes.join(',')}:${this.resultType ?? ''}`;
+  }
+
   /** The encoded function body (locals declaration + code + end). */
   encode(): number[] {
     const groups: (readonly number[])[] = [];
@@ -346,7 +398,8 @@ export class Func<P extends readonly ValType[] = readonly ValType[]> {
       groups.push([...uleb(j - i), VALTYPE[this.extra[i]!]]);
       i = j;
     }
-    const b = [...vec(groups), ...body(this.code), 0x0b];
+    if (this.resultType && !this.result) throw new TypeError(`${this.name} has no result expression`);
+    const b = [...vec(groups), ...body(this.code), ...(this.result?.code ?? []), 0x0b];
     return [...uleb(b.length), ...b];
   }
 }
@@ -358,14 +411,11 @@ export interface MemoryImport {
   shared: boolean;
 }
 
-/**
- * A module importing one linear memory (env.memory) and exporting every function (no results: kernels
- * write to memory). Functions are exported under their names.
- */
+/** A module importing one linear memory (env.memory) and exporting every function under its name. */
 export function encodeModule(memory: MemoryImport, funcs: readonly Func[]): Uint8Array {
   const types: string[] = [];
   const typeOf = funcs.map((f) => {
-    const key = f.paramTypes.join(',');
+    const key = f.signature();
     const i = types.indexOf(key);
     if (i >= 0) return i;
     types.push(key);
@@ -373,8 +423,10 @@ export function encodeModule(memory: MemoryImport, funcs: readonly Func[]): Uint
   });
   const typeSec = vec(
     types.map((key) => {
-      const ps = key ? (key.split(',') as ValType[]) : [];
-      return [0x60, ...vec(ps.map((p) => [VALTYPE[p]])), 0x00];
+      const [params, result] = key.split(':') as [string, string];
+      const ps = params ? (params.split(',') as ValType[]) : [];
+      const rs = result ? [[VALTYPE[result as ValType]]] : [];
+      return [0x60, ...vec(ps.map((p) => [VALTYPE[p]])), ...vec(rs)];
     }),
   );
   if (memory.shared && memory.maxPages === undefined) throw new Error('a shared memory needs maxPages');
@@ -384,7 +436,9 @@ export function encodeModule(memory: MemoryImport, funcs: readonly Func[]): Uint
       : [memory.shared ? 0x03 : 0x01, ...uleb(memory.minPages), ...uleb(memory.maxPages)];
   const imp = [...uleb(3), ...utf8('env'), ...uleb(6), ...utf8('memory'), 0x02, ...limits];
   const funcSec = vec(typeOf.map((t) => uleb(t)));
-  const exportSec = vec(funcs.map((f, i) => [...uleb(utf8(f.name).length), ...utf8(f.name), 0x00, ...uleb(i)]));
+  const exportSec = vec(
+    funcs.map((f, i) => [...uleb(utf8(f.name).length), ...utf8(f.name), 0x00, ...uleb(i)]),
+  );
   const codeSec = vec(funcs.map((f) => f.encode()));
   return Uint8Array.from([
     0x00,

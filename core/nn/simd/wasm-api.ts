@@ -5,13 +5,15 @@
  */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  /** Adds `pages` pages; returns the previous size in pages. */
+  grow(pages: number): number;
 }
 
 export interface WasmInstance {
   readonly exports: Record<string, unknown>;
 }
 
-interface WasmModule {
+export interface WasmModule {
   readonly _brand?: 'WebAssembly.Module';
 }
 

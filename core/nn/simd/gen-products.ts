@@ -1,0 +1,366 @@
+/**
+ * Generators of the product kernels (sparse × dense, specialised to the row lengths of one model) and of
+ * the conversions that feed them. Same legend and CSR/CSC layout as core/nn/kernels.ts (plain column / row
+ * indices, values scaled). Every kernel takes byte addresses in the model's memory.
+ *
+ * Reduction order (fixed, the same on every CPU): an output element is its initial value (0 or the bias)
+ * plus the nonzeros' products added one at a time in index order, each in its own SIMD lane (no horizontal
+ * sums, no FMA: WebAssembly SIMD128 has none outside relaxed-SIMD).
+ */
+import {
+  Func,
+  f64,
+  forRange,
+  get,
+  type I32,
+  i8x16,
+  i32,
+  type Local,
+  type Stmt,
+  set,
+  shuffle32,
+  shuffle64,
+  type V128,
+  v128,
+  whileLoop,
+} from './asm.ts';
+import { at, columnBlocks, forEachBit, inc, param, rowAlign, storeVector } from './gen-util.ts';
+import type { FloatType, Num } from './num.ts';
+
+/** Accumulators per pass over a row's nonzeros (v128 registers: 16 on x86-64, 32 on arm64). */
+export const BLOCK = 8;
+
+export interface SpmmOptions {
+  /** Row length of the dense operand and of the output (elements). */
+  n: number;
+  /** Initial value of each output row: zero, or the vector at `init`. */
+  init: 'zero' | 'vector';
+  /** Adds c · (vector at `extra`) to every output row after the sum (layer 0's offset · db). */
+  addScaled: boolean;
+}
+
+/**
+ * out[r, :] = init + Σ_{t ∈ row r} val[t] · D[idx[t], :]  (+ c · extra)   for r < rows.
+ * Params: rows, ptr, idx, val, D, out, init, extra (i32 addresses), c (f64).
+ * Forward (X·W + b: rows of X in CSR), dW = Xᵀ·dZ (columns of X in CSC), dX = dZ·Wᵀ (rows of dZ in CSR).
+ */
+export function spmm<T extends FloatType>(num: Num<T>, name: string, o: SpmmOptions): Func {
+  const f = new Func(name, ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'f64'] as const);
+  const [rows, ptr, idx, val, D, out, init, extra, c] = f.params;
+  const r = f.local('i32');
+  const t = f.local('i32');
+  const t1 = f.local('i32');
+  const orow = f.local('i32');
+  const d = f.local('i32');
+  const s = f.local('v128');
+  const cv = f.local('v128');
+  const tmp = f.local('v128');
+  const acc = Array.from({ length: BLOCK }, () => f.local('v128'));
+  const stride = o.n * num.size;
+  const align = rowAlign(stride, num.size);
+  const blocks: Stmt[] = [];
+  for (const [v0, m, last] of columnBlocks(o.n, num.lanes, BLOCK)) {
+    const off = (k: number) => (v0 + k) * 16;
+    const a = acc.slice(0, m);
+    blocks.push(
+      ...a.map((x, k) => set(x, o.init === 'vector' ? v128.load(get(init), off(k), 16) : v128.zero())),
+      set(t, i32.load(at(get(ptr), get(r), 4))),
+      whileLoop(
+        i32.ltS(get(t), get(t1)),
+        set(s, num.splat(num.load(at(get(val), get(t), num.size)))),
+        set(d, at(get(D), i32.load(at(get(idx), get(t), 4)), stride)),
+        ...a.map((x, k) => set(x, num.vadd(get(x), num.vmul(get(s), v128.load(get(d), off(k), align))))),
+        inc(t),
+      ),
+      ...(o.addScaled
+        ? a.map((x, k) => set(x, num.vadd(get(x), num.vmul(get(cv), v128.load(get(extra), off(k), 16)))))
+        : []),
+      ...a.map((x, k) =>
+        storeVector(num, get(orow), get(x), off(k), k === m - 1 ? last : num.lanes, align, tmp),
+      ),
+    );
+  }
+  return f.body(
+    set(cv, num.splat(param(num, c))),
+    forRange(
+      r,
+      i32.const(0),
+      get(rows),
+      1,
+      set(t1, i32.load(at(get(ptr), get(r), 4), 4)),
+      set(orow, at(get(out), get(r), stride)),
+      ...blocks,
+    ),
+  );
+}
+
+/** out[j] = Σ_b M[b, j] for j < n (rows added in ascending order from 0). Params: M, rows, out. */
+export function columnSums<T extends FloatType>(num: Num<T>, name: string, n: number): Func {
+  const f = new Func(name, ['i32', 'i32', 'i32'] as const);
+  const [M, rows, out] = f.params;
+  const b = f.local('i32');
+  const row = f.local('i32');
+  const tmp = f.local('v128');
+  const acc = Array.from({ length: BLOCK }, () => f.local('v128'));
+  const stride = n * num.size;
+  const align = rowAlign(stride, num.size);
+  const blocks: Stmt[] = [];
+  for (const [v0, m, last] of columnBlocks(n, num.lanes, BLOCK)) {
+    const off = (k: number) => (v0 + k) * 16;
+    const a = acc.slice(0, m);
+    blocks.push(
+      ...a.map((x) => set(x, v128.zero())),
+      set(row, get(M)),
+      forRange(
+        b,
+        i32.const(0),
+        get(rows),
+        1,
+        ...a.map((x, k) => set(x, num.vadd(get(x), v128.load(get(row), off(k), align)))),
+        set(row, i32.add(get(row), i32.const(stride))),
+      ),
+      ...a.map((x, k) => storeVector(num, get(out), get(x), off(k), k === m - 1 ? last : num.lanes, 16, tmp)),
+    );
+  }
+  return f.body(...blocks);
+}
+
+/**
+ * CSR of the nonzeros of a dense [rows, k] matrix X (k specialised); returns nnz. Params: X, rows, ptr,
+ * idx, val. Scans one vector at a time and visits only its nonzero lanes.
+ */
+export function denseToCsr<T extends FloatType>(num: Num<T>, name: string, k: number): Func {
+  const f = new Func(name, ['i32', 'i32', 'i32', 'i32', 'i32'] as const, 'i32');
+  const [X, rows, ptr, idx, val] = f.params;
+  const b = f.local('i32');
+  const nnz = f.local('i32');
+  const row = f.local('i32');
+  const c = f.local('i32');
+  const mask = f.local('i32');
+  const bit = f.local('i32');
+  const i = f.local('i32');
+  const stride = k * num.size;
+  const align = rowAlign(stride, num.size);
+  const full = Math.floor(k / num.lanes);
+  const rem = k % num.lanes;
+  const visit = (base: number): Stmt =>
+    forEachBit(
+      mask,
+      bit,
+      set(i, i32.add(i32.add(get(c), i32.const(base)), get(bit))),
+      i32.store(at(get(idx), get(nnz), 4), get(i)),
+      num.store(at(get(val), get(nnz), num.size), num.load(at(get(row), get(i), num.size))),
+      inc(nnz),
+    );
+  return f
+    .body(
+      forRange(
+        b,
+        i32.const(0),
+        get(rows),
+        1,
+        i32.store(at(get(ptr), get(b), 4), get(nnz)),
+        set(row, at(get(X), get(b), stride)),
+        // c counts elements (a multiple of lanes) while it walks the full vectors.
+        forRange(
+          c,
+          i32.const(0),
+          i32.const(full * num.lanes),
+          num.lanes,
+          set(mask, num.nonzeroBits(v128.load(at(get(row), get(c), num.size), 0, align))),
+          visit(0),
+        ),
+        ...(rem > 0
+          ? [
+              set(c, i32.const(full * num.lanes)),
+              set(
+                mask,
+                i32.and(
+                  num.nonzeroBits(v128.load(at(get(row), get(c), num.size), 0, align)),
+                  i32.const((1 << rem) - 1),
+                ),
+              ),
+              visit(0),
+            ]
+          : []),
+      ),
+      i32.store(at(get(ptr), get(rows), 4), get(nnz)),
+    )
+    .returns(get(nnz));
+}
+
+/**
+ * CSR of the nonzero pixels of a u8 [rows, k] matrix P with values scale·p (computed in f64, rounded to T
+ * once, as the scalar engine does); returns nnz. Params: P, rows, ptr, idx, val, scale (f64).
+ */
+export function u8ToCsr<T extends FloatType>(num: Num<T>, name: string, k: number): Func {
+  const f = new Func(name, ['i32', 'i32', 'i32', 'i32', 'i32', 'f64'] as const, 'i32');
+  const [P, rows, ptr, idx, val, scale] = f.params;
+  const b = f.local('i32');
+  const nnz = f.local('i32');
+  const row = f.local('i32');
+  const c = f.local('i32');
+  const mask = f.local('i32');
+  const bit = f.local('i32');
+  const i = f.local('i32');
+  const zero = v128.zero();
+  const full = Math.floor(k / 16) * 16;
+  const rem = k % 16;
+  const bits = (): I32 => i8x16.bitmask(i8x16.ne(v128.load(i32.add(get(row), get(c)), 0, 1), zero));
+  const visit = forEachBit(
+    mask,
+    bit,
+    set(i, i32.add(get(c), get(bit))),
+    i32.store(at(get(idx), get(nnz), 4), get(i)),
+    num.store(
+      at(get(val), get(nnz), num.size),
+      num.fromF64(f64.mul(f64.fromI32U(i32.load8u(i32.add(get(row), get(i)))), get(scale))),
+    ),
+    inc(nnz),
+  );
+  return f
+    .body(
+      forRange(
+        b,
+        i32.const(0),
+        get(rows),
+        1,
+        i32.store(at(get(ptr), get(b), 4), get(nnz)),
+        set(row, at(get(P), get(b), k)),
+        forRange(c, i32.const(0), i32.const(full), 16, set(mask, bits()), visit),
+        ...(rem > 0
+          ? [set(c, i32.const(full)), set(mask, i32.and(bits(), i32.const((1 << rem) - 1))), visit]
+          : []),
+      ),
+      i32.store(at(get(ptr), get(rows), 4), get(nnz)),
+    )
+    .returns(get(nnz));
+}
+
+/**
+ * CSR [rows, k] → CSC (rows ascending within each column), a counting sort as kernels.ts's csrToCsc.
+ * Params: rows, k, rPtr, rIdx, rVal, cPtr, cIdx, cVal.
+ */
+export function csrToCsc<T extends FloatType>(num: Num<T>, name: string): Func {
+  const f = new Func(name, ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'] as const);
+  const [rows, k, rPtr, rIdx, rVal, cPtr, cIdx, cVal] = f.params;
+  const t = f.local('i32');
+  const e = f.local('i32');
+  const b = f.local('i32');
+  const i = f.local('i32');
+  const p = f.local('i32');
+  const d = f.local('i32');
+  const slot = (base: Local<'i32'>, index: I32) => at(get(base), index, 4);
+  return f.body(
+    forRange(i, i32.const(0), i32.add(get(k), i32.const(1)), 1, i32.store(slot(cPtr, get(i)), i32.const(0))),
+    set(e, i32.load(slot(rPtr, get(rows)))),
+    forRange(
+      t,
+      i32.const(0),
+      get(e),
+      1,
+      set(p, slot(cPtr, i32.add(i32.load(slot(rIdx, get(t))), i32.const(1)))),
+      i32.store(get(p), i32.add(i32.load(get(p)), i32.const(1))),
+    ),
+    forRange(
+      i,
+      i32.const(0),
+      get(k),
+      1,
+      set(p, slot(cPtr, get(i))),
+      i32.store(get(p), i32.add(i32.load(get(p), 4), i32.load(get(p))), 4),
+    ),
+    forRange(
+      b,
+      i32.const(0),
+      get(rows),
+      1,
+      set(e, i32.load(slot(rPtr, get(b)), 4)),
+      forRange(
+        t,
+        i32.load(slot(rPtr, get(b))),
+        get(e),
+        1,
+        set(p, slot(cPtr, i32.load(slot(rIdx, get(t))))),
+        set(d, i32.load(get(p))),
+        i32.store(get(p), i32.add(get(d), i32.const(1))),
+        i32.store(slot(cIdx, get(d)), get(b)),
+        num.store(at(get(cVal), get(d), num.size), num.load(at(get(rVal), get(t), num.size))),
+      ),
+    ),
+    // cPtr[i] now holds the end of column i: shift back by one.
+    set(i, get(k)),
+    whileLoop(
+      i32.gtS(get(i), i32.const(0)),
+      i32.store(slot(cPtr, get(i)), i32.load(slot(cPtr, i32.sub(get(i), i32.const(1))))),
+      inc(i, -1),
+    ),
+    i32.store(get(cPtr), i32.const(0)),
+  );
+}
+
+/** WT = Wᵀ for W: [k, n] → WT: [n, k] (k, n specialised), by lanes × lanes tiles. Params: W, WT. */
+export function transpose<T extends FloatType>(num: Num<T>, name: string, k: number, n: number): Func {
+  const f = new Func(name, ['i32', 'i32'] as const);
+  const [W, WT] = f.params;
+  const i = f.local('i32');
+  const j = f.local('i32');
+  const src = f.local('i32');
+  const L = num.lanes;
+  const kb = Math.floor(k / L) * L;
+  const nb = Math.floor(n / L) * L;
+  const rIn = Array.from({ length: L }, () => f.local('v128'));
+  const wAlign = rowAlign(n * num.size, num.size);
+  const tAlign = rowAlign(k * num.size, num.size);
+  /** WT[j, i] = W[i, j] for one element (addresses from the i, j locals). */
+  const one = (): Stmt =>
+    num.store(
+      at(get(WT), i32.add(i32.mul(get(j), i32.const(k)), get(i)), num.size),
+      num.load(at(get(W), i32.add(i32.mul(get(i), i32.const(n)), get(j)), num.size)),
+    );
+  const tile = (): Stmt[] => {
+    const loads = rIn.map((x, r) => set(x, v128.load(get(src), r * n * num.size, wAlign)));
+    let cols: V128[];
+    if (L === 4) {
+      const [a, b, c, d] = rIn.map((x) => get(x)) as [V128, V128, V128, V128];
+      const t0 = shuffle32(a, b, [0, 4, 1, 5]);
+      const t1 = shuffle32(a, b, [2, 6, 3, 7]);
+      const t2 = shuffle32(c, d, [0, 4, 1, 5]);
+      const t3 = shuffle32(c, d, [2, 6, 3, 7]);
+      cols = [
+        shuffle64(t0, t2, [0, 2]),
+        shuffle64(t0, t2, [1, 3]),
+        shuffle64(t1, t3, [0, 2]),
+        shuffle64(t1, t3, [1, 3]),
+      ];
+    } else {
+      const [a, b] = rIn.map((x) => get(x)) as [V128, V128];
+      cols = [shuffle64(a, b, [0, 2]), shuffle64(a, b, [1, 3])];
+    }
+    const dst = at(get(WT), i32.add(i32.mul(get(j), i32.const(k)), get(i)), num.size);
+    return [...loads, ...cols.map((col, q) => v128.store(dst, col, q * k * num.size, tAlign))];
+  };
+  return f.body(
+    forRange(
+      i,
+      i32.const(0),
+      i32.const(kb),
+      L,
+      forRange(
+        j,
+        i32.const(0),
+        i32.const(nb),
+        L,
+        set(src, at(get(W), i32.add(i32.mul(get(i), i32.const(n)), get(j)), num.size)),
+        ...tile(),
+      ),
+    ),
+    // Columns j ≥ nb of the tiled rows, then rows i ≥ kb, one element at a time.
+    ...(nb < n
+      ? [forRange(i, i32.const(0), i32.const(kb), 1, forRange(j, i32.const(nb), i32.const(n), 1, one()))]
+      : []),
+    ...(kb < k
+      ? [forRange(i, i32.const(kb), i32.const(k), 1, forRange(j, i32.const(0), i32.const(n), 1, one()))]
+      : []),
+  );
+}
