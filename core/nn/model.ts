@@ -182,7 +182,19 @@ export class Mlp {
       const A = this.A[l]!;
       const K = this.kernels;
       if (l === 0)
-        K.inputLinearForward(this.input, scale, offset, B, k, n, this.W[0]!, this.b[0]!, A, this.X[0]!, this.s);
+        K.inputLinearForward(
+          this.input,
+          scale,
+          offset,
+          B,
+          k,
+          n,
+          this.W[0]!,
+          this.b[0]!,
+          A,
+          this.X[0]!,
+          this.s,
+        );
       else K.linearForward(this.H[l - 1]!, B, k, n, this.W[l]!, this.b[l]!, A, this.X[l]!);
       if (l === this.L - 1) break;
       K.activationForward(this.spec.activations[l]!, this.spec.leakySlope, A, A, B * n);
@@ -219,7 +231,14 @@ export class Mlp {
       );
       if (dX) {
         const act = this.spec.activations[l - 1]!;
-        this.kernels.activationBackward(act, this.spec.leakySlope, this.A[l - 1]!, dX, this.M[l - 1] ?? null, B * k);
+        this.kernels.activationBackward(
+          act,
+          this.spec.leakySlope,
+          this.A[l - 1]!,
+          dX,
+          this.M[l - 1] ?? null,
+          B * k,
+        );
       }
     }
   }

@@ -30,7 +30,8 @@ type OptConfig = Pick<
 >;
 
 /** The elementwise update an optimizer config runs (sgd with momentum 0 is plain sgd). */
-export type UpdateRule = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'rmsprop';
+export const RULES = ['sgd', 'momentum', 'nesterov', 'adam', 'rmsprop'] as const;
+export type UpdateRule = (typeof RULES)[number];
 
 /**
  * Slots of the coefficient block (a Float64Array of COEF_SLOTS) an update reads, filled per call by

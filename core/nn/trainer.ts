@@ -10,10 +10,10 @@
 import type { TrialConfig } from '../config.ts';
 import type { Dataset, Split } from '../dataset.ts';
 import type { EpochMetrics, TestMetrics } from '../result.ts';
-import { EVAL_ROWS } from './budget.ts';
-import { carveValidation, gatherBatch } from './data.ts';
 import { type BatchEngine, type EngineProvider, localEngine } from './batch-engine.ts';
+import { EVAL_ROWS } from './budget.ts';
 import type { Kernels } from './compute.ts';
+import { carveValidation, gatherBatch } from './data.ts';
 import { createKernels } from './engines.ts';
 import type { FloatArray } from './kernels.ts';
 import { type LossOut, lossForwardBackward } from './losses.ts';

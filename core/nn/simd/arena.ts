@@ -8,8 +8,9 @@
  * one would slow every typed-array access in the process (see core/nn/README.md). Allocation is a bump
  * pointer kept in the memory itself (bytes 0–3) and advanced with Atomics, so a worker can allocate its
  * private buffers beside the trainer's while both run. Every block starts on a 64-byte line and is followed
- * by at least 16 spare bytes: kernels may read a partial vector past a buffer's end (never write there).
- * Nothing is freed: the memory lives as long as the model.
+ * by at least 16 spare bytes that belong to no other block: kernels may read a vector past a buffer's end,
+ * and the CSR builders write one there (gen-csr.ts). Nothing is freed: the memory lives as long as the
+ * model.
  */
 import { PAGE, type WasmMemory, wasm } from './wasm-api.ts';
 

@@ -272,6 +272,8 @@ export const shuffle64 = (a: V128, b: V128, lanes: readonly [number, number]): V
 
 export const i8x16 = {
   splat: un<'i32', 'v128'>('v128', simd(0x0f)),
+  /** Byte i of the result is byte idx[i] of a (0 where idx[i] ≥ 16). */
+  swizzle: bin<'v128', 'v128'>('v128', simd(0x0e)),
   eq: bin<'v128', 'v128'>('v128', simd(0x23)),
   ne: bin<'v128', 'v128'>('v128', simd(0x24)),
   bitmask: un<'v128', 'i32'>('i32', simd(0x64)),
@@ -290,6 +292,8 @@ export const i32x4 = {
   extendHighU16: un<'v128', 'v128'>('v128', simd(0xaa)),
   add: bin<'v128', 'v128'>('v128', simd(0xae)),
   mul: bin<'v128', 'v128'>('v128', simd(0xb5)),
+  /** (a, a+1, a+2, a+3) as a constant. */
+  iota: (a: number): V128 => v128.const([...new Uint8Array(Int32Array.of(a, a + 1, a + 2, a + 3).buffer)]),
 };
 
 export const i64x2 = {
@@ -440,6 +444,9 @@ export function encodeModule(memory: MemoryImport, funcs: readonly Func[]): Uint
     funcs.map((f, i) => [...uleb(utf8(f.name).length), ...utf8(f.name), 0x00, ...uleb(i)]),
   );
   const codeSec = vec(funcs.map((f) => f.encode()));
+  // Custom section "name", subsection 1 (function names): profilers and stack traces show kernel names.
+  const names = vec(funcs.map((f, i) => [...uleb(i), ...uleb(utf8(f.name).length), ...utf8(f.name)]));
+  const nameSec = [...uleb(4), ...utf8('name'), 0x01, ...uleb(names.length), ...names];
   return Uint8Array.from([
     0x00,
     0x61,
@@ -454,5 +461,6 @@ export function encodeModule(memory: MemoryImport, funcs: readonly Func[]): Uint
     ...section(3, funcSec),
     ...section(7, exportSec),
     ...section(10, codeSec),
+    ...section(0, nameSec),
   ]);
 }

@@ -8,13 +8,14 @@
  * the bias adjustment of layer 0 for a normalisation offset (n additions), and everything outside the
  * Kernels (softmax and loss, dropout masks, batch gathering).
  */
-import type { Activation } from '../../config.ts';
+import { ACTIVATIONS, type Activation } from '../../config.ts';
 import { activationForward as scalarActivationForward } from '../activations.ts';
 import type { Dtype, Kernels, KernelsHandle } from '../compute.ts';
 import type { FloatArray, FloatCtor } from '../kernels.ts';
 import type { Csr, Scratch } from '../layers.ts';
-import { COEF_SLOTS, type UpdateRule } from '../optimizers.ts';
+import { COEF, COEF_SLOTS, RULES, type UpdateRule } from '../optimizers.ts';
 import { Arena } from './arena.ts';
+import { compactionTables, TABLE_BYTES } from './gen-csr.ts';
 import { compiledModule } from './module.ts';
 import { type WasmMemory, wasm } from './wasm-api.ts';
 
@@ -22,14 +23,53 @@ type Kernel = (...args: number[]) => number;
 
 const addr = (a: ArrayBufferView): number => a.byteOffset;
 
+/** The exports named `<prefix><key><suffix>`, by key (so a call looks a kernel up without building a name). */
+function byKey<K extends string | number>(
+  fn: Record<string, Kernel>,
+  prefix: string,
+  keys: readonly K[],
+  suffix = '',
+): Map<K, Kernel> {
+  const out = new Map<K, Kernel>();
+  for (const k of keys) {
+    const f = fn[`${prefix}${k}${suffix}`];
+    if (f) out.set(k, f);
+  }
+  return out;
+}
+
+function get<K>(m: Map<K, Kernel>, key: K, what: string): Kernel {
+  const f = m.get(key);
+  if (!f) throw new Error(`SIMD engine: no ${what} kernel for ${String(key)} in this model's module`);
+  return f;
+}
+
 export class SimdKernels implements Kernels {
   readonly engine = 'simd';
   readonly ctor: FloatCtor;
   readonly handle: KernelsHandle;
   private readonly arena: Arena;
-  private readonly fn: Record<string, Kernel>;
   private readonly size: number;
   private readonly coef: Float64Array;
+  /** Address of the CSR builders' compaction shuffles. */
+  private readonly tables: number;
+  private readonly u8csr: Kernel;
+  private readonly csc: Kernel;
+  private readonly dropout: Kernel;
+  private readonly sumsq: Kernel;
+  /** By row length n. */
+  private readonly csr: Map<number, Kernel>;
+  private readonly fwd: Map<number, Kernel>;
+  private readonly acc: Map<number, Kernel>;
+  private readonly accOff: Map<number, Kernel>;
+  private readonly colsum: Map<number, Kernel>;
+  /** Transposes of [k, n] weight matrices, keyed by k·65536 + n. */
+  private readonly tr = new Map<number, Kernel>();
+  private readonly actFwd: Map<string, Kernel>;
+  private readonly actBwd: Map<string, Kernel>;
+  private readonly actBwdMasked: Map<string, Kernel>;
+  private readonly upd: Map<UpdateRule, Kernel>;
+  private readonly updDecay: Map<UpdateRule, Kernel>;
 
   /** A new engine with a fresh memory, or (memory given) a worker's twin over the trainer's memory. */
   constructor(
@@ -41,9 +81,32 @@ export class SimdKernels implements Kernels {
     this.size = dtype === 'f32' ? 4 : 8;
     this.arena = new Arena(memory);
     const instance = new wasm.Instance(compiledModule(dtype, sizes), { env: { memory: this.arena.memory } });
-    this.fn = instance.exports as Record<string, Kernel>;
+    const fn = instance.exports as Record<string, Kernel>;
     this.handle = { engine: 'simd', dtype, sizes: [...sizes], memory: this.arena.memory };
     this.coef = this.arena.floats64(COEF_SLOTS);
+    const tables = this.arena.bytes(TABLE_BYTES);
+    tables.set(compactionTables());
+    this.tables = tables.byteOffset;
+    const one = (name: string): Kernel => get(byKey(fn, name, ['']), '', name);
+    this.u8csr = one('u8csr');
+    this.csc = one('csc');
+    this.dropout = one('dropout');
+    this.sumsq = one('sumsq');
+    const widths = [...new Set(sizes)];
+    this.csr = byKey(fn, 'csr_', widths);
+    this.fwd = byKey(fn, 'fwd_', widths);
+    this.acc = byKey(fn, 'acc_', widths);
+    this.accOff = byKey(fn, 'acc_off_', widths);
+    this.colsum = byKey(fn, 'colsum_', widths);
+    for (let l = 1; l + 1 < sizes.length; l++) {
+      const f = fn[`tr_${sizes[l]}_${sizes[l + 1]}`];
+      if (f) this.tr.set(sizes[l]! * 65536 + sizes[l + 1]!, f);
+    }
+    this.actFwd = byKey(fn, '', ['relu', 'leaky_relu']);
+    this.actBwd = byKey(fn, 'bwd_', ACTIVATIONS);
+    this.actBwdMasked = byKey(fn, 'bwd_', ACTIVATIONS, '_m');
+    this.upd = byKey(fn, 'upd_', RULES);
+    this.updDecay = byKey(fn, 'upd_', RULES, '_wd');
   }
 
   /** Bytes of the engine's memory in use. */
@@ -63,12 +126,6 @@ export class SimdKernels implements Kernels {
     return this.arena.bytes(n);
   }
 
-  private kernel(name: string): Kernel {
-    const k = this.fn[name];
-    if (!k) throw new Error(`SIMD engine: no kernel ${name} for this model's shape`);
-    return k;
-  }
-
   inputLinearForward(
     P: Uint8Array,
     scale: number,
@@ -82,14 +139,14 @@ export class SimdKernels implements Kernels {
     X: Csr,
     s: Scratch,
   ): void {
-    this.kernel('u8csr')(addr(P), B, addr(X.ptr), addr(X.idx), addr(X.val), scale);
+    this.u8csr(addr(P), B, addr(X.ptr), addr(X.idx), addr(X.val), this.tables, scale);
     let bias = b;
     if (offset !== 0) {
-      this.kernel(`colsum_${n}`)(addr(W), k, addr(s.vec));
+      get(this.colsum, n, 'column sum')(addr(W), k, addr(s.vec));
       for (let j = 0; j < n; j++) s.bias[j] = b[j]! + offset * s.vec[j]!;
       bias = s.bias;
     }
-    this.kernel(`fwd_${n}`)(B, addr(X.ptr), addr(X.idx), addr(X.val), addr(W), addr(Z), addr(bias), 0, 0);
+    get(this.fwd, n, 'forward')(B, addr(X.ptr), addr(X.idx), addr(X.val), addr(W), addr(Z), addr(bias), 0, 0);
   }
 
   linearForward(
@@ -102,8 +159,8 @@ export class SimdKernels implements Kernels {
     Z: FloatArray,
     X: Csr,
   ): void {
-    this.kernel(`csr_${k}`)(addr(Xd), B, addr(X.ptr), addr(X.idx), addr(X.val));
-    this.kernel(`fwd_${n}`)(B, addr(X.ptr), addr(X.idx), addr(X.val), addr(W), addr(Z), addr(b), 0, 0);
+    get(this.csr, k, 'CSR')(addr(Xd), B, addr(X.ptr), addr(X.idx), addr(X.val), this.tables);
+    get(this.fwd, n, 'forward')(B, addr(X.ptr), addr(X.idx), addr(X.val), addr(W), addr(Z), addr(b), 0, 0);
   }
 
   linearBackward(
@@ -120,26 +177,27 @@ export class SimdKernels implements Kernels {
     WT: FloatArray | null,
     s: Scratch,
   ): void {
-    this.kernel(`colsum_${n}`)(addr(dZ), B, addr(db));
+    get(this.colsum, n, 'column sum')(addr(dZ), B, addr(db));
     const c = s.csc;
-    this.kernel('csc')(B, k, addr(X.ptr), addr(X.idx), addr(X.val), addr(c.ptr), addr(c.idx), addr(c.val));
-    const acc = offset !== 0 ? this.kernel(`acc_off_${n}`) : this.kernel(`acc_${n}`);
+    this.csc(B, k, addr(X.ptr), addr(X.idx), addr(X.val), addr(c.ptr), addr(c.idx), addr(c.val));
+    const acc = offset !== 0 ? get(this.accOff, n, 'offset gradient') : get(this.acc, n, 'gradient');
     acc(k, addr(c.ptr), addr(c.idx), addr(c.val), addr(dZ), addr(dW), 0, addr(db), offset);
     if (dX && WT) {
-      this.kernel(`tr_${k}_${n}`)(addr(W), addr(WT));
+      get(this.tr, k * 65536 + n, 'transpose')(addr(W), addr(WT));
       const d = s.dz;
-      this.kernel(`csr_${n}`)(addr(dZ), B, addr(d.ptr), addr(d.idx), addr(d.val));
-      this.kernel(`acc_${k}`)(B, addr(d.ptr), addr(d.idx), addr(d.val), addr(WT), addr(dX), 0, 0, 0);
+      get(this.csr, n, 'CSR')(addr(dZ), B, addr(d.ptr), addr(d.idx), addr(d.val), this.tables);
+      get(this.acc, k, 'gradient')(B, addr(d.ptr), addr(d.idx), addr(d.val), addr(WT), addr(dX), 0, 0, 0);
     }
   }
 
   activationForward(kind: Activation, slope: number, Z: FloatArray, A: FloatArray, len: number): void {
-    if (kind === 'relu' || kind === 'leaky_relu') this.kernel(kind)(addr(Z), addr(A), len, slope);
+    const f = this.actFwd.get(kind);
+    if (f) f(addr(Z), addr(A), len, slope);
     else scalarActivationForward(kind, slope, Z, A, len);
   }
 
   dropoutForward(A: FloatArray, M: FloatArray, H: FloatArray, len: number): void {
-    this.kernel('dropout')(addr(A), addr(M), addr(H), len);
+    this.dropout(addr(A), addr(M), addr(H), len);
   }
 
   activationBackward(
@@ -150,12 +208,12 @@ export class SimdKernels implements Kernels {
     M: FloatArray | null,
     len: number,
   ): void {
-    if (M) this.kernel(`bwd_${kind}_m`)(addr(A), addr(dX), addr(M), len, slope);
-    else this.kernel(`bwd_${kind}`)(addr(A), addr(dX), 0, len, slope);
+    if (M) get(this.actBwdMasked, kind, 'activation backward')(addr(A), addr(dX), addr(M), len, slope);
+    else get(this.actBwd, kind, 'activation backward')(addr(A), addr(dX), 0, len, slope);
   }
 
   sumSquares(x: FloatArray, len: number): number {
-    return this.kernel('sumsq')(addr(x), len);
+    return this.sumsq(addr(x), len);
   }
 
   update(
@@ -171,14 +229,7 @@ export class SimdKernels implements Kernels {
   ): number {
     this.coef.set(coef);
     const o = i0 * this.size;
-    const name = coef[2]! > 0 ? `upd_${rule}_wd` : `upd_${rule}`;
-    return this.kernel(name)(
-      addr(w) + o,
-      addr(g) + o,
-      m ? addr(m) + o : 0,
-      v ? addr(v) + o : 0,
-      i1 - i0,
-      addr(this.coef),
-    );
+    const f = coef[COEF.decay]! > 0 ? get(this.updDecay, rule, 'update') : get(this.upd, rule, 'update');
+    return f(addr(w) + o, addr(g) + o, m ? addr(m) + o : 0, v ? addr(v) + o : 0, i1 - i0, addr(this.coef));
   }
 }

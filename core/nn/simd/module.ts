@@ -15,16 +15,15 @@
  */
 import { ACTIVATIONS } from '../../config.ts';
 import type { Dtype } from '../compute.ts';
-import type { UpdateRule } from '../optimizers.ts';
+import { RULES } from '../optimizers.ts';
 import { MAX_PAGES } from './arena.ts';
 import { encodeModule, type Func } from './asm.ts';
+import { csrToCsc, denseToCsr, u8ToCsr } from './gen-csr.ts';
 import { activationBackward, activationForward, dropoutForward, sumSquares } from './gen-elementwise.ts';
 import { optimizerUpdate } from './gen-optimizer.ts';
-import { columnSums, csrToCsc, denseToCsr, spmm, transpose, u8ToCsr } from './gen-products.ts';
+import { columnSums, spmm, transpose } from './gen-products.ts';
 import { F32, F64, type FloatType, type Num } from './num.ts';
 import { type WasmModule, wasm } from './wasm-api.ts';
-
-const RULES: readonly UpdateRule[] = ['sgd', 'momentum', 'nesterov', 'adam', 'rmsprop'];
 
 function kernelsOf<T extends FloatType>(num: Num<T>, sizes: readonly number[]): Func[] {
   const L = sizes.length - 1;
