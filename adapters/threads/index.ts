@@ -73,12 +73,6 @@ function takeWorker(): Worker {
   return fresh;
 }
 
-function sharedLike(a: Floats): Floats {
-  return a instanceof Float32Array
-    ? new Float32Array(new SharedArrayBuffer(a.length * 4))
-    : new Float64Array(new SharedArrayBuffer(a.length * 8));
-}
-
 class ThreadsEngine implements BatchEngine {
   private readonly workers: Worker[] = [];
   /** Gradient buffers per replica in params order (W0, b0, W1, b1, …); [0] = the trainer's dW/db. */
@@ -102,7 +96,10 @@ class ThreadsEngine implements BatchEngine {
     this.num = new Float64Array(new SharedArrayBuffer(8 * numSlots(threads, P)));
     const sizes = m.spec.sizes;
     this.grads.push(opt.params.map((p) => p.g));
-    for (let t = 1; t < threads; t++) this.grads.push(opt.params.map((p) => sharedLike(p.g)));
+    // Every replica's gradients come from the model's kernels (SIMD: the shared memory its workers address).
+    for (let t = 1; t < threads; t++) this.grads.push(opt.params.map((p) => m.kernels.floats(p.g.length, true)));
+    // A replica's private buffers are fewer than the whole model's: room for all of them, grown here.
+    m.kernels.reserve((threads - 1) * m.kernels.allocatedBytes);
     const c = opt.cfg;
     for (let t = 1; t < threads; t++) {
       const r0 = t * this.chunk;

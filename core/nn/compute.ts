@@ -48,6 +48,14 @@ export interface Kernels {
   floats(n: number, shared?: boolean): FloatArray;
   ints(n: number): Int32Array;
   bytes(n: number, shared?: boolean): Uint8Array;
+  /** Bytes allocated so far (SIMD: of its memory; scalar: not tracked, 0). */
+  readonly allocatedBytes: number;
+  /**
+   * Makes room for `bytes` more bytes that other threads will allocate (gradient workers build their
+   * twins' private buffers in the same memory): afterwards no allocation of that size grows the memory,
+   * so no thread's kernels can meet a size another thread grew to but it has not yet seen.
+   */
+  reserve(bytes: number): void;
 
   /** Layer 0: Z = (scale·P + offset)·W + b for u8 pixels P [B, k]; fills X with the CSR of scale·P. */
   inputLinearForward(

@@ -38,6 +38,10 @@ export class ScalarKernels implements Kernels {
     return new Int32Array(n);
   }
 
+  readonly allocatedBytes = 0;
+
+  reserve(): void {}
+
   bytes(n: number, shared = false): Uint8Array {
     return shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
   }

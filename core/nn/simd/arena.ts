@@ -38,11 +38,19 @@ export class Arena {
   allocate(bytes: number): number {
     const size = Math.ceil((bytes + SLACK) / LINE) * LINE;
     const start = Atomics.add(this.top, 0, size) >>> 0;
-    const end = start + size;
+    this.ensure(start + size);
+    return start;
+  }
+
+  /** Grows the memory now so that `bytes` more bytes can be allocated without growing it. */
+  reserve(bytes: number): void {
+    this.ensure(this.used + bytes);
+  }
+
+  private ensure(end: number): void {
     if (end > MAX_PAGES * PAGE) throw new RangeError(`the model needs more than ${MAX_PAGES * PAGE} bytes`);
     const have = this.memory.buffer.byteLength;
     if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
-    return start;
   }
 
   /** Bytes allocated so far (header included). */

@@ -109,9 +109,12 @@ export class SimdKernels implements Kernels {
     this.updDecay = byKey(fn, 'upd_', RULES, '_wd');
   }
 
-  /** Bytes of the engine's memory in use. */
-  get usedBytes(): number {
+  get allocatedBytes(): number {
     return this.arena.used;
+  }
+
+  reserve(bytes: number): void {
+    this.arena.reserve(bytes);
   }
 
   floats(n: number): FloatArray {
