@@ -97,7 +97,8 @@ class ThreadsEngine implements BatchEngine {
     const sizes = m.spec.sizes;
     this.grads.push(opt.params.map((p) => p.g));
     // Every replica's gradients come from the model's kernels (SIMD: the shared memory its workers address).
-    for (let t = 1; t < threads; t++) this.grads.push(opt.params.map((p) => m.kernels.floats(p.g.length, true)));
+    for (let t = 1; t < threads; t++)
+      this.grads.push(opt.params.map((p) => m.kernels.floats(p.g.length, true)));
     // A replica's private buffers are fewer than the whole model's: room for all of them, grown here.
     m.kernels.reserve((threads - 1) * m.kernels.allocatedBytes);
     const c = opt.cfg;

@@ -37,7 +37,9 @@ function normwise(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return scale === 0 ? diff : diff / scale;
 }
 
-const same = (a: ArrayLike<number>, b: ArrayLike<number>) => expect(Array.from(a)).toEqual(Array.from(b));
+function same(a: ArrayLike<number>, b: ArrayLike<number>): void {
+  expect(Array.from(a)).toEqual(Array.from(b));
+}
 
 interface Pair {
   scalar: Mlp;
@@ -234,8 +236,8 @@ describe('SIMD optimizer updates vs the scalar reference', () => {
           const q = b.params[i]!;
           if (dtype === 'f64') {
             same(q.w, p.w);
-            a.opt.m.forEach((m, j) => same(b.opt.m[j]!, m));
-            a.opt.v.forEach((v, j) => same(b.opt.v[j]!, v));
+            for (const [j, m] of a.opt.m.entries()) same(b.opt.m[j]!, m);
+            for (const [j, v] of a.opt.v.entries()) same(b.opt.v[j]!, v);
           } else {
             for (let e = 0; e < p.w.length; e++) {
               const moved = Math.abs(p.w[e]! - a.before[i]![e]!);
@@ -243,8 +245,12 @@ describe('SIMD optimizer updates vs the scalar reference', () => {
                 1e-6 * Math.abs(p.w[e]!) + 1e-5 * moved,
               );
             }
-            a.opt.m.forEach((m, j) => expect(normwise(b.opt.m[j]!, m)).toBeLessThanOrEqual(1e-6));
-            a.opt.v.forEach((v, j) => expect(normwise(b.opt.v[j]!, v)).toBeLessThanOrEqual(1e-6));
+            a.opt.m.forEach((m, j) => {
+              expect(normwise(b.opt.m[j]!, m)).toBeLessThanOrEqual(1e-6);
+            });
+            a.opt.v.forEach((v, j) => {
+              expect(normwise(b.opt.v[j]!, v)).toBeLessThanOrEqual(1e-6);
+            });
           }
         });
         b.sq.forEach((s, i) => {

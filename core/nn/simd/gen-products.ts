@@ -9,13 +9,9 @@
  */
 import {
   Func,
-  f64,
   forRange,
   get,
-  type I32,
-  i8x16,
   i32,
-  type Local,
   type Stmt,
   set,
   shuffle32,
@@ -24,7 +20,7 @@ import {
   v128,
   whileLoop,
 } from './asm.ts';
-import { at, columnBlocks, forEachBit, inc, param, rowAlign, storeVector } from './gen-util.ts';
+import { at, columnBlocks, inc, param, rowAlign, storeVector } from './gen-util.ts';
 import type { FloatType, Num } from './num.ts';
 
 /** Accumulators per pass over a row's nonzeros (v128 registers: 16 on x86-64, 32 on arm64). */
