@@ -90,6 +90,8 @@ export class Mlp {
   readonly input: Uint8Array;
   readonly labels: Uint8Array;
   readonly dtype: Dtype;
+  /** Multiply-adds of the products run so far, nonzeros counted (forward, dW, dX): the work done. */
+  multiplyAdds = 0;
   private readonly s: Scratch;
 
   constructor(
@@ -196,6 +198,7 @@ export class Mlp {
           this.s,
         );
       else K.linearForward(this.H[l - 1]!, B, k, n, this.W[l]!, this.b[l]!, A, this.X[l]!);
+      this.multiplyAdds += this.X[l]!.ptr[B]! * n;
       if (l === this.L - 1) break;
       K.activationForward(this.spec.activations[l]!, this.spec.leakySlope, A, A, B * n);
       const M = this.M[l];
@@ -229,6 +232,7 @@ export class Mlp {
         this.WT[l]!,
         this.s,
       );
+      this.multiplyAdds += this.X[l]!.ptr[B]! * n + (dX ? this.s.dz.ptr[B]! * k : 0);
       if (dX) {
         const act = this.spec.activations[l - 1]!;
         this.kernels.activationBackward(

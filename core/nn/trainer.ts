@@ -43,6 +43,11 @@ export interface Trainer {
   readonly status: TrainerStatus;
   readonly divergedReason?: string;
   readonly history: readonly EpochMetrics[];
+  /**
+   * Multiply-adds of the matrix products this trainer's model ran, nonzeros counted (what the sparse
+   * kernels actually did; in a threaded run, the trainer thread's rows only).
+   */
+  readonly multiplyAdds: number;
   runEpoch(): EpochMetrics;
   /** Releases worker threads of a parallel engine (no-op otherwise). */
   close?(): Promise<void>;
@@ -242,6 +247,10 @@ class MlpTrainer implements Trainer {
 
   async close(): Promise<void> {
     await this.engine.close?.();
+  }
+
+  get multiplyAdds(): number {
+    return this.model.multiplyAdds;
   }
 
   private normSq(x: FloatArray): number {
