@@ -109,10 +109,7 @@ export function stepSlice(
       num[sq + p] = 0;
       continue;
     }
-    for (let r = 1; r < replicas; r++) {
-      const q = grads[r]![p]!;
-      for (let i = i0; i < i1; i++) g[i] = g[i]! + q[i]!;
-    }
+    for (let r = 1; r < replicas; r++) opt.kernels.accumulate(g, grads[r]![p]!, i0, i1);
     num[sq + p] = opt.update(p, i0, i1, lr, step, true);
   }
 }

@@ -113,6 +113,8 @@ export interface Kernels {
     M: FloatArray | null,
     len: number,
   ): void;
+  /** dst[i] ← dst[i] + src[i] for i in [i0, i1) (summing gradient workers' partials; i0 a multiple of 16). */
+  accumulate(dst: FloatArray, src: FloatArray, i0: number, i1: number): void;
   /** Σ x² over the first len entries (float64 sum). */
   sumSquares(x: FloatArray, len: number): number;
   /**

@@ -60,7 +60,7 @@ export class Optimizer {
   constructor(
     readonly cfg: OptConfig,
     readonly params: Param[],
-    private readonly kernels: Kernels,
+    readonly kernels: Kernels,
     /** Allocate the moments visible to gradient workers, or adopt existing (shared) moment buffers. */
     opts: { shared?: boolean; adopt?: { m: FloatArray[]; v: FloatArray[] } } = {},
   ) {

@@ -64,6 +64,10 @@ export class ScalarKernels implements Kernels {
     activationBackward(kind, slope, A, dX, dX, len);
   }
 
+  accumulate(dst: FloatArray, src: FloatArray, i0: number, i1: number): void {
+    for (let i = i0; i < i1; i++) dst[i] = dst[i]! + src[i]!;
+  }
+
   sumSquares(x: FloatArray, len: number): number {
     return sumSquares(x, len);
   }

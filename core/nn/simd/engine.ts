@@ -56,6 +56,7 @@ export class SimdKernels implements Kernels {
   private readonly u8csr: Kernel;
   private readonly csc: Kernel;
   private readonly dropout: Kernel;
+  private readonly accumulateKernel: Kernel;
   private readonly sumsq: Kernel;
   /** By row length n. */
   private readonly csr: Map<number, Kernel>;
@@ -91,6 +92,7 @@ export class SimdKernels implements Kernels {
     this.u8csr = one('u8csr');
     this.csc = one('csc');
     this.dropout = one('dropout');
+    this.accumulateKernel = one('accumulate');
     this.sumsq = one('sumsq');
     const widths = [...new Set(sizes)];
     this.csr = byKey(fn, 'csr_', widths);
@@ -213,6 +215,11 @@ export class SimdKernels implements Kernels {
   ): void {
     if (M) get(this.actBwdMasked, kind, 'activation backward')(addr(A), addr(dX), addr(M), len, slope);
     else get(this.actBwd, kind, 'activation backward')(addr(A), addr(dX), 0, len, slope);
+  }
+
+  accumulate(dst: FloatArray, src: FloatArray, i0: number, i1: number): void {
+    const o = i0 * this.size;
+    this.accumulateKernel(addr(dst) + o, addr(src) + o, i1 - i0);
   }
 
   sumSquares(x: FloatArray, len: number): number {

@@ -112,6 +112,16 @@ export function activationForward<T extends FloatType>(
   return f.body(set(sv, num.splat(param(num, slope))), set(zero, v128.zero()), code);
 }
 
+/** dst ← dst + src. Params: dst, src, len. */
+export function accumulate<T extends FloatType>(num: Num<T>, name: string): Func {
+  const f = new Func(name, ['i32', 'i32', 'i32'] as const);
+  const [dst, src, len] = f.params;
+  const code = overElements(f, num, len, (o, store) => [
+    store(addr(dst, o), num.vadd(vload(dst, o), vload(src, o))),
+  ]);
+  return f.body(code);
+}
+
 /** H = A ⊙ M. Params: A, M, H, len. */
 export function dropoutForward<T extends FloatType>(num: Num<T>, name: string): Func {
   const f = new Func(name, ['i32', 'i32', 'i32', 'i32'] as const);

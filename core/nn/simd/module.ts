@@ -10,7 +10,7 @@
  *   acc_off_<s1>               the same plus offset·db (layer 0's dW with a normalisation offset)
  *   colsum_<n>                 column sums                                (columnSums)
  *   tr_<k>_<n>                 transpose of a [k, n] weight matrix        (transpose)
- *   relu, leaky_relu, dropout, bwd_<activation>[_m], sumsq              (gen-elementwise)
+ *   relu, leaky_relu, dropout, bwd_<activation>[_m], accumulate, sumsq   (gen-elementwise)
  *   upd_<rule>[_wd]            optimizer updates                          (gen-optimizer)
  */
 import { ACTIVATIONS } from '../../config.ts';
@@ -19,7 +19,13 @@ import { RULES } from '../optimizers.ts';
 import { MAX_PAGES } from './arena.ts';
 import { encodeModule, type Func } from './asm.ts';
 import { csrToCsc, denseToCsr, u8ToCsr } from './gen-csr.ts';
-import { activationBackward, activationForward, dropoutForward, sumSquares } from './gen-elementwise.ts';
+import {
+  accumulate,
+  activationBackward,
+  activationForward,
+  dropoutForward,
+  sumSquares,
+} from './gen-elementwise.ts';
 import { optimizerUpdate } from './gen-optimizer.ts';
 import { columnSums, spmm, transpose } from './gen-products.ts';
 import { F32, F64, type FloatType, type Num } from './num.ts';
@@ -48,6 +54,7 @@ function kernelsOf<T extends FloatType>(num: Num<T>, sizes: readonly number[]): 
     activationForward(num, 'relu', 'relu'),
     activationForward(num, 'leaky_relu', 'leaky_relu'),
     dropoutForward(num, 'dropout'),
+    accumulate(num, 'accumulate'),
     sumSquares(num, 'sumsq'),
   );
   for (const a of ACTIVATIONS) {
