@@ -68,6 +68,11 @@ export interface TrainerOptions {
    * kernels run is the config's `engine`.
    */
   batchEngine?: EngineProvider;
+  /**
+   * The kernels to train with instead of fresh ones of the config's engine (benchmarks that time them);
+   * they must be of the config's engine and dtype, and serve this trainer only.
+   */
+  kernels?: Kernels;
 }
 
 /** Thrown when the data set's shape does not fit the config's input/output layer. */
@@ -154,7 +159,12 @@ class MlpTrainer implements Trainer {
     this.order = new Uint32Array(this.trainIdx.length);
     const rows = Math.max(config.batch_size, EVAL_ROWS);
     const batches = opts.batchEngine ?? localEngine;
-    this.kernels = createKernels(config.engine, opts.dtype ?? 'f32', sizes);
+    const dtype = opts.dtype ?? 'f32';
+    this.kernels = opts.kernels ?? createKernels(config.engine, dtype, sizes);
+    if (this.kernels.engine !== config.engine || this.kernels.dtype !== dtype)
+      throw new Error(
+        `kernels: expected ${config.engine} ${dtype} kernels (the config's engine), found ${this.kernels.engine} ${this.kernels.dtype}`,
+      );
     this.model = new Mlp(modelSpec(config, data.pixelMean, data.pixelStd), this.kernels, rows, {
       shared: batches.shared,
     });

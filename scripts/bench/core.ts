@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- core [--json] [--samples N] [--nets 784-128-64-10,784-500-250-100-10] [--batches 64,16]
  *   [--engines simd,scalar] [--impls ours,torch,numpy,numpy-f32,tfjs-wasm,tfjs-cpu] [--repeat R]
- *   [--dtype f32|f64] [--threads T] [--ours-last]`
+ *   [--dtype f32|f64] [--threads T] [--ours-last] [--kernels]`
+ * (--kernels: instead, where each engine's epoch goes, kernel by kernel: core-kernels.ts)
  *
  * Training throughput of one epoch (samples/s) of our MLP core against its peers on one protocol: the
  * first N MNIST training digits (/work/shared/data/mnist, or mnist-mini as a fallback), Adam lr 1e-3,
@@ -25,6 +26,7 @@ import { threadsEngine } from '../../adapters/threads/index.ts';
 import { type Engine, parseTrialConfig } from '../../core/config.ts';
 import type { Dataset } from '../../core/dataset.ts';
 import { createTrainer } from '../../core/nn/index.ts';
+import { kernelProfile } from './core-kernels.ts';
 import {
   benchTfjs,
   loadTfjs,
@@ -159,6 +161,10 @@ export default async function core(args: string[]): Promise<void> {
 
   const ceiling = simdCeilingGflops();
   print({ impl: 'simd-ceiling', gflops: round2(ceiling), what: 'f32x4 mul+add, registers only, one thread' });
+  if (args.includes('--kernels')) {
+    await kernelProfile(data, nets, batches, engines, ceiling, print);
+    return;
+  }
 
   // Ours runs before tfjs is even imported (unless --ours-last): importing tfjs detaches an ArrayBuffer,
   // which invalidates V8's ArrayBufferDetaching protector for the whole process and slows every

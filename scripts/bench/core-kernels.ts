@@ -1,0 +1,173 @@
+/**
+ * `npm run bench -- core --kernels [--samples N] [--nets …] [--batches …] [--engines simd,scalar]`
+ *
+ * Where an epoch's time goes, kernel by kernel, on each engine: the trainer runs with its Kernels wrapped
+ * in a timer (every call of the Kernels port, compute.ts), one epoch after a warm-up. One JSON line per
+ * (engine, net, batch, kernel): µs per batch, share of the epoch, calls per batch; for the products
+ * (forward, backward) the GFLOP/s on the work done (2 × multiply-adds on nonzeros) and its fraction of the
+ * f32x4 mul+add ceiling measured in the same run. "other" is the epoch's time outside the kernels
+ * (batch gathering, dropout masks, softmax + loss, bookkeeping). Timing each call costs ≈ 0.1 µs.
+ */
+import type { Engine } from '../../core/config.ts';
+import { parseTrialConfig } from '../../core/config.ts';
+import type { Dataset } from '../../core/dataset.ts';
+import type { Kernels } from '../../core/nn/compute.ts';
+import { createKernels } from '../../core/nn/engines.ts';
+import { createTrainer } from '../../core/nn/index.ts';
+import type { Csr, Scratch } from '../../core/nn/layers.ts';
+
+interface Tally {
+  us: number;
+  calls: number;
+  madds: number;
+}
+
+type Method = (...args: unknown[]) => unknown;
+
+/** The name a call is tallied under, and the multiply-adds it did (read after the call). */
+function describe(method: string, a: unknown[]): [string, () => number] {
+  const none = () => 0;
+  switch (method) {
+    case 'inputLinearForward': {
+      const [, , , B, k, n, , , , X] = a as [
+        unknown,
+        unknown,
+        unknown,
+        number,
+        number,
+        number,
+        unknown,
+        unknown,
+        unknown,
+        Csr,
+      ];
+      return [`forward ${k}→${n} (u8)`, () => X.ptr[B]! * n];
+    }
+    case 'linearForward': {
+      const [, B, k, n, , , , X] = a as [unknown, number, number, number, unknown, unknown, unknown, Csr];
+      return [`forward ${k}→${n}`, () => X.ptr[B]! * n];
+    }
+    case 'linearBackward': {
+      const [X, , , B, k, n, , , , dX, , s] = a as [
+        Csr,
+        unknown,
+        unknown,
+        number,
+        number,
+        number,
+        unknown,
+        unknown,
+        unknown,
+        unknown,
+        unknown,
+        Scratch,
+      ];
+      return [
+        `backward ${k}→${n}${dX ? ' (dW, dX)' : ' (dW)'}`,
+        () => X.ptr[B]! * n + (dX ? s.dz.ptr[B]! * k : 0),
+      ];
+    }
+    case 'activationForward':
+      return [`activation ${String(a[0])}`, none];
+    case 'activationBackward':
+      return [`activation backward ${String(a[0])}${a[4] ? ' + dropout' : ''}`, none];
+    case 'update':
+      return [`optimizer ${String(a[0])}`, none];
+    default:
+      return [method, none];
+  }
+}
+
+const TIMED = new Set([
+  'inputLinearForward',
+  'linearForward',
+  'linearBackward',
+  'activationForward',
+  'dropoutForward',
+  'activationBackward',
+  'sumSquares',
+  'accumulate',
+  'update',
+]);
+
+/** k with every computing method timed into `tally`. */
+function timed(k: Kernels, tally: Map<string, Tally>): Kernels {
+  return new Proxy(k, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof prop !== 'string' || !TIMED.has(prop) || typeof v !== 'function') {
+        return typeof v === 'function' ? (v as Method).bind(target) : v;
+      }
+      return (...args: unknown[]) => {
+        const t0 = performance.now();
+        const r = (v as Method).apply(target, args);
+        const us = (performance.now() - t0) * 1000;
+        const [name, madds] = describe(prop, args);
+        const t = tally.get(name) ?? { us: 0, calls: 0, madds: 0 };
+        t.us += us;
+        t.calls++;
+        t.madds += madds();
+        tally.set(name, t);
+        return r;
+      };
+    },
+  });
+}
+
+export async function kernelProfile(
+  data: Dataset,
+  nets: readonly string[],
+  batches: readonly number[],
+  engines: readonly Engine[],
+  ceiling: number,
+  print: (line: Record<string, unknown>) => void,
+): Promise<void> {
+  for (const net of nets) {
+    const layers = net.split('-').map(Number);
+    for (const batch of batches) {
+      for (const engine of engines) {
+        const p = parseTrialConfig({ layers, batch_size: batch, validation_split: 0, epochs: 2, engine });
+        if (!p.ok) throw new Error(JSON.stringify(p.problems));
+        const tally = new Map<string, Tally>();
+        const kernels = timed(createKernels(engine, 'f32', layers), tally);
+        const t = createTrainer(p.value, data, { kernels });
+        t.runEpoch(); // warm-up: JIT / wasm tier-up
+        tally.clear();
+        const t0 = performance.now();
+        t.runEpoch();
+        const epochUs = (performance.now() - t0) * 1000;
+        const nb = Math.ceil(data.train.count / batch);
+        let inKernels = 0;
+        for (const [kernel, x] of [...tally.entries()].sort((a, b) => b[1].us - a[1].us)) {
+          inKernels += x.us;
+          const line: Record<string, unknown> = {
+            kernels: true,
+            engine,
+            net,
+            batch,
+            kernel,
+            us_per_batch: Math.round(x.us / nb),
+            share: Number((x.us / epochUs).toFixed(3)),
+            calls_per_batch: Number((x.calls / nb).toFixed(2)),
+          };
+          if (x.madds > 0) {
+            const gflops = (2 * x.madds) / (x.us * 1000);
+            line.gflops = Number(gflops.toFixed(2));
+            line.ceiling_fraction = Number((gflops / ceiling).toFixed(3));
+          }
+          print(line);
+        }
+        print({
+          kernels: true,
+          engine,
+          net,
+          batch,
+          kernel: 'other',
+          us_per_batch: Math.round((epochUs - inKernels) / nb),
+          share: Number(((epochUs - inKernels) / epochUs).toFixed(3)),
+          epoch_samples_per_s: Math.round(data.train.count / (epochUs / 1e6)),
+        });
+      }
+    }
+  }
+}
