@@ -17,21 +17,36 @@ export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
 
 const VALTYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
+/**
+ * Encoded bytes as a tree (a rope): building an expression from its operands links their trees instead of
+ * copying their bytes, and `flatten` writes the whole function once.
+ */
+export type Code = number | readonly Code[];
+
 /** Instructions leaving one value of type T on the stack. */
 export interface Expr<T extends ValType> {
   readonly type: T;
-  readonly code: readonly number[];
+  readonly code: Code;
 }
 
 /** Instructions leaving the stack as they found it. */
 export interface Stmt {
   readonly type: 'void';
-  readonly code: readonly number[];
+  readonly code: Code;
+}
+
+/** Appends the bytes of `c` to `out` in order. */
+export function flatten(c: Code, out: number[] = []): number[] {
+  if (typeof c === 'number') out.push(c);
+  else for (const x of c) flatten(x, out);
+  return out;
 }
 
 export interface Local<T extends ValType> {
   readonly type: T;
   readonly index: number;
+  /** The encoded index (LEB128), computed once. */
+  readonly leb: readonly number[];
 }
 
 export type I32 = Expr<'i32'>;
@@ -73,17 +88,14 @@ export function sleb(n: number): number[] {
 }
 
 const utf8 = (s: string): number[] => [...new TextEncoder().encode(s)];
-const vec = (items: readonly (readonly number[])[]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: readonly number[]): number[] => [id, ...uleb(body.length), ...body];
+const vec = (items: readonly Code[]): number[] => flatten([uleb(items.length), items]);
+const section = (id: number, body: readonly number[]): Code => [id, uleb(body.length), body];
 
-const expr = <T extends ValType>(type: T, ...parts: (readonly number[])[]): Expr<T> => ({
-  type,
-  code: parts.flat(),
-});
-const stmt = (...parts: (readonly number[])[]): Stmt => ({ type: 'void', code: parts.flat() });
+const expr = <T extends ValType>(type: T, ...parts: Code[]): Expr<T> => ({ type, code: parts });
+const stmt = (...parts: Code[]): Stmt => ({ type: 'void', code: parts });
 const simd = (op: number): number[] => [0xfd, ...uleb(op)];
 /** memarg: log2 of the alignment, then the static byte offset. */
-const memarg = (align: number, offset: number): number[] => [...uleb(Math.log2(align)), ...uleb(offset)];
+const memarg = (align: number, offset: number): Code => [uleb(Math.log2(align)), uleb(offset)];
 
 function checkAlign(align: number, natural: number): void {
   if (!(align >= 1 && align <= natural && Number.isInteger(Math.log2(align))))
@@ -125,15 +137,15 @@ export const set = <T extends ValType>(l: Local<T>, e: Expr<T>): Stmt =>
 export const tee = <T extends ValType>(l: Local<T>, e: Expr<T>): Expr<T> =>
   expr(l.type, e.code, [0x22, ...uleb(l.index)]);
 
-const body = (stmts: readonly Stmt[]): number[] => stmts.flatMap((s) => s.code);
+const body = (stmts: readonly Stmt[]): Code => stmts.map((s) => s.code);
 /** `block … end` (no result): `br(d)` inside jumps past its end. */
 export const block = (...stmts: Stmt[]): Stmt => stmt([0x02, 0x40], body(stmts), [0x0b]);
 /** `loop … end` (no result): `br(d)` inside jumps back to its start. */
 export const loop = (...stmts: Stmt[]): Stmt => stmt([0x03, 0x40], body(stmts), [0x0b]);
-export const br = (depth: number): Stmt => stmt([0x0c, ...uleb(depth)]);
-export const brIf = (depth: number, cond: I32): Stmt => stmt(cond.code, [0x0d, ...uleb(depth)]);
+export const br = (depth: number): Stmt => stmt(0x0c, uleb(depth));
+export const brIf = (depth: number, cond: I32): Stmt => stmt(cond.code, 0x0d, uleb(depth));
 export const ifThen = (cond: I32, then: Stmt[], otherwise: Stmt[] = []): Stmt =>
-  stmt(cond.code, [0x04, 0x40], body(then), otherwise.length ? [0x05, ...body(otherwise)] : [], [0x0b]);
+  stmt(cond.code, [0x04, 0x40], body(then), otherwise.length ? [0x05, body(otherwise)] : [], [0x0b]);
 /** An expression whose value is dropped. */
 export const drop = (e: Expr<ValType>): Stmt => stmt(e.code, [0x1a]);
 export const seq = (...stmts: Stmt[]): Stmt => stmt(body(stmts));
@@ -366,13 +378,18 @@ export class Func<P extends readonly ValType[] = readonly ValType[]> {
     /** The type of the value the function returns (its body's `returns` expression), or none. */
     readonly resultType: ValType | null = null,
   ) {
-    this.params = paramTypes.map((type, index) => ({ type, index })) as unknown as LocalsOf<P>;
+    this.params = paramTypes.map((type, index) => ({
+      type,
+      index,
+      leb: uleb(index),
+    })) as unknown as LocalsOf<P>;
   }
 
   /** A fresh local of the given type (zero-initialised on entry, as WebAssembly does). */
   local<T extends ValType>(type: T): Local<T> {
     this.extra.push(type);
-    return { type, index: this.paramTypes.length + this.extra.length - 1 };
+    const index = this.paramTypes.length + this.extra.length - 1;
+    return { type, index, leb: uleb(index) };
   }
 
   body(...stmts: Stmt[]): this {
@@ -403,8 +420,8 @@ export class Func<P extends readonly ValType[] = readonly ValType[]> {
       i = j;
     }
     if (this.resultType && !this.result) throw new TypeError(`${this.name} has no result expression`);
-    const b = [...vec(groups), ...body(this.code), ...(this.result?.code ?? []), 0x0b];
-    return [...uleb(b.length), ...b];
+    const b = flatten([vec(groups), body(this.code), this.result?.code ?? [], 0x0b]);
+    return flatten([uleb(b.length), b]);
   }
 }
 
@@ -447,20 +464,16 @@ export function encodeModule(memory: MemoryImport, funcs: readonly Func[]): Uint
   // Custom section "name", subsection 1 (function names): profilers and stack traces show kernel names.
   const names = vec(funcs.map((f, i) => [...uleb(i), ...uleb(utf8(f.name).length), ...utf8(f.name)]));
   const nameSec = [...uleb(4), ...utf8('name'), 0x01, ...uleb(names.length), ...names];
-  return Uint8Array.from([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, typeSec),
-    ...section(2, vec([imp])),
-    ...section(3, funcSec),
-    ...section(7, exportSec),
-    ...section(10, codeSec),
-    ...section(0, nameSec),
-  ]);
+  const magicAndVersion = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  return Uint8Array.from(
+    flatten([
+      magicAndVersion,
+      section(1, typeSec),
+      section(2, vec([imp])),
+      section(3, funcSec),
+      section(7, exportSec),
+      section(10, codeSec),
+      section(0, nameSec),
+    ]),
+  );
 }
