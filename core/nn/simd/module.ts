@@ -4,7 +4,7 @@
  *
  * Exported functions (n, k: row lengths of the model, s1 = sizes[1]):
  *   u8csr                      layer 0's pixels → CSR                     (gen-products u8ToCsr)
- *   csr_<k>                    dense rows of length k → CSR               (denseToCsr)
+ *   csr_<k>                    dense rows of length k → CSR, every width  (denseToCsr)
  *   csc                        CSR → CSC                                  (csrToCsc)
  *   fwd_<n> / acc_<n>          sparse × dense rows of length n, from a bias vector / from zero (spmm)
  *   acc_off_<s1>               the same plus offset·db (layer 0's dW with a normalisation offset)
@@ -35,9 +35,10 @@ function kernelsOf<T extends FloatType>(num: Num<T>, sizes: readonly number[]): 
   const L = sizes.length - 1;
   const outs = [...new Set(sizes.slice(1))];
   const fns: Func[] = [u8ToCsr(num, 'u8csr', sizes[0]!), csrToCsc(num, 'csc')];
+  // Every layer input's width, the first included (a dense float layer 0 goes through linearForward).
+  for (const k of new Set(sizes)) fns.push(denseToCsr(num, `csr_${k}`, k));
   for (const n of outs) {
     fns.push(
-      denseToCsr(num, `csr_${n}`, n),
       spmm(num, `fwd_${n}`, { n, init: 'vector', addScaled: false }),
       spmm(num, `acc_${n}`, { n, init: 'zero', addScaled: false }),
       columnSums(num, `colsum_${n}`, n),
