@@ -13,7 +13,8 @@
  * per batch (that is its input format). --threads T adds "ours-threads" (adapters/threads, T threads).
  *
  * One JSON line per (impl, engine, net, batch): samples_per_s by wall clock, cpu_samples_per_s by CPU time
- * of the process, the 1-minute load average. Ours also: ratio_vs_<peer> (wall clock, same run),
+ * of the process, the 1-minute load average when it was measured. Ours also: ratio_vs_<peer> (wall clock,
+ * same run) and cpu_ratio_vs_<peer> (CPU time: steadier on a shared machine),
  * gflops = 2 × the products' multiply-adds on nonzeros (Trainer.multiplyAdds) per second, and
  * ceiling_fraction = gflops / the f32x4 mul+add ceiling measured in this run (simd-ceiling.ts).
  */
@@ -93,6 +94,14 @@ interface OursRate extends Rate {
   madds: number;
 }
 
+/** A rate as printed: with the 1-minute load average when it was measured. */
+interface Measured extends Rate {
+  madds?: number;
+  version?: string;
+  dtype?: string;
+  load: number;
+}
+
 /** One epoch of our trainer over data.train after a warm-up trainer on a prefix. */
 async function benchOurs(
   layers: number[],
@@ -148,7 +157,7 @@ export default async function core(args: string[]): Promise<void> {
   const threads = Number(opt(args, 'threads', '0'));
   const { data, source, mnistDir } = loadData(samples);
   const print = (line: Record<string, unknown>) => {
-    const full = { suite: 'core', ...line, load_avg: round2(loadavg()[0]!) };
+    const full = { suite: 'core', ...line, load_avg: line.load_avg ?? round2(loadavg()[0]!) };
     if (json) console.log(JSON.stringify(full));
     else
       console.log(
@@ -168,113 +177,102 @@ export default async function core(args: string[]): Promise<void> {
 
   // Ours runs before tfjs is even imported (unless --ours-last): importing tfjs detaches an ArrayBuffer,
   // which invalidates V8's ArrayBufferDetaching protector for the whole process and slows every
-  // typed-array access of the scalar kernels by ~18% — an artefact of sharing the process.
-  const ours = new Map<string, OursRate>();
-  const runOurs = async () => {
-    if (!impls.includes('ours')) return;
+  // typed-array access of the scalar kernels by ~18% — an artefact of sharing the process. The Python peers
+  // run right after ours for each (net, batch), so a change of the machine's load hits both alike.
+  const results = new Map<string, Measured>();
+  const measured = (r: Rate & Partial<Measured>): Measured => ({ ...r, load: round2(loadavg()[0]!) });
+  const pythonImpls = PYTHON_PEERS.filter((p) => impls.includes(p));
+  const runOursAndPython = async () => {
     for (const net of nets) {
       const layers = net.split('-').map(Number);
       for (const batch of batches) {
-        for (const engine of engines) {
-          ours.set(
-            `ours ${engine} ${net} ${batch}`,
-            await benchOurs(layers, data, batch, engine, repeat, dtype),
-          );
-          if (threads > 1)
-            ours.set(
-              `ours-threads ${engine} ${net} ${batch}`,
-              await benchOurs(layers, data, batch, engine, repeat, dtype, threads),
-            );
+        if (impls.includes('ours')) {
+          for (const engine of engines) {
+            const one = await benchOurs(layers, data, batch, engine, repeat, dtype);
+            results.set(`ours ${engine} ${net} ${batch}`, measured(one));
+            if (threads > 1) {
+              const many = await benchOurs(layers, data, batch, engine, repeat, dtype, threads);
+              results.set(`ours-threads ${engine} ${net} ${batch}`, measured(many));
+            }
+          }
         }
+        const py = runPythonPeers(pythonImpls, mnistDir, data.train.count, [net], [batch], repeat);
+        if (py.skipped) print({ impl: 'python-peers', net, batch, status: 'skipped', reason: py.skipped });
+        for (const [k, v] of py.rates) results.set(k, measured(v));
       }
     }
   };
-  if (!oursLast) await runOurs();
-
-  const peers = new Map<string, Rate & { version?: string; dtype?: string }>();
-  const py = runPythonPeers(
-    PYTHON_PEERS.filter((p) => impls.includes(p)),
-    mnistDir,
-    data.train.count,
-    nets,
-    batches,
-    repeat,
-  );
-  if (py.skipped) print({ impl: 'python-peers', status: 'skipped', reason: py.skipped });
-  for (const [k, v] of py.rates) peers.set(k, v);
+  if (!oursLast) await runOursAndPython();
   const tfjs = TFJS_PEERS.filter((p) => impls.includes(p));
   if (tfjs.length > 0) {
     const tf = await loadTfjs();
-    const version = tf.version.tfjs;
     for (const net of nets) {
       for (const batch of batches) {
         for (const impl of tfjs) {
           const layers = net.split('-').map(Number);
-          const rate = await benchTfjs(
-            tf,
-            impl === 'tfjs-cpu' ? 'cpu' : 'wasm',
-            layers,
-            data,
-            batch,
-            WARMUP,
-            repeat,
+          const backend = impl === 'tfjs-cpu' ? 'cpu' : 'wasm';
+          const rate = await benchTfjs(tf, backend, layers, data, batch, WARMUP, repeat);
+          results.set(
+            `${impl} ${net} ${batch}`,
+            measured({ ...rate, version: tf.version.tfjs, dtype: 'f32' }),
           );
-          peers.set(`${impl} ${net} ${batch}`, { ...rate, version, dtype: 'f32' });
         }
       }
     }
   }
-  if (oursLast) await runOurs();
+  if (oursLast) await runOursAndPython();
 
   for (const net of nets) {
     for (const batch of batches) {
       for (const impl of PEERS) {
-        const p = peers.get(`${impl} ${net} ${batch}`);
-        if (p)
-          print({
-            impl,
-            net,
-            batch,
-            samples: data.train.count,
-            samples_per_s: Math.round(p.wall),
-            cpu_samples_per_s: Math.round(p.cpu),
-            version: p.version,
-            dtype: p.dtype,
-            threads: 1,
-          });
-      }
-      for (const [key, r] of ours) {
-        const [impl, engine, kNet, kBatch] = key.split(' ') as [string, Engine, string, string];
-        if (kNet !== net || Number(kBatch) !== batch) continue;
-        const gflops = (2 * r.madds) / 1e9;
-        const line: Record<string, unknown> = {
+        const p = results.get(`${impl} ${net} ${batch}`);
+        if (!p) continue;
+        print({
           impl,
-          engine,
           net,
           batch,
           samples: data.train.count,
-          samples_per_s: Math.round(r.wall),
-          cpu_samples_per_s: Math.round(r.cpu),
-          dtype,
-          threads: impl === 'ours-threads' ? threads : 1,
-          gflops: round2(gflops),
-          ceiling_fraction: Number((gflops / ceiling).toFixed(3)),
-          order: oursLast ? 'after tfjs import' : 'before tfjs import',
-        };
-        if (impl === 'ours-threads') {
-          const single = ours.get(`ours ${engine} ${net} ${batch}`);
-          if (single) line.speedup_vs_1_thread = round2(r.wall / single.wall);
-        } else {
-          for (const peer of PEERS) {
-            const p = peers.get(`${peer} ${net} ${batch}`);
-            if (p) line[`ratio_vs_${peer.replaceAll('-', '_')}`] = round2(r.wall / p.wall);
+          samples_per_s: Math.round(p.wall),
+          cpu_samples_per_s: Math.round(p.cpu),
+          version: p.version,
+          dtype: p.dtype,
+          threads: 1,
+          load_avg: p.load,
+        });
+      }
+      for (const impl of ['ours', 'ours-threads']) {
+        for (const engine of engines) {
+          const r = results.get(`${impl} ${engine} ${net} ${batch}`);
+          if (!r) continue;
+          const gflops = (2 * (r.madds ?? 0)) / 1e9;
+          const line: Record<string, unknown> = {
+            impl,
+            engine,
+            net,
+            batch,
+            samples: data.train.count,
+            samples_per_s: Math.round(r.wall),
+            cpu_samples_per_s: Math.round(r.cpu),
+            dtype,
+            threads: impl === 'ours-threads' ? threads : 1,
+            gflops: round2(gflops),
+            ceiling_fraction: Number((gflops / ceiling).toFixed(3)),
+            order: oursLast ? 'after tfjs import' : 'before tfjs import',
+          };
+          const vs = (key: string, name: string, cpu: boolean) => {
+            const p = results.get(key);
+            if (!p) return;
+            line[`ratio_vs_${name}`] = round2(r.wall / p.wall);
+            if (cpu) line[`cpu_ratio_vs_${name}`] = round2(r.cpu / p.cpu);
+          };
+          if (impl === 'ours-threads') vs(`ours ${engine} ${net} ${batch}`, '1_thread', false);
+          else {
+            for (const peer of PEERS) vs(`${peer} ${net} ${batch}`, peer.replaceAll('-', '_'), true);
+            if (engine !== 'scalar') vs(`ours scalar ${net} ${batch}`, 'scalar', true);
           }
-          if (engine !== 'scalar') {
-            const scalar = ours.get(`ours scalar ${net} ${batch}`);
-            if (scalar) line.ratio_vs_scalar = round2(r.wall / scalar.wall);
-          }
+          line.load_avg = r.load;
+          print(line);
         }
-        print(line);
       }
     }
   }
