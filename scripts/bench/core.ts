@@ -255,10 +255,13 @@ export default async function core(args: string[]): Promise<void> {
             cpu_samples_per_s: Math.round(r.cpu),
             dtype,
             threads: impl === 'ours-threads' ? threads : 1,
-            gflops: round2(gflops),
-            ceiling_fraction: Number((gflops / ceiling).toFixed(3)),
             order: oursLast ? 'after tfjs import' : 'before tfjs import',
           };
+          // (Trainer.multiplyAdds counts the trainer thread's rows only: no work figure for threaded runs.)
+          if (impl === 'ours') {
+            line.gflops = round2(gflops);
+            line.ceiling_fraction = Number((gflops / ceiling).toFixed(3));
+          }
           const vs = (key: string, name: string, cpu: boolean) => {
             const p = results.get(key);
             if (!p) return;
