@@ -1,4 +1,4 @@
-/** Sweep files and search: schema, W&B compatibility, expansion, samplers, ASHA pruner, budgets, cost. */
+/** Sweep files and search: schema, W&B compatibility, expansion, samplers, pruners, budgets, cost. */
 export {
   checkBudget,
   DEFAULT_PRICES,
@@ -10,7 +10,7 @@ export {
   spentOf,
   trialCostUsd,
 } from './cost.ts';
-export { countGrid, discreteValues, expandTrials, Rng, sample, trialId } from './expand.ts';
+export { countGrid, discreteValues, expandTrials, trialId } from './expand.ts';
 export { isBetter, metricValue, pruneMetric } from './metric.ts';
 export { sendOrder, trialWork } from './order.ts';
 export {
@@ -36,8 +36,18 @@ export {
   type Pruner,
   type RungRecord,
   rungEpochs,
-} from './pruner.ts';
-export { createSampler, GridSampler, ListSampler, RandomSampler, type Sampler } from './sampler.ts';
+} from './pruners/index.ts';
+export {
+  createSampler,
+  ListSampler,
+  type Objective,
+  type Observation,
+  type ObservationState,
+  Rng,
+  type Sampler,
+  type SamplerMethod,
+  sample,
+} from './samplers/index.ts';
 export { MAX_TRIALS, sweepFileSchema } from './schema.ts';
 export type {
   Condition,

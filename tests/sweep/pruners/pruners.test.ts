@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryBlobStore } from '../../adapters/store/memory.ts';
-import { keys } from '../../core/layout.ts';
+import { MemoryBlobStore } from '../../../adapters/store/memory.ts';
+import { keys } from '../../../core/layout.ts';
 import {
   AshaPruner,
   ashaDecision,
@@ -13,7 +13,7 @@ import {
   parseSweepObject,
   rungEpochs,
   type Sweep,
-} from '../../core/sweep/index.ts';
+} from '../../../core/sweep/index.ts';
 
 function sweep(
   early: Record<string, unknown> | undefined,

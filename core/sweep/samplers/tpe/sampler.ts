@@ -1,0 +1,197 @@
+/**
+ * TPE (tree-structured Parzen estimator), multivariate as Optuna's default, rebuilt from the observations
+ * on every call. Suggestion k:
+ *  1. observations sorted by trial id; split into good / bad groups (evidence.ts);
+ *  2. fewer than `startup` evidence trials: a random draw from the parameters' own distributions;
+ *  3. else l(x) = Parzen estimator of the good group, g(x) of the bad (running trials included: constant
+ *     liar), jointly over the unconditional parameters; each conditional parameter has its own l and g
+ *     from the observations where it was active;
+ *  4. `candidates` points drawn from l; the one with the largest log l(x) − log g(x) that is a valid trial
+ *     not yet observed is suggested (then the next best, …; more batches of candidates, then random draws);
+ *  5. nothing new found: a finite space is enumerated for a trial not yet observed; none ⇒ exhausted.
+ * All randomness comes from Rng(suggestionSeed(seed, k)).
+ */
+import { gridPoints } from '../../expand.ts';
+import { Rng, suggestionSeed } from '../rng.ts';
+import {
+  drawDistinct,
+  isActive,
+  isInvalid,
+  lookupIn,
+  type Point,
+  type SearchSpace,
+  type Trial,
+} from '../space.ts';
+import type { Objective, Observation, Sampler } from '../types.ts';
+import { type Dim, dimOf } from './dims.ts';
+import { splitObservations } from './evidence.ts';
+import { type Coord, type Mixture, parzen } from './parzen.ts';
+
+export interface TpeOptions {
+  seed: number;
+  /** Objectives in the order of each observation's `values` (two or more: MOTPE). */
+  objectives: readonly Objective[];
+  /** Random suggestions until this many trials are evidence; also the observations a rung level needs. */
+  startup?: number;
+  /** Candidates drawn from l(x) per batch. */
+  candidates?: number;
+  /** Weight of the prior kernel (each observation weighs 1). */
+  priorWeight?: number;
+}
+
+export const TPE_DEFAULTS = { startup: 10, candidates: 24, priorWeight: 1 } as const;
+/** Batches of candidates tried before falling back to random draws. */
+const BATCHES = 4;
+/** A finite space up to this many points is enumerated before a sampler says it is exhausted. */
+const MAX_ENUMERATED = 100_000;
+
+interface Model {
+  joint: { dims: Dim[]; l: Mixture; g: Mixture };
+  conditional: Map<string, { dim: Dim; l: Mixture; g: Mixture }>;
+}
+
+export class TpeSampler<T extends Trial> implements Sampler<T> {
+  readonly method = 'tpe';
+  private readonly dims: Map<string, Dim>;
+  private readonly opts: Required<Omit<TpeOptions, 'objectives'>> & { objectives: readonly Objective[] };
+
+  constructor(
+    private readonly space: SearchSpace<T>,
+    options: TpeOptions,
+  ) {
+    this.opts = { ...TPE_DEFAULTS, ...options };
+    this.dims = new Map();
+    for (const c of space.params) {
+      const d = dimOf(c);
+      if (d) this.dims.set(c.key, d);
+    }
+  }
+
+  plan(): undefined {
+    return undefined;
+  }
+
+  suggest(k: number, observations: readonly Observation[]): T | undefined {
+    const obs = [...observations].sort((a, b) =>
+      a.trial_id < b.trial_id ? -1 : a.trial_id > b.trial_id ? 1 : 0,
+    );
+    const taken = new Set(obs.map((o) => o.trial_id));
+    const rng = new Rng(suggestionSeed(this.opts.seed, k));
+    const split = splitObservations(obs, this.opts.objectives, this.opts.startup);
+    if (split.evidence >= this.opts.startup && split.below.length > 0) {
+      const model = this.fit(split.below, split.above);
+      for (let batch = 0; batch < BATCHES; batch++) {
+        const t = this.bestCandidate(model, rng, taken, k);
+        if (t) return t;
+      }
+    }
+    return drawDistinct(this.space, rng, 1, taken, k).trials[0] ?? this.firstFree(taken, k);
+  }
+
+  /** The coordinates of an observation's value on a dim (undefined: it does not inform the dim). */
+  private coordOf(dim: Dim, value: unknown): number | undefined {
+    if (dim.kind === 'numeric') return dim.toInternal(value);
+    const key = this.space.valueKey(dim.key, value);
+    const i = dim.values.findIndex((v) => this.space.valueKey(dim.key, v) === key);
+    return i >= 0 ? i : undefined;
+  }
+
+  private points(dims: readonly Dim[], group: readonly Observation[]): number[][] {
+    const out: number[][] = [];
+    for (const o of group) {
+      const p = dims.map((d) => this.coordOf(d, o.params[d.key]));
+      if (p.every((x) => x !== undefined)) out.push(p as number[]);
+    }
+    return out;
+  }
+
+  private fit(below: readonly Observation[], above: readonly Observation[]): Model {
+    const pw = this.opts.priorWeight;
+    const all = [...this.dims.values()];
+    const dims = all.filter((d) => !d.conditional);
+    const joint = {
+      dims,
+      l: parzen(dims, this.points(dims, below), pw),
+      g: parzen(dims, this.points(dims, above), pw),
+    };
+    const conditional = new Map<string, { dim: Dim; l: Mixture; g: Mixture }>();
+    for (const c of this.space.params) {
+      const dim = this.dims.get(c.key);
+      if (!dim?.conditional) continue;
+      const active = (group: readonly Observation[]) =>
+        group.filter((o) =>
+          isActive(
+            c,
+            lookupIn(o.params, (key) => this.space.fallback(key)),
+          ),
+        );
+      conditional.set(c.key, {
+        dim,
+        l: parzen([dim], this.points([dim], active(below)), pw),
+        g: parzen([dim], this.points([dim], active(above)), pw),
+      });
+    }
+    return { joint, conditional };
+  }
+
+  /** The value a sampled coordinate stands for, and its coordinate for scoring. */
+  private snap(dim: Dim, x: number): { value: unknown; coord: Coord } {
+    if (dim.kind === 'categorical') return { value: dim.values[x], coord: { x } };
+    const value = dim.valueAt(x);
+    if (!dim.discrete) return { value, coord: { x: dim.toInternal(value)! } };
+    const [a, b] = dim.cell(value);
+    return { value, coord: { x, a, b } };
+  }
+
+  private candidate(model: Model, rng: Rng): { point: Point; score: number } {
+    const { joint, conditional } = model;
+    const drawn = joint.l.sample(rng);
+    const point: Point = {};
+    const jointCoords: Coord[] = [];
+    let score = 0;
+    const get = lookupIn(point, (key) => this.space.fallback(key));
+    for (const c of this.space.params) {
+      if (!isActive(c, get)) continue;
+      const j = joint.dims.findIndex((d) => d.key === c.key);
+      if (j >= 0) {
+        const s = this.snap(joint.dims[j]!, drawn[j]!);
+        point[c.key] = s.value;
+        jointCoords[j] = s.coord;
+      } else if (conditional.has(c.key)) {
+        const m = conditional.get(c.key)!;
+        const s = this.snap(m.dim, m.l.sample(rng)[0]!);
+        point[c.key] = s.value;
+        score += m.l.logPdf([s.coord]) - m.g.logPdf([s.coord]);
+      } else if (c.spec.distribution === 'constant') {
+        point[c.key] = c.spec.value;
+      }
+    }
+    score += joint.l.logPdf(jointCoords) - joint.g.logPdf(jointCoords);
+    return { point, score };
+  }
+
+  private bestCandidate(model: Model, rng: Rng, taken: ReadonlySet<string>, k: number): T | undefined {
+    const cands = Array.from({ length: this.opts.candidates }, () => this.candidate(model, rng));
+    const order = cands.map((_, i) => i).sort((i, j) => cands[j]!.score - cands[i]!.score || i - j);
+    for (const i of order) {
+      const t = this.space.trial(cands[i]!.point, k);
+      if (!isInvalid(t) && !taken.has(t.trial_id)) return t;
+    }
+    return undefined;
+  }
+
+  /** Enumerates a finite space (constant, categorical, int_uniform parameters) for a trial not yet taken. */
+  private firstFree(taken: ReadonlySet<string>, k: number): T | undefined {
+    const finite = this.space.params.every((c) =>
+      ['constant', 'categorical', 'categorical_w_probabilities', 'int_uniform'].includes(c.spec.distribution),
+    );
+    if (!finite) return undefined;
+    let seen = 0;
+    for (const point of gridPoints(this.space.params, (key) => this.space.fallback(key))) {
+      if (++seen > MAX_ENUMERATED) return undefined;
+      const t = this.space.trial(point, k);
+      if (!isInvalid(t) && !taken.has(t.trial_id)) return t;
+    }
+    return undefined;
+  }
+}
