@@ -18,14 +18,19 @@ import { nonDominatedRanks, referencePoint, selectByHypervolume } from './pareto
 
 export interface Split {
   below: Observation[];
+  /** Weight of each good trial (mean 1): how far it is past the split (EI weighting), else all 1. */
+  belowWeights?: number[];
   above: Observation[];
   /** Trials that are evidence (complete, pruned, diverged). */
   evidence: number;
 }
 
+export const EXP = JSON.parse(process.env.TPE_EXP ?? '{}') as Record<string, unknown>;
+
 /** Optuna's γ: the good group's size for n observations (single objective capped at 25). */
 export function goodCount(n: number, objectives: number): number {
-  const g = Math.ceil(0.1 * n);
+  const g =
+    EXP.gamma === 'sqrt' ? Math.ceil(0.25 * Math.sqrt(n)) : Math.ceil(((EXP.beta as number) ?? 0.1) * n);
   return objectives > 1 ? g : Math.min(g, 25);
 }
 
@@ -55,7 +60,7 @@ function chooseLevel(evidence: readonly Observation[], minLevel: number): number
 
 function splitSingle(evidence: Observation[], goal: Objective['goal'], minLevel: number) {
   const level = chooseLevel(evidence, minLevel);
-  if (level === undefined) return { below: [], rest: evidence };
+  if (level === undefined) return { below: [], rest: evidence, belowWeights: undefined };
   const sign = goal === 'maximize' ? -1 : 1;
   const ranked = evidence
     .filter((o) => valueAt(o, level) !== undefined)
@@ -63,7 +68,14 @@ function splitSingle(evidence: Observation[], goal: Objective['goal'], minLevel:
   const n = Math.min(goodCount(evidence.length, 1), ranked.length);
   const below = ranked.slice(0, n);
   const good = new Set(below);
-  return { below, rest: evidence.filter((o) => !good.has(o)) };
+  let belowWeights: number[] | undefined;
+  if (EXP.weights === 'ei' && ranked.length > n) {
+    const thr = valueAt(ranked[n]!, level)!;
+    const raw = below.map((o) => Math.max(1e-12, Math.abs(valueAt(o, level)! - thr)));
+    const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
+    belowWeights = raw.map((x) => x / mean);
+  }
+  return { below, rest: evidence.filter((o) => !good.has(o)), belowWeights };
 }
 
 function splitMulti(evidence: Observation[], objectives: readonly Objective[]) {
@@ -103,9 +115,9 @@ export function splitObservations(
     (o) => o.state === 'complete' || o.state === 'pruned' || o.state === 'diverged',
   );
   const running = observations.filter((o) => o.state === 'running');
-  const { below, rest } =
+  const { below, rest, belowWeights } =
     objectives.length > 1
-      ? splitMulti(evidence, objectives)
+      ? { ...splitMulti(evidence, objectives), belowWeights: undefined }
       : splitSingle(evidence, objectives[0]?.goal ?? 'minimize', minLevel);
-  return { below, above: [...rest, ...running], evidence: evidence.length };
+  return { below, belowWeights, above: [...rest, ...running], evidence: evidence.length };
 }

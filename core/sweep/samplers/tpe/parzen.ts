@@ -124,11 +124,14 @@ export function parzen(
   dims: readonly Dim[],
   points: readonly (readonly number[])[],
   priorWeight: number,
+  weights?: readonly number[],
 ): Mixture {
   const K = points.length + 1;
   const logw = new Float64Array(K);
-  const total = points.length + priorWeight;
-  for (let k = 0; k < K - 1; k++) logw[k] = Math.log(1 / total);
+  const w = (k: number) => weights?.[k] ?? 1;
+  let total = priorWeight;
+  for (let k = 0; k < K - 1; k++) total += w(k);
+  for (let k = 0; k < K - 1; k++) logw[k] = Math.log(w(k) / total);
   logw[K - 1] = Math.log(priorWeight / total);
   const cum = new Float64Array(K);
   let acc = 0;
@@ -155,21 +158,35 @@ export function parzen(
     });
   };
 
+  // A discrete dim has few cells: each cell's log-mass under every kernel is computed once per mixture.
+  const cellMemo = kernels.map(() => new Map<number, Float64Array>());
+  const cellLogMass = (j: number, kern: NumericKernels, a: number, b: number): Float64Array => {
+    let v = cellMemo[j]!.get(a);
+    if (!v) {
+      v = new Float64Array(K);
+      for (let k = 0; k < K; k++) {
+        const m = kern.mu[k]!;
+        const s = kern.sigma[k]!;
+        v[k] = Math.log(Math.max(MIN_MASS, normalMass((a - m) / s, (b - m) / s))) - kern.logZ[k]!;
+      }
+      cellMemo[j]!.set(a, v);
+    }
+    return v;
+  };
+
   const logPdf = (coords: readonly Coord[]): number => {
     const terms = Float64Array.from(logw);
     kernels.forEach((kern, j) => {
       const c = coords[j]!;
       if ('p' in kern) {
         for (let k = 0; k < K; k++) terms[k]! += Math.log(Math.max(MIN_MASS, kern.p[k * kern.n + c.x]!));
-        return;
-      }
-      for (let k = 0; k < K; k++) {
-        const m = kern.mu[k]!;
-        const s = kern.sigma[k]!;
-        if (c.a !== undefined && c.b !== undefined) {
-          terms[k]! += Math.log(Math.max(MIN_MASS, normalMass((c.a - m) / s, (c.b - m) / s))) - kern.logZ[k]!;
-        } else {
-          const z = (c.x - m) / s;
+      } else if (c.a !== undefined && c.b !== undefined) {
+        const v = cellLogMass(j, kern, c.a, c.b);
+        for (let k = 0; k < K; k++) terms[k]! += v[k]!;
+      } else {
+        for (let k = 0; k < K; k++) {
+          const s = kern.sigma[k]!;
+          const z = (c.x - kern.mu[k]!) / s;
           terms[k]! += -0.5 * z * z - LOG_SQRT_2PI - Math.log(s) - kern.logZ[k]!;
         }
       }

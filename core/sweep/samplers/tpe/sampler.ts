@@ -24,7 +24,7 @@ import {
 } from '../space.ts';
 import type { Objective, Observation, Sampler } from '../types.ts';
 import { type Dim, dimOf } from './dims.ts';
-import { splitObservations } from './evidence.ts';
+import { EXP, splitObservations } from './evidence.ts';
 import { type Coord, type Mixture, parzen } from './parzen.ts';
 
 export interface TpeOptions {
@@ -59,7 +59,7 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
     private readonly space: SearchSpace<T>,
     options: TpeOptions,
   ) {
-    this.opts = { ...TPE_DEFAULTS, ...options };
+    this.opts = { ...TPE_DEFAULTS, ...(EXP.opts as object), ...options };
     this.dims = new Map();
     for (const c of space.params) {
       const d = dimOf(c);
@@ -78,8 +78,9 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
     const taken = new Set(obs.map((o) => o.trial_id));
     const rng = new Rng(suggestionSeed(this.opts.seed, k));
     const split = splitObservations(obs, this.opts.objectives, this.opts.startup);
-    if (split.evidence >= this.opts.startup && split.below.length > 0) {
-      const model = this.fit(split.below, split.above);
+    const ready = EXP.startupBy === 'k' ? k >= this.opts.startup : split.evidence >= this.opts.startup;
+    if (ready && split.below.length > 0) {
+      const model = this.fit(split.below, split.above, split.belowWeights);
       for (let batch = 0; batch < BATCHES; batch++) {
         const t = this.bestCandidate(model, rng, taken, k);
         if (t) return t;
@@ -105,13 +106,13 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
     return out;
   }
 
-  private fit(below: readonly Observation[], above: readonly Observation[]): Model {
+  private fit(below: readonly Observation[], above: readonly Observation[], weights?: number[]): Model {
     const pw = this.opts.priorWeight;
     const all = [...this.dims.values()];
     const dims = all.filter((d) => !d.conditional);
     const joint = {
       dims,
-      l: parzen(dims, this.points(dims, below), pw),
+      l: parzen(dims, this.points(dims, below), pw, weights),
       g: parzen(dims, this.points(dims, above), pw),
     };
     const conditional = new Map<string, { dim: Dim; l: Mixture; g: Mixture }>();
