@@ -51,7 +51,7 @@ describe('the search bench protocol', () => {
     // the incumbent is picked on the observed value: 10 observed 0.95 beats everything, though its truth is 0.6
     const observed10 = raw.table['10']!.val![reps[1]!]!;
     const expected = observed10 > 0.9 ? [0.4, 0.3, 0.3, 0.3] : [0.4, 0.4, 0.1, 0];
-    run.regret.forEach((r, i) => expect(r).toBeCloseTo(expected[i]!, 12));
+    for (const [i, r] of run.regret.entries()) expect(r).toBeCloseTo(expected[i]!, 12);
   });
 
   it('ties keep the earliest reported trial', () => {
