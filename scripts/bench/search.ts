@@ -74,12 +74,18 @@ interface Cell {
   suggestMsAt200: number | undefined;
 }
 
-function runCell(table: Table, sampler: string, workers: number, seeds: number, trials: number): Cell {
+function runCell(
+  table: Table,
+  sampler: string,
+  workers: number,
+  seeds: { first: number; count: number },
+  trials: number,
+): Cell {
   const space = tableSpace(table);
   const regrets: number[][] = [];
   const ms: number[] = [];
   const msLate: number[] = [];
-  for (let seed = 0; seed < seeds; seed++) {
+  for (let seed = seeds.first; seed < seeds.first + seeds.count; seed++) {
     const s = samplerFor(sampler as 'random' | 'tpe', space, {
       seed,
       objectives: [{ goal: table.goal }],
@@ -110,7 +116,7 @@ const mapAt = (m: Record<number, number>, f: (n: number, v: number) => number) =
 export default async function search(args: string[]): Promise<void> {
   const json = args.includes('--json');
   const trials = Number(one(args, 'trials', '200'));
-  const seeds = Number(one(args, 'seeds', '20'));
+  const seeds = { first: Number(one(args, 'first-seed', '0')), count: Number(one(args, 'seeds', '20')) };
   const workersList = list(one(args, 'workers', '1,8')).map(Number);
   const samplers = list(one(args, 'samplers', 'random,tpe'));
   for (const s of samplers)
@@ -142,7 +148,8 @@ export default async function search(args: string[]): Promise<void> {
         table: c.table,
         sampler: c.sampler,
         workers: c.workers,
-        seeds,
+        seeds: seeds.count,
+        ...(seeds.first ? { first_seed: seeds.first } : {}),
         trials,
         median_regret_at: mapAt(c.median, (_n, v) => v),
         normalized_at: norm,
@@ -172,7 +179,8 @@ export default async function search(args: string[]): Promise<void> {
         sampler,
         workers,
         tables,
-        seeds,
+        seeds: seeds.count,
+        ...(seeds.first ? { first_seed: seeds.first } : {}),
         normalized_at: mine,
         load_avg_1m: r4(loadavg()[0]!),
       };

@@ -9,6 +9,9 @@
  * never reached the level (pruned earlier: they lost a rung), diverged ones (the worst value seen), and
  * running ones (constant liar). Failed trials are left out.
  *
+ * With `smooth` (one objective), the ranks are first replaced by smoothed ranks (denoise.ts) and the good
+ * group is the best γ(n) of those.
+ *
  * Several objectives (MOTPE): complete trials with every value finite are ranked by non-domination rank;
  * the good group takes whole ranks while they fit, then the rest of it from the next rank by greedy
  * hypervolume subset selection; pruned, diverged and running trials are bad.
@@ -18,19 +21,14 @@ import { nonDominatedRanks, referencePoint, selectByHypervolume } from './pareto
 
 export interface Split {
   below: Observation[];
-  /** Weight of each good trial (mean 1): how far it is past the split (EI weighting), else all 1. */
-  belowWeights?: number[];
   above: Observation[];
   /** Trials that are evidence (complete, pruned, diverged). */
   evidence: number;
 }
 
-export const EXP = JSON.parse(process.env.TPE_EXP ?? '{}') as Record<string, unknown>;
-
 /** Optuna's γ: the good group's size for n observations (single objective capped at 25). */
 export function goodCount(n: number, objectives: number): number {
-  const g =
-    EXP.gamma === 'sqrt' ? Math.ceil(0.25 * Math.sqrt(n)) : Math.ceil(((EXP.beta as number) ?? 0.1) * n);
+  const g = Math.ceil(0.1 * n);
   return objectives > 1 ? g : Math.min(g, 25);
 }
 
@@ -58,24 +56,48 @@ function chooseLevel(evidence: readonly Observation[], minLevel: number): number
   return most > 0 ? byHeight[counts.indexOf(most)] : undefined;
 }
 
-function splitSingle(evidence: Observation[], goal: Objective['goal'], minLevel: number) {
+/** Smoothed ranks of trials (sorted by id) from their ranks (0 = best; ties share their mean rank). */
+export type RankSmoother = (trials: readonly Observation[], ranks: readonly number[]) => number[];
+
+/** Each trial's rank in `ranked` (best first, 0-based); equal values share their mean rank. */
+function meanRanks(ranked: readonly Observation[], level: number): Map<Observation, number> {
+  const rank = new Map<Observation, number>();
+  for (let i = 0; i < ranked.length; ) {
+    let j = i;
+    while (j + 1 < ranked.length && valueAt(ranked[j + 1]!, level) === valueAt(ranked[i]!, level)) j++;
+    for (let x = i; x <= j; x++) rank.set(ranked[x]!, (i + j) / 2);
+    i = j + 1;
+  }
+  return rank;
+}
+
+function splitSingle(
+  evidence: Observation[],
+  goal: Objective['goal'],
+  minLevel: number,
+  smooth?: RankSmoother,
+) {
   const level = chooseLevel(evidence, minLevel);
-  if (level === undefined) return { below: [], rest: evidence, belowWeights: undefined };
+  if (level === undefined) return { below: [], rest: evidence };
   const sign = goal === 'maximize' ? -1 : 1;
-  const ranked = evidence
+  let ranked = evidence
     .filter((o) => valueAt(o, level) !== undefined)
     .sort((a, b) => sign * (valueAt(a, level)! - valueAt(b, level)!)); // stable: ties keep id order
+  if (smooth) {
+    // on ranks, so that any monotone transform of the metric gives the same split, as plain TPE
+    const rank = meanRanks(ranked, level);
+    const byId = [...ranked].sort((a, b) => (a.trial_id < b.trial_id ? -1 : 1));
+    const smoothed = smooth(
+      byId,
+      byId.map((o) => rank.get(o)!),
+    );
+    const at = new Map(byId.map((o, i) => [o, smoothed[i]!]));
+    ranked = byId.sort((a, b) => at.get(a)! - at.get(b)!);
+  }
   const n = Math.min(goodCount(evidence.length, 1), ranked.length);
   const below = ranked.slice(0, n);
   const good = new Set(below);
-  let belowWeights: number[] | undefined;
-  if (EXP.weights === 'ei' && ranked.length > n) {
-    const thr = valueAt(ranked[n]!, level)!;
-    const raw = below.map((o) => Math.max(1e-12, Math.abs(valueAt(o, level)! - thr)));
-    const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
-    belowWeights = raw.map((x) => x / mean);
-  }
-  return { below, rest: evidence.filter((o) => !good.has(o)), belowWeights };
+  return { below, rest: evidence.filter((o) => !good.has(o)) };
 }
 
 function splitMulti(evidence: Observation[], objectives: readonly Objective[]) {
@@ -110,14 +132,15 @@ export function splitObservations(
   observations: readonly Observation[],
   objectives: readonly Objective[],
   minLevel: number,
+  smooth?: RankSmoother,
 ): Split {
   const evidence = observations.filter(
     (o) => o.state === 'complete' || o.state === 'pruned' || o.state === 'diverged',
   );
   const running = observations.filter((o) => o.state === 'running');
-  const { below, rest, belowWeights } =
+  const { below, rest } =
     objectives.length > 1
-      ? { ...splitMulti(evidence, objectives), belowWeights: undefined }
-      : splitSingle(evidence, objectives[0]?.goal ?? 'minimize', minLevel);
-  return { below, belowWeights, above: [...rest, ...running], evidence: evidence.length };
+      ? splitMulti(evidence, objectives)
+      : splitSingle(evidence, objectives[0]?.goal ?? 'minimize', minLevel, smooth);
+  return { below, above: [...rest, ...running], evidence: evidence.length };
 }

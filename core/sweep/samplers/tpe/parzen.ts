@@ -124,14 +124,11 @@ export function parzen(
   dims: readonly Dim[],
   points: readonly (readonly number[])[],
   priorWeight: number,
-  weights?: readonly number[],
 ): Mixture {
   const K = points.length + 1;
   const logw = new Float64Array(K);
-  const w = (k: number) => weights?.[k] ?? 1;
-  let total = priorWeight;
-  for (let k = 0; k < K - 1; k++) total += w(k);
-  for (let k = 0; k < K - 1; k++) logw[k] = Math.log(w(k) / total);
+  const total = points.length + priorWeight;
+  for (let k = 0; k < K - 1; k++) logw[k] = Math.log(1 / total);
   logw[K - 1] = Math.log(priorWeight / total);
   const cum = new Float64Array(K);
   let acc = 0;

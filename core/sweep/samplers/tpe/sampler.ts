@@ -1,13 +1,16 @@
 /**
- * TPE (tree-structured Parzen estimator), multivariate as Optuna's default, rebuilt from the observations
- * on every call. Suggestion k:
- *  1. observations sorted by trial id; split into good / bad groups (evidence.ts);
+ * TPE (tree-structured Parzen estimator), rebuilt from the observations on every call. Suggestion k:
+ *  1. observations sorted by trial id; split into good / bad groups (evidence.ts), on ranks smoothed over
+ *     neighbouring trials (denoise.ts) so that one lucky value does not make a region good;
  *  2. fewer than `startup` evidence trials: a random draw from the parameters' own distributions;
  *  3. else l(x) = Parzen estimator of the good group, g(x) of the bad (running trials included: constant
- *     liar), jointly over the unconditional parameters; each conditional parameter has its own l and g
+ *     liar). Independent by default (one l and g per parameter, as hyperopt and Optuna's default TPE: every
+ *     trial informs every parameter's estimate, which noisy single evaluations need); `multivariate`
+ *     models the unconditional parameters jointly. A conditional parameter always has its own l and g,
  *     from the observations where it was active;
- *  4. `candidates` points drawn from l; the one with the largest log l(x) − log g(x) that is a valid trial
- *     not yet observed is suggested (then the next best, …; more batches of candidates, then random draws);
+ *  4. `candidates` points drawn from l; the one with the largest log l(x) − log g(x) (summed over the
+ *     estimators) that is a valid trial not yet observed is suggested (then the next best, …; more batches
+ *     of candidates, then random draws);
  *  5. nothing new found: a finite space is enumerated for a trial not yet observed; none ⇒ exhausted.
  * All randomness comes from Rng(suggestionSeed(seed, k)).
  */
@@ -23,8 +26,9 @@ import {
   type Trial,
 } from '../space.ts';
 import type { Objective, Observation, Sampler } from '../types.ts';
+import { denoiseRanks } from './denoise.ts';
 import { type Dim, dimOf } from './dims.ts';
-import { EXP, splitObservations } from './evidence.ts';
+import { splitObservations } from './evidence.ts';
 import { type Coord, type Mixture, parzen } from './parzen.ts';
 
 export interface TpeOptions {
@@ -37,9 +41,19 @@ export interface TpeOptions {
   candidates?: number;
   /** Weight of the prior kernel (each observation weighs 1). */
   priorWeight?: number;
+  /** Model the unconditional parameters jointly (one multivariate estimator) instead of independently. */
+  multivariate?: boolean;
+  /** Split on ranks smoothed over neighbouring trials (denoise.ts) rather than on the raw values. */
+  denoise?: boolean;
 }
 
-export const TPE_DEFAULTS = { startup: 10, candidates: 24, priorWeight: 1 } as const;
+export const TPE_DEFAULTS = {
+  startup: 10,
+  candidates: 24,
+  priorWeight: 1,
+  multivariate: false,
+  denoise: true,
+} as const;
 /** Batches of candidates tried before falling back to random draws. */
 const BATCHES = 4;
 /** A finite space up to this many points is enumerated before a sampler says it is exhausted. */
@@ -47,7 +61,8 @@ const MAX_ENUMERATED = 100_000;
 
 interface Model {
   joint: { dims: Dim[]; l: Mixture; g: Mixture };
-  conditional: Map<string, { dim: Dim; l: Mixture; g: Mixture }>;
+  /** One estimator per parameter modelled on its own (every one when independent; conditional ones). */
+  single: Map<string, { dim: Dim; l: Mixture; g: Mixture }>;
 }
 
 export class TpeSampler<T extends Trial> implements Sampler<T> {
@@ -59,7 +74,7 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
     private readonly space: SearchSpace<T>,
     options: TpeOptions,
   ) {
-    this.opts = { ...TPE_DEFAULTS, ...(EXP.opts as object), ...options };
+    this.opts = { ...TPE_DEFAULTS, ...options };
     this.dims = new Map();
     for (const c of space.params) {
       const d = dimOf(c);
@@ -77,16 +92,33 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
     );
     const taken = new Set(obs.map((o) => o.trial_id));
     const rng = new Rng(suggestionSeed(this.opts.seed, k));
-    const split = splitObservations(obs, this.opts.objectives, this.opts.startup);
-    const ready = EXP.startupBy === 'k' ? k >= this.opts.startup : split.evidence >= this.opts.startup;
-    if (ready && split.below.length > 0) {
-      const model = this.fit(split.below, split.above, split.belowWeights);
+    const smooth = this.opts.denoise
+      ? (trials: readonly Observation[], ranks: readonly number[]) => this.denoise(trials, ranks)
+      : undefined;
+    const split = splitObservations(obs, this.opts.objectives, this.opts.startup, smooth);
+    if (split.evidence >= this.opts.startup && split.below.length > 0) {
+      const model = this.fit(split.below, split.above);
       for (let batch = 0; batch < BATCHES; batch++) {
         const t = this.bestCandidate(model, rng, taken, k);
         if (t) return t;
       }
     }
     return drawDistinct(this.space, rng, 1, taken, k).trials[0] ?? this.firstFree(taken, k);
+  }
+
+  /** Ranks smoothed over every modelled parameter's axis (denoise.ts; inactive: undefined). */
+  private denoise(trials: readonly Observation[], ranks: readonly number[]): number[] {
+    const dims = [...this.dims.values()];
+    const params = new Map(this.space.params.map((c) => [c.key, c]));
+    const coord = (o: Observation, d: Dim) => {
+      const active = isActive(params.get(d.key)!, lookupIn(o.params, (key) => this.space.fallback(key)));
+      return active ? this.coordOf(d, o.params[d.key]) : undefined;
+    };
+    return denoiseRanks(
+      trials.map((o) => dims.map((d) => coord(o, d))),
+      dims.map((d) => d.kind === 'categorical'),
+      ranks,
+    );
   }
 
   /** The coordinates of an observation's value on a dim (undefined: it does not inform the dim). */
@@ -106,19 +138,19 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
     return out;
   }
 
-  private fit(below: readonly Observation[], above: readonly Observation[], weights?: number[]): Model {
+  private fit(below: readonly Observation[], above: readonly Observation[]): Model {
     const pw = this.opts.priorWeight;
     const all = [...this.dims.values()];
-    const dims = all.filter((d) => !d.conditional);
+    const dims = this.opts.multivariate ? all.filter((d) => !d.conditional) : [];
     const joint = {
       dims,
-      l: parzen(dims, this.points(dims, below), pw, weights),
+      l: parzen(dims, this.points(dims, below), pw),
       g: parzen(dims, this.points(dims, above), pw),
     };
-    const conditional = new Map<string, { dim: Dim; l: Mixture; g: Mixture }>();
+    const single = new Map<string, { dim: Dim; l: Mixture; g: Mixture }>();
     for (const c of this.space.params) {
       const dim = this.dims.get(c.key);
-      if (!dim?.conditional) continue;
+      if (!dim || (!dim.conditional && this.opts.multivariate)) continue;
       const active = (group: readonly Observation[]) =>
         group.filter((o) =>
           isActive(
@@ -126,13 +158,13 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
             lookupIn(o.params, (key) => this.space.fallback(key)),
           ),
         );
-      conditional.set(c.key, {
+      single.set(c.key, {
         dim,
         l: parzen([dim], this.points([dim], active(below)), pw),
         g: parzen([dim], this.points([dim], active(above)), pw),
       });
     }
-    return { joint, conditional };
+    return { joint, single };
   }
 
   /** The value a sampled coordinate stands for, and its coordinate for scoring. */
@@ -145,7 +177,7 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
   }
 
   private candidate(model: Model, rng: Rng): { point: Point; score: number } {
-    const { joint, conditional } = model;
+    const { joint, single } = model;
     const drawn = joint.l.sample(rng);
     const point: Point = {};
     const jointCoords: Coord[] = [];
@@ -158,8 +190,8 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
         const s = this.snap(joint.dims[j]!, drawn[j]!);
         point[c.key] = s.value;
         jointCoords[j] = s.coord;
-      } else if (conditional.has(c.key)) {
-        const m = conditional.get(c.key)!;
+      } else if (single.has(c.key)) {
+        const m = single.get(c.key)!;
         const s = this.snap(m.dim, m.l.sample(rng)[0]!);
         point[c.key] = s.value;
         score += m.l.logPdf([s.coord]) - m.g.logPdf([s.coord]);
