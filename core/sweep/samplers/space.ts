@@ -72,6 +72,8 @@ export const DRAWS_PER_TRIAL = 200;
 
 export interface Drawn<T> {
   trials: T[];
+  /** The point each trial was drawn as. */
+  points: Point[];
   /** Set when a trial could not be placed in DRAWS_PER_TRIAL draws (then `trials` stops there). */
   stuck?: { duplicates: number; lastInvalid?: { point: Point; why: InvalidPoint } };
 }
@@ -89,6 +91,7 @@ export function drawDistinct<T extends Trial>(
   firstIndex = 0,
 ): Drawn<T> {
   const trials: T[] = [];
+  const points: Point[] = [];
   const seen = new Set<string>();
   while (trials.length < n) {
     let duplicates = 0;
@@ -102,10 +105,11 @@ export function drawDistinct<T extends Trial>(
       else {
         seen.add(t.trial_id);
         trials.push(t);
+        points.push(point);
         placed = true;
       }
     }
-    if (!placed) return { trials, stuck: { duplicates, ...(lastInvalid ? { lastInvalid } : {}) } };
+    if (!placed) return { trials, points, stuck: { duplicates, ...(lastInvalid ? { lastInvalid } : {}) } };
   }
-  return { trials };
+  return { trials, points };
 }

@@ -45,6 +45,8 @@ export interface TpeOptions {
   multivariate?: boolean;
   /** Split on ranks smoothed over neighbouring trials (denoise.ts) rather than on the raw values. */
   denoise?: boolean;
+  /** Start-up draws keep away from the trials already observed or running (maximin of `candidates` draws). */
+  spread?: boolean;
 }
 
 export const TPE_DEFAULTS = {
@@ -53,6 +55,7 @@ export const TPE_DEFAULTS = {
   priorWeight: 1,
   multivariate: false,
   denoise: true,
+  spread: true,
 } as const;
 /** Batches of candidates tried before falling back to random draws. */
 const BATCHES = 4;
@@ -103,7 +106,49 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
         if (t) return t;
       }
     }
+    if (split.evidence < this.opts.startup && this.opts.spread) return this.spreadDraw(obs, rng, taken, k);
     return drawDistinct(this.space, rng, 1, taken, k).trials[0] ?? this.firstFree(taken, k);
+  }
+
+  /**
+   * A start-up draw that keeps away from the trials already observed or running: of `candidates` draws
+   * from the parameters' own distributions, the one farthest from its nearest observed trial (maximin).
+   */
+  private spreadDraw(obs: readonly Observation[], rng: Rng, taken: ReadonlySet<string>, k: number): T | undefined {
+    const drawn = drawDistinct(this.space, rng, this.opts.candidates, taken, k);
+    if (drawn.trials.length === 0) return this.firstFree(taken, k);
+    const dims = [...this.dims.values()];
+    const params = new Map(this.space.params.map((c) => [c.key, c]));
+    const coords = (p: Readonly<Point>) =>
+      dims.map((d) =>
+        isActive(params.get(d.key)!, lookupIn(p, (key) => this.space.fallback(key)))
+          ? this.coordOf(d, p[d.key])
+          : undefined,
+      );
+    const seen = obs.map((o) => coords(o.params));
+    const distance = (a: (number | undefined)[], b: (number | undefined)[]) => {
+      let s = 0;
+      dims.forEach((d, j) => {
+        const u = a[j];
+        const v = b[j];
+        if (u === undefined && v === undefined) return;
+        if (u === undefined || v === undefined) s += 1;
+        else if (d.kind === 'categorical') s += u === v ? 0 : 1;
+        else s += ((u - v) / d.width) ** 2;
+      });
+      return s;
+    };
+    let best = 0;
+    let bestDistance = -1;
+    drawn.points.forEach((p, i) => {
+      const c = coords(p);
+      const nearest = seen.reduce((m, o) => Math.min(m, distance(c, o)), Number.POSITIVE_INFINITY);
+      if (nearest > bestDistance) {
+        bestDistance = nearest;
+        best = i;
+      }
+    });
+    return drawn.trials[best];
   }
 
   /** Ranks smoothed over every modelled parameter's axis (denoise.ts; inactive: undefined). */
