@@ -181,3 +181,27 @@ describe('conditional parameters', () => {
     for (const o of run.filter((x) => x.params.optimizer === 'adam')) expect(o.params.momentum).toBe(0);
   });
 });
+
+describe('start-up draws', () => {
+  it('spread out: the 10 start-up trials lie farther apart than independent draws', () => {
+    const space = specSpace({
+      a: { distribution: 'uniform', min: 0, max: 1 },
+      b: { distribution: 'uniform', min: 0, max: 1 },
+    });
+    const closest = (spread: boolean, seed: number) => {
+      const sampler = new TpeSampler(space, { seed, objectives: [{ goal: 'maximize' }], spread });
+      const pts = runSequential(
+        sampler,
+        10,
+        (t) => t.params,
+        () => [0],
+      ).map((o) => [o.params.a as number, o.params.b as number]);
+      let min = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < pts.length; i++)
+        for (let j = i + 1; j < pts.length; j++)
+          min = Math.min(min, Math.hypot(pts[i]![0]! - pts[j]![0]!, pts[i]![1]! - pts[j]![1]!));
+      return min;
+    };
+    for (const seed of [1, 2, 3, 4, 5]) expect(closest(true, seed)).toBeGreaterThan(closest(false, seed));
+  });
+});

@@ -114,14 +114,22 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
    * A start-up draw that keeps away from the trials already observed or running: of `candidates` draws
    * from the parameters' own distributions, the one farthest from its nearest observed trial (maximin).
    */
-  private spreadDraw(obs: readonly Observation[], rng: Rng, taken: ReadonlySet<string>, k: number): T | undefined {
+  private spreadDraw(
+    obs: readonly Observation[],
+    rng: Rng,
+    taken: ReadonlySet<string>,
+    k: number,
+  ): T | undefined {
     const drawn = drawDistinct(this.space, rng, this.opts.candidates, taken, k);
     if (drawn.trials.length === 0) return this.firstFree(taken, k);
     const dims = [...this.dims.values()];
     const params = new Map(this.space.params.map((c) => [c.key, c]));
     const coords = (p: Readonly<Point>) =>
       dims.map((d) =>
-        isActive(params.get(d.key)!, lookupIn(p, (key) => this.space.fallback(key)))
+        isActive(
+          params.get(d.key)!,
+          lookupIn(p, (key) => this.space.fallback(key)),
+        )
           ? this.coordOf(d, p[d.key])
           : undefined,
       );
@@ -156,7 +164,10 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
     const dims = [...this.dims.values()];
     const params = new Map(this.space.params.map((c) => [c.key, c]));
     const coord = (o: Observation, d: Dim) => {
-      const active = isActive(params.get(d.key)!, lookupIn(o.params, (key) => this.space.fallback(key)));
+      const active = isActive(
+        params.get(d.key)!,
+        lookupIn(o.params, (key) => this.space.fallback(key)),
+      );
       return active ? this.coordOf(d, o.params[d.key]) : undefined;
     };
     return denoiseRanks(
