@@ -45,8 +45,11 @@ export interface TpeOptions {
   multivariate?: boolean;
   /** Split on ranks smoothed over neighbouring trials (denoise.ts) rather than on the raw values. */
   denoise?: boolean;
-  /** Start-up draws keep away from the trials already observed or running (maximin of `candidates` draws). */
-  spread?: boolean;
+  /**
+   * Draws per start-up suggestion: the one farthest from the trials already observed or running is
+   * suggested (maximin); 1 = plain random draws.
+   */
+  spreadDraws?: number;
 }
 
 export const TPE_DEFAULTS = {
@@ -55,7 +58,7 @@ export const TPE_DEFAULTS = {
   priorWeight: 1,
   multivariate: false,
   denoise: true,
-  spread: true,
+  spreadDraws: 24,
 } as const;
 /** Batches of candidates tried before falling back to random draws. */
 const BATCHES = 4;
@@ -106,12 +109,13 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
         if (t) return t;
       }
     }
-    if (split.evidence < this.opts.startup && this.opts.spread) return this.spreadDraw(obs, rng, taken, k);
+    if (split.evidence < this.opts.startup && this.opts.spreadDraws > 1)
+      return this.spreadDraw(obs, rng, taken, k);
     return drawDistinct(this.space, rng, 1, taken, k).trials[0] ?? this.firstFree(taken, k);
   }
 
   /**
-   * A start-up draw that keeps away from the trials already observed or running: of `candidates` draws
+   * A start-up draw that keeps away from the trials already observed or running: of `spreadDraws` draws
    * from the parameters' own distributions, the one farthest from its nearest observed trial (maximin).
    */
   private spreadDraw(
@@ -120,7 +124,7 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
     taken: ReadonlySet<string>,
     k: number,
   ): T | undefined {
-    const drawn = drawDistinct(this.space, rng, this.opts.candidates, taken, k);
+    const drawn = drawDistinct(this.space, rng, this.opts.spreadDraws, taken, k);
     if (drawn.trials.length === 0) return this.firstFree(taken, k);
     const dims = [...this.dims.values()];
     const params = new Map(this.space.params.map((c) => [c.key, c]));
