@@ -18,8 +18,8 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DEFAULT_STACK_NAME, ENV, parseQueueUrls, STACK_OUTPUTS } from '../cdk/resources.ts';
 import type { BlobStore, Queues } from '../core/ports.ts';
+import { DEFAULT_STACK_NAME, ENV, parseQueueUrls, STACK_OUTPUTS } from '../core/service-spec.ts';
 import {
   bootstrapLocalstack,
   DEFAULT_LOCAL_PREFIX,

@@ -18,11 +18,11 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ENV, perShard, type ServiceSpec, STACK_OUTPUTS, serviceSpec } from '../core/service-spec.ts';
 import { grantBucketAccess } from './constructs/bucket-access.ts';
 import { QueueWithDlq } from './constructs/queue-with-dlq.ts';
 import { SweepBucket } from './constructs/sweep-bucket.ts';
 import { SweepFunction } from './constructs/sweep-function.ts';
-import { ENV, perShard, type ServiceSpec, STACK_OUTPUTS, serviceSpec } from './resources.ts';
 
 /** Tunables of the stack (all optional; see cdk/context.ts for the matching context keys). */
 export interface SweepStackSettings {

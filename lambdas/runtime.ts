@@ -1,6 +1,6 @@
 /**
  * What the three Lambda handlers share: AppDeps built from the environment (names in `ENV` of
- * cdk/resources.ts), AWS SDK clients created once per container, Powertools Metrics adapted to core's
+ * core/service-spec.ts), AWS SDK clients created once per container, Powertools Metrics adapted to core's
  * MetricsSink, and the SQS partial-batch plumbing. The same code runs on Lambda, against LocalStack
  * (`AWS_ENDPOINT_URL` set → path-style S3) and under the local runner (real SQSEvent objects).
  */
@@ -15,8 +15,8 @@ import { createDatasetLoader } from '../adapters/data/loader.ts';
 import type { ShardedQueue } from '../adapters/queue/sharded.ts';
 import { type SqsQueue, shardedSqsQueue, sqsQueueAt } from '../adapters/queue/sqs.ts';
 import { S3BlobStore } from '../adapters/store/s3.ts';
-import { ENV, parseQueueUrls } from '../cdk/resources.ts';
 import type { AppDeps, Log, MetricsSink } from '../core/app/deps.ts';
+import { ENV, parseQueueUrls } from '../core/service-spec.ts';
 
 export type DepsFactory = () => AppDeps | Promise<AppDeps>;
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;

@@ -10,7 +10,7 @@
  *   node --import tsx adapters/runner/child.ts dispatcher|worker|aggregator
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ENV, serviceSpec } from '../../cdk/resources.ts';
+import { ENV, serviceSpec } from '../../core/service-spec.ts';
 import { readEnv, trialShardUrls } from '../../lambdas/runtime.ts';
 import { RUNNER_ENV } from '../backend.ts';
 import { shardedSqsQueue } from '../queue/sqs.ts';

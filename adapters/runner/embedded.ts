@@ -3,7 +3,7 @@
  *
  *   store     FsBlobStore under `storeDir` (shared by every thread; conditional puts are atomic across them)
  *   queues    InProcessQueues in the main thread with the service's visibility timeouts and DLQ redrive
- *             (serviceSpec() of cdk/resources.ts, the same definition as the stack)
+ *             (serviceSpec() of core/service-spec.ts, the same definition as the stack)
  *   dispatcher, aggregator   the real handler modules (lambdas/*.ts createHandler) in the main thread,
  *             each fed by a Poller (the aggregator by two: the results queue and the trials DLQ)
  *   workers   a pool of worker_threads (default: one per core), each a warm "container" running
@@ -16,9 +16,9 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { QUEUE_ROLES, type QueueRole, type ServiceSpec, serviceSpec } from '../../cdk/resources.ts';
 import type { AppDeps, Log } from '../../core/app/deps.ts';
 import type { Queues } from '../../core/ports.ts';
+import { QUEUE_ROLES, type QueueRole, type ServiceSpec, serviceSpec } from '../../core/service-spec.ts';
 import { createHandler as createAggregator } from '../../lambdas/aggregator.ts';
 import { createHandler as createDispatcher } from '../../lambdas/dispatcher.ts';
 import { createDatasetLoader } from '../data/loader.ts';

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { DEFAULT_WORKER_MEMORY_MB } from '../../core/service-spec.ts';
 import { type Estimate, estimateSweep, formatProblem, parseSweep } from '../../core/sweep/index.ts';
 
 interface ValidateOptions {
@@ -109,7 +110,7 @@ export function register(program: Command): void {
       '--samples-per-second <n>',
       'training throughput of the default 784-128-64-10 net, for the estimate',
     )
-    .option('--memory-mb <n>', 'worker memory for the estimate (default 1769)')
+    .option('--memory-mb <n>', `worker memory for the estimate (default ${DEFAULT_WORKER_MEMORY_MB})`)
     .option('--train-count <n>', 'training images (default 60000)')
     .action(async (file: string, opts: ValidateOptions) => {
       process.exitCode = await validateFile(file, opts, {

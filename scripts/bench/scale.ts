@@ -12,7 +12,7 @@
  *    a single-stream in-region GET; not measurable here).
  * Cold start = module init + data load. Peers side by side: the standard SQS event source on one trials
  * queue, the same on the stack's default trial queue shards (one event source mapping each, each ramping
- * on its own — cdk/resources.ts DEFAULT_TRIAL_QUEUE_SHARDS), and provisioned mode with 100 minimum pollers
+ * on its own — core/service-spec.ts DEFAULT_TRIAL_QUEUE_SHARDS), and provisioned mode with 100 minimum pollers
  * on one queue; the goal is wall ≤ one trial + 60 s, and each line reports wall/goal. Also the
  * 60-per-minute rule of before Nov 2023 (one queue), for reference.
  */
@@ -26,10 +26,10 @@ import { loadIdxDirectory } from '../../adapters/data/idx-files.ts';
 import { createDatasetLoader } from '../../adapters/data/loader.ts';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
 import { MemoryBlobStore } from '../../adapters/store/memory.ts';
-import { DEFAULT_TRIAL_QUEUE_SHARDS } from '../../cdk/resources.ts';
 import { prepareDataset } from '../../core/data/prepare.ts';
 import type { Dataset } from '../../core/dataset.ts';
 import { createTrainer } from '../../core/nn/index.ts';
+import { DEFAULT_TRIAL_QUEUE_SHARDS } from '../../core/service-spec.ts';
 import { type SimOptions, type SimResult, simulate, uniformTrials } from '../../core/sim/index.ts';
 import { expandTrials, parseSweep } from '../../core/sweep/index.ts';
 

@@ -7,7 +7,7 @@ import {
   MAX_RECEIVE_COUNT,
   STACK_OUTPUTS,
   serviceSpec,
-} from '../../cdk/resources.ts';
+} from '../../core/service-spec.ts';
 import {
   allowed,
   flat,

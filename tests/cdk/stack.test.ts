@@ -9,7 +9,7 @@ import {
   STACK_OUTPUTS,
   serviceSpec,
   VISIBILITY_FACTOR,
-} from '../../cdk/resources.ts';
+} from '../../core/service-spec.ts';
 import {
   allowed,
   flat,

@@ -9,7 +9,7 @@ import { trialsQueueUrlsFromOutputs } from '../../adapters/backend.ts';
 import { InProcessQueue } from '../../adapters/queue/memory.ts';
 import { InvalidShardHandleError, ShardedQueue } from '../../adapters/queue/sharded.ts';
 import { SqsQueue } from '../../adapters/queue/sqs.ts';
-import { ENV, STACK_OUTPUTS } from '../../cdk/resources.ts';
+import { ENV, STACK_OUTPUTS } from '../../core/service-spec.ts';
 import { readEnv, trialsQueueFromEnv } from '../../lambdas/runtime.ts';
 
 function sharded(n: number, visibilityTimeoutSeconds = 30) {

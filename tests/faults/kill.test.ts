@@ -18,8 +18,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBackend } from '../../adapters/backend.ts';
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
-import { MAX_RECEIVE_COUNT } from '../../cdk/resources.ts';
 import { keys } from '../../core/layout.ts';
+import { MAX_RECEIVE_COUNT } from '../../core/service-spec.ts';
 import { TrialState } from '../../core/trial-state.ts';
 import {
   createFaultWorld,

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuplicatingQueue } from '../../adapters/faults/queue.ts';
-import { MAX_RECEIVE_COUNT } from '../../cdk/resources.ts';
 import { submitSweep } from '../../core/app/submit.ts';
 import { keys } from '../../core/layout.ts';
+import { MAX_RECEIVE_COUNT } from '../../core/service-spec.ts';
 import { TrialState } from '../../core/trial-state.ts';
 import { createFaultWorld, type FaultWorld, readOutcome, tinySweepText } from './world.ts';
 

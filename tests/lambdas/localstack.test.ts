@@ -1,7 +1,7 @@
 /**
  * The exported `handler`s as Lambda would load them — deps built from the environment (lambdas/runtime.ts:
  * SDK clients, S3BlobStore, SqsQueue, AWS_ENDPOINT_URL → path-style S3) — against S3 and SQS in
- * LocalStack (loopback), with resources created from the same spec as the stack (cdk/resources.ts).
+ * LocalStack (loopback), with resources created from the same spec as the stack (core/service-spec.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { SQSBatchResponse } from 'aws-lambda';
@@ -21,12 +21,12 @@ import {
 } from '../../adapters/localstack/clients.ts';
 import { SqsQueue } from '../../adapters/queue/sqs.ts';
 import { S3BlobStore } from '../../adapters/store/s3.ts';
-import { ENV } from '../../cdk/resources.ts';
 import { submitSweep } from '../../core/app/submit.ts';
 import { prepareDataset } from '../../core/data/prepare.ts';
 import { keys } from '../../core/layout.ts';
 import type { MessageQueue } from '../../core/ports.ts';
 import type { TrialResult } from '../../core/result.ts';
+import { ENV } from '../../core/service-spec.ts';
 import { TrialState } from '../../core/trial-state.ts';
 import type { SqsHandler } from '../../lambdas/runtime.ts';
 import { ensureLocalstack } from '../setup/localstack-env.ts';

@@ -4,7 +4,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it } from 'vitest';
 import { queueNameFromUrl, SqsQueue } from '../../adapters/queue/sqs.ts';
 import { S3BlobStore } from '../../adapters/store/s3.ts';
-import { ENV } from '../../cdk/resources.ts';
+import { ENV } from '../../core/service-spec.ts';
 import {
   createClients,
   depsFromEnv,
@@ -25,7 +25,7 @@ const env = {
 };
 
 describe('readEnv', () => {
-  it('reads the variables the stack sets (names from cdk/resources.ts ENV)', () => {
+  it('reads the variables the stack sets (names from core/service-spec.ts ENV)', () => {
     expect(readEnv(env)).toEqual({
       bucket: 'sweep-bucket',
       trialsQueueUrl: env[ENV.trialsQueueUrl],

@@ -8,11 +8,11 @@ import { createDatasetLoader } from '../../adapters/data/loader.ts';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
 import { InProcessQueue } from '../../adapters/queue/memory.ts';
 import { MemoryBlobStore } from '../../adapters/store/memory.ts';
-import { MAX_RECEIVE_COUNT } from '../../cdk/resources.ts';
 import type { AppDeps, Log } from '../../core/app/deps.ts';
 import { submitSweep } from '../../core/app/submit.ts';
 import { prepareDataset } from '../../core/data/prepare.ts';
 import type { MessageQueue, ReceivedMessage } from '../../core/ports.ts';
+import { MAX_RECEIVE_COUNT } from '../../core/service-spec.ts';
 import type { SqsHandler } from '../../lambdas/runtime.ts';
 
 export interface LogLine {

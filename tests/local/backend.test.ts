@@ -9,7 +9,13 @@ import { BackendUnavailableError, openBackend, RUNNER_ENV } from '../../adapters
 import { bootstrapLocalstack, deleteBucket, deleteQueues } from '../../adapters/localstack/bootstrap.ts';
 import { type LocalstackClients, localstackClients } from '../../adapters/localstack/clients.ts';
 import { FsBlobStore } from '../../adapters/store/fs.ts';
-import { ENV, MAX_RECEIVE_COUNT, QUEUE_ROLES, serviceSpec, VISIBILITY_FACTOR } from '../../cdk/resources.ts';
+import {
+  ENV,
+  MAX_RECEIVE_COUNT,
+  QUEUE_ROLES,
+  serviceSpec,
+  VISIBILITY_FACTOR,
+} from '../../core/service-spec.ts';
 
 let clients: LocalstackClients;
 const prefix = `bk-${randomBytes(4).toString('hex')}`;

@@ -1,7 +1,9 @@
 /**
- * The one definition of the service's resources: used by the CDK stack (`cdk/`) and by the local
- * bootstrap that creates the same bucket and queues in LocalStack (`adapters/localstack/`), so the two
- * never drift. Pure data: no CDK or SDK imports here.
+ * The one definition of the service: its resources (queues, worker settings and their defaults), the
+ * environment variables its handlers read and the outputs its stack exports. Used by the CDK stack
+ * (`cdk/`), the local bootstrap that creates the same bucket and queues in LocalStack
+ * (`adapters/localstack/`), the handlers' reading of their environment (`adapters/aws/`), the CLI's reading
+ * of the stack's outputs and the cost estimates, so none of them drift. Pure data: no CDK or SDK imports.
  */
 
 export type QueueRole = 'submissions' | 'trials' | 'results';
