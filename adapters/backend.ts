@@ -16,10 +16,9 @@
  * runner can run the real `lambdas/*.ts` in child processes.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { BlobStore, Queues } from '../core/ports.ts';
 import { DEFAULT_STACK_NAME, ENV, parseQueueUrls, STACK_OUTPUTS } from '../core/service-spec.ts';
+import { createClients } from './aws/clients.ts';
 import {
   bootstrapLocalstack,
   DEFAULT_LOCAL_PREFIX,
@@ -159,8 +158,7 @@ export async function openBackend(kind: BackendKind, opts: BackendOptions = {}):
   if (missing.length > 0) {
     throw new BackendUnavailableError(`stack ${stackName} lacks the output(s) ${missing.join(', ')}`);
   }
-  const s3 = new S3Client(common);
-  const sqs = new SQSClient(common);
+  const { s3, sqs } = createClients({ region });
   const bucket = outputs[STACK_OUTPUTS.bucket]!;
   const urls = {
     submissions: outputs[STACK_OUTPUTS.submissionsQueueUrl]!,

@@ -9,6 +9,7 @@
  * retried alone so one bad message does not hold back the others.
  */
 import { z } from 'zod';
+import { observability } from '../adapters/aws/powertools.ts';
 import { aggregate, recordDeadLetters } from '../core/app/aggregator.ts';
 import type { AppDeps } from '../core/app/deps.ts';
 import {
@@ -17,13 +18,7 @@ import {
   type TrialMessage,
   trialMessageSchema,
 } from '../core/messages.ts';
-import {
-  createSqsHandler,
-  type DepsFactory,
-  errorDetail,
-  observability,
-  type SqsHandler,
-} from './runtime.ts';
+import { createSqsHandler, type DepsFactory, errorDetail, type SqsHandler } from './runtime.ts';
 
 export const aggregatorMessageSchema = z.discriminatedUnion('type', [
   resultMessageSchema,

@@ -2,15 +2,11 @@
  * Dispatcher Lambda (submissions queue): expands a stored sweep into trials and enqueues them
  * (core/app/dispatcher.ts). One record = one sweep; a failed record is retried by SQS, then dead-lettered.
  */
+
+import { observability } from '../adapters/aws/powertools.ts';
 import { dispatchSweep } from '../core/app/dispatcher.ts';
 import { submissionMessageSchema } from '../core/messages.ts';
-import {
-  createSqsHandler,
-  type DepsFactory,
-  errorDetail,
-  observability,
-  type SqsHandler,
-} from './runtime.ts';
+import { createSqsHandler, type DepsFactory, errorDetail, type SqsHandler } from './runtime.ts';
 
 export function createHandler(deps?: DepsFactory): SqsHandler {
   return createSqsHandler({

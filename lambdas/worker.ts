@@ -2,15 +2,11 @@
  * Worker Lambda (trials queue, batch size 1): trains one trial (core/app/worker.ts). The trial
  * checkpoints and re-enqueues itself ('continued') before the invocation's time runs out.
  */
+
+import { observability } from '../adapters/aws/powertools.ts';
 import { runTrial } from '../core/app/worker.ts';
 import { trialMessageSchema } from '../core/messages.ts';
-import {
-  createSqsHandler,
-  type DepsFactory,
-  errorDetail,
-  observability,
-  type SqsHandler,
-} from './runtime.ts';
+import { createSqsHandler, type DepsFactory, errorDetail, type SqsHandler } from './runtime.ts';
 
 export function createHandler(deps?: DepsFactory): SqsHandler {
   return createSqsHandler({

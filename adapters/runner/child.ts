@@ -11,7 +11,7 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV, serviceSpec } from '../../core/service-spec.ts';
-import { readEnv, trialShardUrls } from '../../lambdas/runtime.ts';
+import { readEnv, trialShardUrls } from '../aws/env.ts';
 import { RUNNER_ENV } from '../backend.ts';
 import { shardedSqsQueue } from '../queue/sqs.ts';
 import { CHILD_ENV, type ChildRole, type FromChild } from './child-protocol.ts';

@@ -5,12 +5,13 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import { trialsQueueFromEnv } from '../../adapters/aws/deps.ts';
+import { readEnv } from '../../adapters/aws/env.ts';
 import { trialsQueueUrlsFromOutputs } from '../../adapters/backend.ts';
 import { InProcessQueue } from '../../adapters/queue/memory.ts';
 import { InvalidShardHandleError, ShardedQueue } from '../../adapters/queue/sharded.ts';
 import { SqsQueue } from '../../adapters/queue/sqs.ts';
 import { ENV, STACK_OUTPUTS } from '../../core/service-spec.ts';
-import { readEnv, trialsQueueFromEnv } from '../../lambdas/runtime.ts';
 
 function sharded(n: number, visibilityTimeoutSeconds = 30) {
   const dlq = new InProcessQueue('t-dlq', { visibilityTimeoutSeconds });

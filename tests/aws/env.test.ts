@@ -1,19 +1,14 @@
-/** lambdas/runtime.ts: settings from the environment, SDK clients, Powertools adapters. No network. */
+/** adapters/aws/: a handler's settings from the environment, SDK clients, Powertools adapters. No network. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it } from 'vitest';
+import { createClients } from '../../adapters/aws/clients.ts';
+import { depsFromEnv } from '../../adapters/aws/deps.ts';
+import { MissingEnvironmentError, readEnv } from '../../adapters/aws/env.ts';
+import { METRICS_NAMESPACE, metricsSink, powertoolsLog } from '../../adapters/aws/powertools.ts';
 import { queueNameFromUrl, SqsQueue } from '../../adapters/queue/sqs.ts';
 import { S3BlobStore } from '../../adapters/store/s3.ts';
 import { ENV } from '../../core/service-spec.ts';
-import {
-  createClients,
-  depsFromEnv,
-  METRICS_NAMESPACE,
-  MissingEnvironmentError,
-  metricsSink,
-  powertoolsLog,
-  readEnv,
-} from '../../lambdas/runtime.ts';
 
 const env = {
   [ENV.bucket]: 'sweep-bucket',
