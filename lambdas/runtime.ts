@@ -26,15 +26,55 @@ interface SqsHandlerSpec<M> {
    * WORKER_MEMORY_MB, the worker's configured memory (used for the cost of dead-lettered trials).
    */
   memoryFromContext?: boolean;
+  /** Handles one message; throws when it failed (its record is reported, SQS retries it, then dead-letters it). */
+  each: (message: M, deps: AppDeps, context: Context) => Promise<void>;
   /**
-   * Processes the batch's valid messages. Returns the message ids that failed (they are retried by SQS);
-   * anything thrown fails every valid record of the batch.
+   * Optional: a batch of several messages in one call first (the aggregator folds them in one
+   * compare-and-swap). When it throws, each message is retried alone with `each`, so one bad message does
+   * not hold back the others.
    */
-  process: (
-    messages: { messageId: string; message: M }[],
-    deps: AppDeps,
-    context: Context,
-  ) => Promise<Set<string> | undefined>;
+  batch?: (messages: readonly M[], deps: AppDeps) => Promise<void>;
+  /** The fields that name a message in a failure's log line (sweep_id, trial_id …). */
+  describe: (message: M) => Record<string, unknown>;
+}
+
+interface Valid<M> {
+  messageId: string;
+  message: M;
+}
+
+/**
+ * The one per-message loop of the three handlers: the batch call when there is one (and more than one
+ * message), else — or when it failed — each message alone. Returns the ids of the messages that failed.
+ * Successes are logged by core (one line per event); failures here, one line per failed record.
+ */
+async function processMessages<M>(
+  spec: SqsHandlerSpec<M>,
+  valid: readonly Valid<M>[],
+  deps: AppDeps,
+  context: Context,
+): Promise<Set<string>> {
+  if (spec.batch && valid.length > 1) {
+    try {
+      await spec.batch(
+        valid.map((v) => v.message),
+        deps,
+      );
+      return new Set();
+    } catch (err) {
+      deps.log.warn('batch failed; retrying one by one', { error: errorDetail(err), records: valid.length });
+    }
+  }
+  const failed = new Set<string>();
+  for (const { messageId, message } of valid) {
+    try {
+      await spec.each(message, deps, context);
+    } catch (err) {
+      failed.add(messageId);
+      deps.log.error('message failed', { messageId, ...spec.describe(message), error: errorDetail(err) });
+    }
+  }
+  return failed;
 }
 
 /** Parses one record body; undefined (and a logged error) when it is not valid JSON / not the schema. */
@@ -101,26 +141,16 @@ export function createSqsHandler<M>(spec: SqsHandlerSpec<M>): SqsHandler {
             workerId: context.awsRequestId || base.workerId,
             memoryMb: (spec.memoryFromContext && Number(context.memoryLimitInMB)) || base.memoryMb,
           };
-      const valid: { messageId: string; message: M }[] = [];
+      const valid: Valid<M>[] = [];
       for (const record of event.Records) {
         const message = parseRecord(record, spec.schema, deps.log);
         if (message !== undefined) valid.push({ messageId: record.messageId, message });
       }
       const validIds = new Set(valid.map((v) => v.messageId));
-      let failed: Set<string> | undefined;
-      let batchError: unknown;
-      if (valid.length > 0) {
-        try {
-          failed = await spec.process(valid, deps, context);
-        } catch (err) {
-          batchError = err;
-          deps.log.error('batch failed', { error: errorDetail(err), records: valid.length });
-        }
-      }
+      const failed = await processMessages(spec, valid, deps, context);
       const recordHandler = async (record: SQSRecord): Promise<void> => {
         if (!validIds.has(record.messageId)) throw new Error(`malformed message ${record.messageId}`);
-        if (batchError !== undefined) throw batchError;
-        if (failed?.has(record.messageId)) throw new Error(`message ${record.messageId} failed`);
+        if (failed.has(record.messageId)) throw new Error(`message ${record.messageId} failed`);
       };
       // throwOnFullBatchFailure: false → an all-failed batch is reported record by record too, so
       // callers (Lambda with ReportBatchItemFailures, the local runner) see one consistent shape.
