@@ -6,8 +6,7 @@
  * - `localstack`: S3 + SQS in LocalStack on 127.0.0.1:4566 (path-style, credentials `test`/`test`,
  *   us-east-1), after an idempotent bootstrap of the bucket and queues from `serviceSpec()`.
  * - `aws`: the deployed stack's resources, from the CloudFormation outputs of `MlpSweepStack`
- *   (BucketName, SubmissionsQueueUrl, TrialsQueueUrls — or TrialsQueueUrl of a stack from before the
- *   shards —, ResultsQueueUrl); default credential chain.
+ *   (BucketName, SubmissionsQueueUrl, TrialsQueueUrls, ResultsQueueUrl); default credential chain.
  *
  * The trials queue is a ShardedQueue over its shards (LocalStack and AWS alike), so trials spread evenly
  * over the shards' event source mappings; `env` carries every shard in TRIALS_QUEUE_URLS.
@@ -76,13 +75,6 @@ export function isBackendKind(s: string): s is BackendKind {
   return (BACKEND_KINDS as readonly string[]).includes(s);
 }
 
-/** TrialsQueueUrls of the stack's outputs (comma-separated), else the single TrialsQueueUrl. */
-export function trialsQueueUrlsFromOutputs(outputs: Record<string, string>): string[] {
-  const urls = parseQueueUrls(outputs[STACK_OUTPUTS.trialsQueueUrls]);
-  const single = outputs[STACK_OUTPUTS.trialsQueueUrl];
-  return urls.length > 0 ? urls : single ? [single] : [];
-}
-
 export async function openBackend(kind: BackendKind, opts: BackendOptions = {}): Promise<Backend> {
   if (kind === 'local') {
     const dir = opts.storeDir ?? DEFAULT_STORE_DIR;
@@ -109,7 +101,6 @@ export async function openBackend(kind: BackendKind, opts: BackendOptions = {}):
     const env: Record<string, string> = {
       [ENV.bucket]: r.bucket,
       [ENV.submissionsQueueUrl]: r.queueUrls.submissions,
-      [ENV.trialsQueueUrl]: r.queueUrls.trials,
       [ENV.trialsQueueUrls]: r.shardUrls.trials.join(','),
       [ENV.resultsQueueUrl]: r.queueUrls.results,
       [RUNNER_ENV.trialsDlqUrl]: r.dlqUrls.trials,
@@ -150,11 +141,11 @@ export async function openBackend(kind: BackendKind, opts: BackendOptions = {}):
   const need = [
     STACK_OUTPUTS.bucket,
     STACK_OUTPUTS.submissionsQueueUrl,
-    STACK_OUTPUTS.trialsQueueUrl,
+    STACK_OUTPUTS.trialsQueueUrls,
     STACK_OUTPUTS.resultsQueueUrl,
   ];
   const missing = need.filter((k) => !outputs[k]);
-  const trialUrls = trialsQueueUrlsFromOutputs(outputs);
+  const trialUrls = parseQueueUrls(outputs[STACK_OUTPUTS.trialsQueueUrls]);
   if (missing.length > 0) {
     throw new BackendUnavailableError(`stack ${stackName} lacks the output(s) ${missing.join(', ')}`);
   }
@@ -162,7 +153,6 @@ export async function openBackend(kind: BackendKind, opts: BackendOptions = {}):
   const bucket = outputs[STACK_OUTPUTS.bucket]!;
   const urls = {
     submissions: outputs[STACK_OUTPUTS.submissionsQueueUrl]!,
-    trials: outputs[STACK_OUTPUTS.trialsQueueUrl]!,
     results: outputs[STACK_OUTPUTS.resultsQueueUrl]!,
   };
   const dlqUrl = outputs[STACK_OUTPUTS.trialsDlqUrl];
@@ -177,7 +167,6 @@ export async function openBackend(kind: BackendKind, opts: BackendOptions = {}):
     env: {
       [ENV.bucket]: bucket,
       [ENV.submissionsQueueUrl]: urls.submissions,
-      [ENV.trialsQueueUrl]: urls.trials,
       [ENV.trialsQueueUrls]: trialUrls.join(','),
       [ENV.resultsQueueUrl]: urls.results,
       ...(region ? { AWS_REGION: region } : {}),

@@ -133,7 +133,6 @@ export class SweepStack extends Stack {
     const environment: Record<string, string> = {
       [ENV.bucket]: bucket.bucketName,
       [ENV.submissionsQueueUrl]: submissions.queue.queueUrl,
-      [ENV.trialsQueueUrl]: trials.queue.queueUrl,
       [ENV.trialsQueueUrls]: trialsQueueUrls,
       [ENV.resultsQueueUrl]: results.queue.queueUrl,
       [ENV.workerMemoryMb]: String(spec.worker.memoryMb),
@@ -241,7 +240,6 @@ export class SweepStack extends Stack {
       new CfnOutput(this, key, { value, description });
     out(STACK_OUTPUTS.bucket, bucket.bucketName, 'Sweep bucket (datasets/, sweeps/)');
     out(STACK_OUTPUTS.submissionsQueueUrl, submissions.queue.queueUrl, 'Submissions queue URL');
-    out(STACK_OUTPUTS.trialsQueueUrl, trials.queue.queueUrl, 'Trials queue URL (shard 0)');
     out(
       STACK_OUTPUTS.trialsQueueUrls,
       trialsQueueUrls,

@@ -150,9 +150,7 @@ export function serviceSpec(o: ServiceOptions = {}): ServiceSpec {
 export const ENV = {
   bucket: 'SWEEP_BUCKET',
   submissionsQueueUrl: 'SUBMISSIONS_QUEUE_URL',
-  /** Shard 0 of the trials queue (all a single-queue handler needs). */
-  trialsQueueUrl: 'TRIALS_QUEUE_URL',
-  /** Every trials queue shard, comma-separated, in shard order (shard 0 first). */
+  /** Every trials queue shard, comma-separated, in shard order (shard 0 first; one URL for one shard). */
   trialsQueueUrls: 'TRIALS_QUEUE_URLS',
   resultsQueueUrl: 'RESULTS_QUEUE_URL',
   workerMemoryMb: 'WORKER_MEMORY_MB',
@@ -174,8 +172,6 @@ export const DEFAULT_STACK_NAME = 'MlpSweepStack';
 export const STACK_OUTPUTS = {
   bucket: 'BucketName',
   submissionsQueueUrl: 'SubmissionsQueueUrl',
-  /** Shard 0 of the trials queue. */
-  trialsQueueUrl: 'TrialsQueueUrl',
   /** Every trials queue shard, comma-separated, in shard order. */
   trialsQueueUrls: 'TrialsQueueUrls',
   resultsQueueUrl: 'ResultsQueueUrl',

@@ -6,11 +6,11 @@ import type { ShardedQueue } from '../queue/sharded.ts';
 import { type SqsQueue, shardedSqsQueue, sqsQueueAt } from '../queue/sqs.ts';
 import { S3BlobStore } from '../store/s3.ts';
 import type { AwsClients } from './clients.ts';
-import { type RuntimeEnv, trialShardUrls } from './env.ts';
+import type { RuntimeEnv } from './env.ts';
 
-/** The trials queue of these settings: one queue over every shard (trialShardUrls). */
+/** The trials queue of these settings: one queue over every shard. */
 export function trialsQueueFromEnv(settings: RuntimeEnv, sqs: SQSClient): SqsQueue | ShardedQueue {
-  return shardedSqsQueue(sqs, trialShardUrls(settings));
+  return shardedSqsQueue(sqs, settings.trialsQueueUrls);
 }
 
 /** AppDeps from settings and clients. Clients are the caller's (created once per container). */

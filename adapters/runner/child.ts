@@ -2,8 +2,8 @@
  * One local "Lambda function instance" as a child process (LocalStack mode): imports the real handler
  * module (`lambdas/<role>.ts`), whose deps come from the environment exactly as on Lambda (S3/SQS clients
  * on AWS_ENDPOINT_URL), and feeds it from its queue(s) with a Poller. The parent passes the environment
- * and restarts the process if it dies. The worker polls every trials queue shard (TRIALS_QUEUE_URLS, else
- * TRIALS_QUEUE_URL) through one ShardedQueue, as the shards' event source mappings do on Lambda.
+ * and restarts the process if it dies. The worker polls every trials queue shard (TRIALS_QUEUE_URLS;
+ * one URL for one shard) through one ShardedQueue, as the shards' event source mappings do on Lambda.
  * IPC: 'ready', one 'batch' report per invocation; 'stop' (or SIGTERM) finishes the invocation in progress
  * and exits.
  *
@@ -11,7 +11,7 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV, serviceSpec } from '../../core/service-spec.ts';
-import { readEnv, trialShardUrls } from '../aws/env.ts';
+import { readEnv } from '../aws/env.ts';
 import { RUNNER_ENV } from '../backend.ts';
 import { shardedSqsQueue } from '../queue/sqs.ts';
 import { CHILD_ENV, type ChildRole, type FromChild } from './child-protocol.ts';
@@ -52,7 +52,7 @@ const sources: { urls: string[]; batchSize: number }[] =
   role === 'dispatcher'
     ? [{ urls: [env(ENV.submissionsQueueUrl)], batchSize: 1 }]
     : role === 'worker'
-      ? [{ urls: [...trialShardUrls(readEnv())], batchSize: 1 }]
+      ? [{ urls: [...readEnv().trialsQueueUrls], batchSize: 1 }]
       : [
           { urls: [env(ENV.resultsQueueUrl)], batchSize: 10 },
           ...(process.env[RUNNER_ENV.trialsDlqUrl]

@@ -12,7 +12,7 @@ import { ENV } from '../../core/service-spec.ts';
 
 const env = {
   [ENV.bucket]: 'sweep-bucket',
-  [ENV.trialsQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/MlpSweepStack-TrialsQueue-abc',
+  [ENV.trialsQueueUrls]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/MlpSweepStack-TrialsQueue-abc',
   [ENV.resultsQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/MlpSweepStack-ResultsQueue-def',
   [ENV.workerMemoryMb]: '3008',
   [ENV.arch]: 'arm64',
@@ -23,7 +23,7 @@ describe('readEnv', () => {
   it('reads the variables the stack sets (names from core/service-spec.ts ENV)', () => {
     expect(readEnv(env)).toEqual({
       bucket: 'sweep-bucket',
-      trialsQueueUrl: env[ENV.trialsQueueUrl],
+      trialsQueueUrls: [env[ENV.trialsQueueUrls]],
       resultsQueueUrl: env[ENV.resultsQueueUrl],
       region: 'eu-west-1',
       endpoint: undefined,
@@ -35,7 +35,7 @@ describe('readEnv', () => {
   it('names every missing variable', () => {
     const err = (() => {
       try {
-        readEnv({ [ENV.trialsQueueUrl]: 'x' });
+        readEnv({ [ENV.trialsQueueUrls]: 'x' });
       } catch (e) {
         return e;
       }
@@ -68,7 +68,7 @@ describe('clients', () => {
   });
 
   it('the queue name is the last segment of its URL', () => {
-    expect(queueNameFromUrl(env[ENV.trialsQueueUrl])).toBe('MlpSweepStack-TrialsQueue-abc');
+    expect(queueNameFromUrl(env[ENV.trialsQueueUrls])).toBe('MlpSweepStack-TrialsQueue-abc');
     expect(queueNameFromUrl('http://127.0.0.1:4566/000000000000/trials/')).toBe('trials');
   });
 });

@@ -192,7 +192,6 @@ describe('functions', () => {
       const vars = (get(f, 'Environment') as { Variables: Record<string, unknown> }).Variables;
       for (const k of [
         'SWEEP_BUCKET',
-        'TRIALS_QUEUE_URL',
         'TRIALS_QUEUE_URLS',
         'RESULTS_QUEUE_URL',
         'WORKER_MEMORY_MB',
@@ -343,7 +342,7 @@ describe('outputs', () => {
     const outputs = base.template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(Object.values(STACK_OUTPUTS).sort());
     expect(flat(outputs[STACK_OUTPUTS.bucket]?.Value)).toMatch(/^<DataBucket/);
-    expect(flat(outputs[STACK_OUTPUTS.trialsQueueUrl]?.Value)).toMatch(/^<TrialsQueue/);
+    expect(flat(outputs[STACK_OUTPUTS.trialsQueueUrls]?.Value)).toMatch(/^<TrialsQueue/);
     expect(flat(outputs[STACK_OUTPUTS.trialsDlqUrl]?.Value)).toMatch(/^<TrialsDlq/);
   });
 });

@@ -89,7 +89,7 @@ describe('cdk synth', () => {
       timeout: 60_000,
       env: offlineEnv({
         SWEEP_BUCKET: 'bucket',
-        TRIALS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/trials',
+        TRIALS_QUEUE_URLS: 'http://127.0.0.1:9/000000000000/trials',
         RESULTS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/results',
         AWS_REGION: 'us-east-1',
         AWS_ENDPOINT_URL: 'http://127.0.0.1:9',

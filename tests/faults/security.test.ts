@@ -326,7 +326,7 @@ describe('no secrets', () => {
           HOME: process.env.HOME ?? '',
           [ENV.bucket]: w.res.bucket,
           [ENV.submissionsQueueUrl]: w.res.queueUrls.submissions,
-          [ENV.trialsQueueUrl]: w.res.queueUrls.trials,
+          [ENV.trialsQueueUrls]: w.res.shardUrls.trials.join(','),
           [ENV.resultsQueueUrl]: w.res.queueUrls.results,
           AWS_ENDPOINT_URL: w.clients.endpoint,
           AWS_REGION: w.clients.region,

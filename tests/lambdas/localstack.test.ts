@@ -47,7 +47,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     [ENV.bucket]: res.bucket,
     [ENV.submissionsQueueUrl]: res.queueUrls.submissions,
-    [ENV.trialsQueueUrl]: res.queueUrls.trials,
+    [ENV.trialsQueueUrls]: res.shardUrls.trials.join(','),
     [ENV.resultsQueueUrl]: res.queueUrls.results,
     [ENV.workerMemoryMb]: '1769',
     [ENV.arch]: 'arm64',
