@@ -11,8 +11,9 @@
  * The trials queue is a ShardedQueue over its shards (LocalStack and AWS alike), so trials spread evenly
  * over the shards' event source mappings; `env` carries every shard in TRIALS_QUEUE_URLS.
  *
- * `env` holds what a handler module needs to build the same deps by itself (names in `ENV`), so the local
- * runner can run the real `lambdas/*.ts` in child processes.
+ * `env` is a function's whole environment: what the stack sets (names in `ENV`) and the runtime's AWS_*
+ * (region; for LocalStack the endpoint and its credentials), so the local runner can run the handler modules
+ * in child processes exactly as Lambda would.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { BlobStore, Queues } from '../core/ports.ts';
@@ -38,9 +39,6 @@ export type BackendKind = 'local' | 'localstack' | 'aws';
 export const BACKEND_KINDS: readonly BackendKind[] = ['local', 'localstack', 'aws'];
 export const DEFAULT_STORE_DIR = '.sweep/store';
 export { DEFAULT_STACK_NAME };
-
-/** Extra env the local runner passes to the aggregator: the trials DLQ it also consumes. */
-export const RUNNER_ENV = { trialsDlqUrl: 'TRIALS_DLQ_URL' } as const;
 
 export interface BackendOptions {
   storeDir?: string;
@@ -103,7 +101,6 @@ export async function openBackend(kind: BackendKind, opts: BackendOptions = {}):
       [ENV.submissionsQueueUrl]: r.queueUrls.submissions,
       [ENV.trialsQueueUrls]: r.shardUrls.trials.join(','),
       [ENV.resultsQueueUrl]: r.queueUrls.results,
-      [RUNNER_ENV.trialsDlqUrl]: r.dlqUrls.trials,
       AWS_ENDPOINT_URL: endpoint,
       AWS_REGION: c.region,
       AWS_DEFAULT_REGION: c.region,

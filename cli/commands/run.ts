@@ -33,6 +33,7 @@ import { prepareDataset } from '../../core/data/prepare.ts';
 import { keys } from '../../core/layout.ts';
 import type { BlobStore, MessageQueue } from '../../core/ports.ts';
 import type { Sweep } from '../../core/sweep/types.ts';
+import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import { EXIT, type Out, positiveInt, processOut, reportError, UsageError } from '../ui/errors.ts';
 import { runInterruptible } from '../ui/interrupt.ts';
 import { readLeaderboard, renderLeaderboard } from '../ui/outputs.ts';
@@ -160,6 +161,7 @@ async function openSession(
   if (backend === 'local') {
     const runner = new EmbeddedRunner({
       storeDir: join(outDir, 'store'),
+      modules: SOURCE_HANDLERS,
       workers,
       workerTimeoutSeconds: timeout,
       log,
@@ -190,7 +192,8 @@ async function openSession(
     workerTimeoutSeconds: timeout,
   });
   const runner = new ProcessRunner({
-    env: b.env!,
+    backend: b,
+    modules: SOURCE_HANDLERS,
     workers,
     workerTimeoutSeconds: timeout,
     logDir: join(outDir, 'logs'),

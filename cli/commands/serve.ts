@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { LOCAL_WORKER_TIMEOUT_SECONDS } from '../../adapters/localstack/bootstrap.ts';
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
+import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import { addBackendOptions, type BackendFlags, openFromFlags } from '../ui/backend.ts';
 import { EXIT, positiveInt, processOut, reportError } from '../ui/errors.ts';
 import { DEFAULT_OUT } from './run.ts';
@@ -40,7 +41,8 @@ export function register(program: Command): void {
       const b = await openFromFlags(flags, ['localstack'], { workerTimeoutSeconds: timeout });
       const logDir = join(resolve(DEFAULT_OUT), 'logs', 'localstack');
       const runner = new ProcessRunner({
-        env: b.env!,
+        backend: b,
+        modules: SOURCE_HANDLERS,
         workers,
         workerTimeoutSeconds: timeout,
         logDir,

@@ -14,6 +14,7 @@ import { LOCAL_WORKER_TIMEOUT_SECONDS } from '../../adapters/localstack/bootstra
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
 import { progressOf, waitForSweep } from '../../adapters/runner/sweep-run.ts';
 import { submitSweep } from '../../core/app/submit.ts';
+import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import { addBackendOptions, type BackendFlags, openFromFlags } from '../ui/backend.ts';
 import { EXIT, type Out, positiveInt, processOut, reportError } from '../ui/errors.ts';
 import { runInterruptible } from '../ui/interrupt.ts';
@@ -76,7 +77,8 @@ export async function submitCommand(
     say(`submitted sweep ${id} (${sub.value.trials} trials) to ${b.where}; waiting`);
     if (b.kind === 'localstack') {
       runner = new ProcessRunner({
-        env: b.env!,
+        backend: b,
+        modules: SOURCE_HANDLERS,
         workers,
         workerTimeoutSeconds: timeout,
         logDir: join(resolve(DEFAULT_OUT), 'logs', 'localstack'),

@@ -60,6 +60,7 @@ import { resultMessageSchema, submissionMessageSchema, trialMessageSchema } from
 import type { MessageQueue, ReceivedMessage } from '../../core/ports.ts';
 import type { TrialResult } from '../../core/result.ts';
 import { DEFAULT_WORKER_MEMORY_MB } from '../../core/service-spec.ts';
+import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 
 /** A trial's own computation: its epochs (training + validation) and the final test evaluation. */
 const computeS = (r: TrialResult): number => r.wall_s + (r.eval_s ?? 0);
@@ -361,7 +362,8 @@ async function runLocalstack(
   const { manifest } = await prepareDataset(store, data, []);
   const reports: (BatchReport & { instance: string; end: number })[] = [];
   const runner = new ProcessRunner({
-    env: backend.env!,
+    backend,
+    modules: SOURCE_HANDLERS,
     workers,
     workerTimeoutSeconds: LOCAL_WORKER_TIMEOUT_SECONDS,
     onBatch: (r) => {

@@ -21,6 +21,7 @@ import { ProcessRunner } from '../../adapters/runner/processes.ts';
 import { keys } from '../../core/layout.ts';
 import { MAX_RECEIVE_COUNT } from '../../core/service-spec.ts';
 import { TrialState } from '../../core/trial-state.ts';
+import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import {
   createFaultWorld,
   FAULT_WORKER_TIMEOUT_S,
@@ -128,7 +129,9 @@ async function runnerOn(o: {
     workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
   });
   return new ProcessRunner({
-    env: { ...backend.env!, ...o.env },
+    backend,
+    modules: SOURCE_HANDLERS,
+    ...(o.env ? { env: o.env } : {}),
     workers: o.workers,
     workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
     ...(o.memoryMb !== undefined ? { memoryMb: o.memoryMb } : {}),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackendUnavailableError, openBackend, RUNNER_ENV } from '../../adapters/backend.ts';
+import { BackendUnavailableError, openBackend } from '../../adapters/backend.ts';
 import { bootstrapLocalstack, deleteBucket, deleteQueues } from '../../adapters/localstack/bootstrap.ts';
 import { type LocalstackClients, localstackClients } from '../../adapters/localstack/clients.ts';
 import { FsBlobStore } from '../../adapters/store/fs.ts';
@@ -74,7 +74,12 @@ describe('openBackend', () => {
     toDelete.urls.push(...urls, ...urls.map((u) => `${u}-dlq`), ...shards);
     expect(env[ENV.bucket]).toBe(`${prefix}-bucket`);
     expect(env.AWS_ENDPOINT_URL).toBe(clients.endpoint);
-    expect(env[RUNNER_ENV.trialsDlqUrl]).toMatch(/-trials-dlq$/);
+    expect(b.trialsDlq?.name).toMatch(/-trials-dlq$/);
+    expect(
+      Object.keys(env)
+        .filter((k) => !k.startsWith('AWS_'))
+        .sort(),
+    ).toEqual([ENV.bucket, ENV.resultsQueueUrl, ENV.submissionsQueueUrl, ENV.trialsQueueUrls].sort());
 
     const trials = await attrs(shards[0]!);
     expect(Number(trials.VisibilityTimeout)).toBe(VISIBILITY_FACTOR * 20);

@@ -18,6 +18,7 @@ import { submitSweep } from '../../core/app/submit.ts';
 import { keys } from '../../core/layout.ts';
 import type { Leaderboard } from '../../core/report/index.ts';
 import type { TrialResult } from '../../core/result.ts';
+import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import { ensureLocalstack } from '../setup/localstack-env.ts';
 import { deterministicPart, prepareMini, readResults, SIX_TRIAL_SWEEP, weightsDigest } from './helpers.ts';
 
@@ -50,7 +51,8 @@ describe('LocalStack: submissions queue → dispatcher → 2 worker processes �
     await prepareMini(backend.store);
     const batches: { instance: string; function: string; succeeded: number }[] = [];
     const runner = new ProcessRunner({
-      env: backend.env!,
+      backend,
+      modules: SOURCE_HANDLERS,
       workers: 2,
       workerTimeoutSeconds: 30,
       onBatch: (r) => batches.push(r),
@@ -117,7 +119,12 @@ describe('embedded backend: the same sweep', () => {
     expect(lsResults?.size).toBe(6);
     const dir = await mkdtemp(join(tmpdir(), 'embedded-e2e-'));
     tmpDirs.push(dir);
-    const runner = new EmbeddedRunner({ storeDir: dir, workers: 2, workerTimeoutSeconds: 30 });
+    const runner = new EmbeddedRunner({
+      storeDir: dir,
+      modules: SOURCE_HANDLERS,
+      workers: 2,
+      workerTimeoutSeconds: 30,
+    });
     await prepareMini(runner.store);
     await runner.start();
     let sweepId: string;
