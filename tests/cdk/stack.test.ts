@@ -135,12 +135,12 @@ describe('event sources', () => {
 });
 
 describe('functions', () => {
-  it('worker is arm64 / nodejs22.x / 900 s / 1769 MB by default and memory follows the prop', () => {
+  it('worker is arm64 / nodejs24.x / 900 s / 1769 MB by default and memory follows the prop', () => {
     const props = (s: Synth) =>
       resources(s.template, 'AWS::Lambda::Function')[functionId(s.template, 'WorkerFunction')]?.Properties;
     expect(props(base)).toMatchObject({
       Architectures: ['arm64'],
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Timeout: 900,
       MemorySize: 1769,
       Handler: 'index.handler',
@@ -204,7 +204,7 @@ describe('functions', () => {
         '$1',
       );
       expect(groups[group]?.Properties?.RetentionInDays, `${id} log retention`).toBe(30);
-      expect(f.Properties?.Runtime).toBe('nodejs22.x');
+      expect(f.Properties?.Runtime).toBe('nodejs24.x');
     }
   });
 });
