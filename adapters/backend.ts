@@ -6,7 +6,8 @@
  * - `localstack`: S3 + SQS in LocalStack on 127.0.0.1:4566 (path-style, credentials `test`/`test`,
  *   us-east-1), after an idempotent bootstrap of the bucket and queues from `serviceSpec()`.
  * - `aws`: the deployed stack's resources, from the CloudFormation outputs of `MlpSweepStack`
- *   (BucketName, SubmissionsQueueUrl, TrialsQueueUrls, ResultsQueueUrl); default credential chain.
+ *   (adapters/aws/stack.ts); default credential chain; the region from --region, else the SDK's (a
+ *   missing one is an error that says how to set it); AWS_ENDPOINT_URL honoured as the handlers do.
  *
  * The trials queue is a ShardedQueue over its shards (LocalStack and AWS alike), so trials spread evenly
  * over the shards' event source mappings; `env` carries every shard in TRIALS_QUEUE_URLS.
@@ -15,10 +16,10 @@
  * (region; for LocalStack the endpoint and its credentials), so the local runner can run the handler modules
  * in child processes exactly as Lambda would.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { BlobStore, Queues } from '../core/ports.ts';
-import { DEFAULT_STACK_NAME, ENV, parseQueueUrls, STACK_OUTPUTS } from '../core/service-spec.ts';
+import { DEFAULT_STACK_NAME, ENV } from '../core/service-spec.ts';
 import { createClients } from './aws/clients.ts';
+import { readStack, resolveRegion, type StackResources } from './aws/stack.ts';
 import {
   bootstrapLocalstack,
   DEFAULT_LOCAL_PREFIX,
@@ -117,58 +118,40 @@ export async function openBackend(kind: BackendKind, opts: BackendOptions = {}):
     };
   }
   const stackName = opts.stackName ?? DEFAULT_STACK_NAME;
-  const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  const common = region ? { region } : {};
-  const cfn = new CloudFormationClient(common);
-  let outputs: Record<string, string>;
-  try {
-    const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
-    const stack = out.Stacks?.[0];
-    if (!stack) throw new Error('no such stack');
-    outputs = Object.fromEntries(
-      (stack.Outputs ?? []).flatMap((o) =>
-        o.OutputKey && o.OutputValue ? [[o.OutputKey, o.OutputValue]] : [],
-      ),
-    );
-  } catch (e) {
-    throw new BackendUnavailableError(
-      `cannot read the CloudFormation stack ${stackName}${region ? ` in ${region}` : ''}: ${(e as Error).message} (deploy it with: npx cdk deploy; see docs/aws.md)`,
-    );
-  }
-  const need = [
-    STACK_OUTPUTS.bucket,
-    STACK_OUTPUTS.submissionsQueueUrl,
-    STACK_OUTPUTS.trialsQueueUrls,
-    STACK_OUTPUTS.resultsQueueUrl,
-  ];
-  const missing = need.filter((k) => !outputs[k]);
-  const trialUrls = parseQueueUrls(outputs[STACK_OUTPUTS.trialsQueueUrls]);
-  if (missing.length > 0) {
-    throw new BackendUnavailableError(`stack ${stackName} lacks the output(s) ${missing.join(', ')}`);
-  }
-  const { s3, sqs } = createClients({ region });
-  const bucket = outputs[STACK_OUTPUTS.bucket]!;
-  const urls = {
-    submissions: outputs[STACK_OUTPUTS.submissionsQueueUrl]!,
-    results: outputs[STACK_OUTPUTS.resultsQueueUrl]!,
-  };
-  const dlqUrl = outputs[STACK_OUTPUTS.trialsDlqUrl];
+  const region = await resolveRegion(opts.region);
+  const endpoint = process.env.AWS_ENDPOINT_URL || undefined;
+  return awsBackend(stackName, await readStack(stackName, region, endpoint), region);
+}
+
+/**
+ * The aws backend on a stack's resources. With AWS_ENDPOINT_URL set (the stack deployed into an emulator)
+ * the clients go there, S3 path-style, as the handlers' do (adapters/aws/clients.ts).
+ */
+export function awsBackend(
+  stackName: string,
+  r: StackResources,
+  region: string,
+  env: Record<string, string | undefined> = process.env,
+): Backend {
+  const endpoint = env.AWS_ENDPOINT_URL || undefined;
+  const { s3, sqs } = createClients({ region, endpoint });
   return {
-    kind,
-    store: new S3BlobStore(s3, bucket),
+    kind: 'aws',
+    store: new S3BlobStore(s3, r.bucket),
     queues: {
-      submissions: sqsQueueAt(sqs, urls.submissions),
-      trials: shardedSqsQueue(sqs, trialUrls),
-      results: sqsQueueAt(sqs, urls.results),
+      submissions: sqsQueueAt(sqs, r.submissionsQueueUrl),
+      trials: shardedSqsQueue(sqs, r.trialsQueueUrls),
+      results: sqsQueueAt(sqs, r.resultsQueueUrl),
     },
     env: {
-      [ENV.bucket]: bucket,
-      [ENV.submissionsQueueUrl]: urls.submissions,
-      [ENV.trialsQueueUrls]: trialUrls.join(','),
-      [ENV.resultsQueueUrl]: urls.results,
-      ...(region ? { AWS_REGION: region } : {}),
+      [ENV.bucket]: r.bucket,
+      [ENV.submissionsQueueUrl]: r.submissionsQueueUrl,
+      [ENV.trialsQueueUrls]: r.trialsQueueUrls.join(','),
+      [ENV.resultsQueueUrl]: r.resultsQueueUrl,
+      AWS_REGION: region,
+      ...(endpoint ? { AWS_ENDPOINT_URL: endpoint } : {}),
     },
-    ...(dlqUrl ? { trialsDlq: sqsQueueAt(sqs, dlqUrl) } : {}),
-    where: `AWS stack ${stackName} (bucket ${bucket})`,
+    ...(r.trialsDlqUrl ? { trialsDlq: sqsQueueAt(sqs, r.trialsDlqUrl) } : {}),
+    where: `AWS stack ${stackName} in ${region} (bucket ${r.bucket}${endpoint ? ` at ${endpoint}` : ''})`,
   };
 }

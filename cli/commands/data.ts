@@ -1,7 +1,7 @@
 /**
  * `sweep data …`: getting data sets into a store.
  *
- *   sweep data prepare --dataset mnist [--data-dir d] [--backend local|localstack|aws] [--store-dir .sweep/store]
+ *   sweep data prepare --dataset mnist [--data-dir d] [--backend local|localstack|aws] [--store-dir .sweep/store] [--region r]
  *   sweep data download --dataset fashion-mnist
  *   sweep data list [--backend …]
  *
@@ -26,11 +26,12 @@ interface StoreOpts {
   storeDir?: string;
   stackName?: string;
   endpoint?: string;
+  region?: string;
 }
 
 type OpenBackend = (
   kind: BackendKind,
-  opts: { storeDir?: string; stackName?: string; endpoint?: string },
+  opts: { storeDir?: string; stackName?: string; endpoint?: string; region?: string },
 ) => Promise<{ store: BlobStore; kind: string }>;
 
 /** Invalid input (exit code 2). */
@@ -59,6 +60,7 @@ async function openStore(o: StoreOpts): Promise<BlobStore> {
       storeDir,
       ...(o.stackName ? { stackName: o.stackName } : {}),
       ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+      ...(o.region ? { region: o.region } : {}),
     };
     return (await openBackend(kind, opts)).store;
   }
@@ -71,7 +73,8 @@ function addStoreOptions(cmd: Command): Command {
     .option('--backend <kind>', `where the store is: ${BACKENDS.join('|')}`, 'local')
     .option('--store-dir <dir>', 'local store directory', DEFAULT_STORE_DIR)
     .option('--stack-name <name>', 'CloudFormation stack of the aws backend')
-    .option('--endpoint <url>', 'LocalStack endpoint');
+    .option('--endpoint <url>', 'LocalStack endpoint')
+    .option('--region <region>', 'aws backend: region (default from the environment or your AWS profile)');
 }
 
 function fail(e: unknown, json: boolean): void {
