@@ -29,6 +29,19 @@ export const NODE_MAJOR = 24;
 export const NODE_RUNTIME = Runtime.NODEJS_24_X;
 export const BUNDLE_TARGET = `node${NODE_MAJOR}`;
 
+/**
+ * The esbuild options of the bundles (in esbuild's own terms), shared with the bundle bench
+ * (scripts/bench/bundles.ts, scale.ts) so they measure what ships.
+ */
+export const BUNDLE_OPTIONS = {
+  format: 'esm',
+  target: BUNDLE_TARGET,
+  platform: 'node',
+  mainFields: ['module', 'main'],
+  minify: true,
+  banner: ESM_BANNER,
+} as const;
+
 export interface SweepFunctionProps {
   /** lambdas/<handler>.ts */
   handler: 'dispatcher' | 'worker' | 'aggregator';
@@ -81,11 +94,11 @@ export class SweepFunction extends Construct {
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
-        target: BUNDLE_TARGET,
-        platform: 'node',
-        mainFields: ['module', 'main'],
-        banner: ESM_BANNER,
-        minify: true,
+        target: BUNDLE_OPTIONS.target,
+        platform: BUNDLE_OPTIONS.platform,
+        mainFields: [...BUNDLE_OPTIONS.mainFields],
+        banner: BUNDLE_OPTIONS.banner,
+        minify: BUNDLE_OPTIONS.minify,
         sourceMap: true,
         sourcesContent: false,
         // Bundle our own AWS SDK: S3 conditional writes (If-Match) need a recent client, and the

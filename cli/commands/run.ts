@@ -22,6 +22,7 @@ import { nodeSha256 } from '../../adapters/data/loader.ts';
 import { DatasetInputError, resolveDataset } from '../../adapters/data/sources.ts';
 import { LOCAL_WORKER_TIMEOUT_SECONDS } from '../../adapters/localstack/bootstrap.ts';
 import { EmbeddedRunner } from '../../adapters/runner/embedded.ts';
+import type { HandlerModules } from '../../adapters/runner/handler-modules.ts';
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
 import { progressOf, type SweepProgress, waitForSweep } from '../../adapters/runner/sweep-run.ts';
 import { FsBlobStore } from '../../adapters/store/fs.ts';
@@ -33,8 +34,8 @@ import { prepareDataset } from '../../core/data/prepare.ts';
 import { keys } from '../../core/layout.ts';
 import type { BlobStore, MessageQueue } from '../../core/ports.ts';
 import type { Sweep } from '../../core/sweep/types.ts';
-import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import { EXIT, type Out, positiveInt, processOut, reportError, UsageError } from '../ui/errors.ts';
+import { addBundledOption, handlerModules } from '../ui/handlers.ts';
 import { runInterruptible } from '../ui/interrupt.ts';
 import { readLeaderboard, renderLeaderboard } from '../ui/outputs.ts';
 import { formatEta, ProgressView } from '../ui/progress.ts';
@@ -51,6 +52,7 @@ export interface RunFlags {
   offline?: boolean;
   top?: string;
   json?: boolean;
+  bundled?: boolean | string;
 }
 
 export interface RunIo {
@@ -156,12 +158,13 @@ async function openSession(
   log: Log,
   workers: number,
   timeout: number,
+  modules: HandlerModules,
 ): Promise<Session> {
   const backend = flags.backend ?? 'local';
   if (backend === 'local') {
     const runner = new EmbeddedRunner({
       storeDir: join(outDir, 'store'),
-      modules: SOURCE_HANDLERS,
+      modules,
       workers,
       workerTimeoutSeconds: timeout,
       log,
@@ -193,7 +196,7 @@ async function openSession(
   });
   const runner = new ProcessRunner({
     backend: b,
-    modules: SOURCE_HANDLERS,
+    modules,
     workers,
     workerTimeoutSeconds: timeout,
     logDir: join(outDir, 'logs'),
@@ -248,6 +251,7 @@ export async function runSweepCommand(file: string, flags: RunFlags, io: RunIo):
   let session: Session | undefined;
   let log: ReturnType<typeof fileLog> | undefined;
   let progress: ProgressView | undefined;
+  let handlers: Awaited<ReturnType<typeof handlerModules>> | undefined;
   try {
     const workers = positiveInt('--workers', flags.workers) ?? availableParallelism();
     const timeout = positiveInt('--worker-timeout', flags.workerTimeout) ?? LOCAL_WORKER_TIMEOUT_SECONDS;
@@ -259,7 +263,8 @@ export async function runSweepCommand(file: string, flags: RunFlags, io: RunIo):
 
     await mkdir(join(outDir, 'logs'), { recursive: true });
     log = fileLog(join(outDir, 'logs', 'run.log'));
-    session = await openSession(flags, outDir, log, workers, timeout);
+    handlers = await handlerModules({ ...flags, backend: flags.backend ?? 'local' }, say);
+    session = await openSession(flags, outDir, log, workers, timeout, handlers.modules);
     ({ text, sweep } = await ensureDataset(session.store, sweep, text, file, flags, say));
 
     const sweepId = sweepIdOf(sweep);
@@ -345,36 +350,42 @@ export async function runSweepCommand(file: string, flags: RunFlags, io: RunIo):
     if (e instanceof DatasetInputError) return reportError(new UsageError(e.message), out, json);
     return reportError(e, out, json);
   } finally {
+    handlers?.dispose();
     await log?.flush();
   }
 }
 
 export function register(program: Command): void {
-  program
-    .command('run')
-    .description('run a sweep end to end on this machine (embedded backend, or LocalStack) and wait for it')
-    .argument('<file>', 'sweep file (JSON or YAML, ours or W&B)')
-    .option('--workers <n>', 'worker threads (local) or worker processes (localstack); default: one per core')
-    .option('--data-dir <dir>', 'prepare the data set from the IDX files in this directory')
-    .option(
-      '--dataset <name>',
-      "use this data set instead of the sweep file's (e.g. mnist-mini: offline, small)",
-    )
-    .option('--out <dir>', 'output directory (store, logs, latest →)', DEFAULT_OUT)
-    .option(
-      '--backend <kind>',
-      'local (embedded: files + threads) | localstack (S3/SQS in LocalStack + processes)',
-      'local',
-    )
-    .option('--endpoint <url>', 'localstack backend: endpoint (default http://127.0.0.1:4566)')
-    .option(
-      '--worker-timeout <s>',
-      `worker function timeout, seconds (trials checkpoint and continue past it)`,
-      String(LOCAL_WORKER_TIMEOUT_SECONDS),
-    )
-    .option('--offline', 'never download a data set (fall back to mnist-mini)')
-    .option('--top <k>', 'leaderboard rows to print', '10')
-    .option('--json', 'print one JSON summary line on stdout (progress still on stderr)')
+  addBundledOption(
+    program
+      .command('run')
+      .description('run a sweep end to end on this machine (embedded backend, or LocalStack) and wait for it')
+      .argument('<file>', 'sweep file (JSON or YAML, ours or W&B)')
+      .option(
+        '--workers <n>',
+        'worker threads (local) or worker processes (localstack); default: one per core',
+      )
+      .option('--data-dir <dir>', 'prepare the data set from the IDX files in this directory')
+      .option(
+        '--dataset <name>',
+        "use this data set instead of the sweep file's (e.g. mnist-mini: offline, small)",
+      )
+      .option('--out <dir>', 'output directory (store, logs, latest →)', DEFAULT_OUT)
+      .option(
+        '--backend <kind>',
+        'local (embedded: files + threads) | localstack (S3/SQS in LocalStack + processes)',
+        'local',
+      )
+      .option('--endpoint <url>', 'localstack backend: endpoint (default http://127.0.0.1:4566)')
+      .option(
+        '--worker-timeout <s>',
+        `worker function timeout, seconds (trials checkpoint and continue past it)`,
+        String(LOCAL_WORKER_TIMEOUT_SECONDS),
+      )
+      .option('--offline', 'never download a data set (fall back to mnist-mini)')
+      .option('--top <k>', 'leaderboard rows to print', '10')
+      .option('--json', 'print one JSON summary line on stdout (progress still on stderr)'),
+  )
     .addHelpText(
       'after',
       '\nExit codes: 0 finished, 1 runtime failure, 2 invalid input, 130 interrupted (run again to resume).',

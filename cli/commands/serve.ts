@@ -9,20 +9,20 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { LOCAL_WORKER_TIMEOUT_SECONDS } from '../../adapters/localstack/bootstrap.ts';
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
-import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import { addBackendOptions, type BackendFlags, openFromFlags } from '../ui/backend.ts';
 import { EXIT, positiveInt, processOut, reportError } from '../ui/errors.ts';
+import { addBundledOption, handlerModules } from '../ui/handlers.ts';
 import { DEFAULT_OUT } from './run.ts';
 
 interface ServeFlags extends BackendFlags {
   workers?: string;
   workerTimeout?: string;
+  bundled?: boolean | string;
 }
 
 export function register(program: Command): void {
   addBackendOptions(
-    program
-      .command('serve')
+    addBundledOption(program.command('serve'))
       .description(
         'run the functions locally against LocalStack until Ctrl-C (LocalStack has no Lambda here)',
       )
@@ -35,14 +35,16 @@ export function register(program: Command): void {
     ['localstack'],
     'localstack',
   ).action(async (flags: ServeFlags) => {
+    let handlers: Awaited<ReturnType<typeof handlerModules>> | undefined;
     try {
       const workers = positiveInt('--workers', flags.workers) ?? 2;
       const timeout = positiveInt('--worker-timeout', flags.workerTimeout) ?? LOCAL_WORKER_TIMEOUT_SECONDS;
       const b = await openFromFlags(flags, ['localstack'], { workerTimeoutSeconds: timeout });
       const logDir = join(resolve(DEFAULT_OUT), 'logs', 'localstack');
+      handlers = await handlerModules({ ...flags, backend: b.kind }, (s) => processOut.stderr(s));
       const runner = new ProcessRunner({
         backend: b,
-        modules: SOURCE_HANDLERS,
+        modules: handlers.modules,
         workers,
         workerTimeoutSeconds: timeout,
         logDir,
@@ -62,6 +64,8 @@ export function register(program: Command): void {
       process.exitCode = EXIT.ok;
     } catch (e) {
       process.exitCode = reportError(e, processOut);
+    } finally {
+      handlers?.dispose();
     }
   });
 }

@@ -14,9 +14,9 @@ import { LOCAL_WORKER_TIMEOUT_SECONDS } from '../../adapters/localstack/bootstra
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
 import { progressOf, waitForSweep } from '../../adapters/runner/sweep-run.ts';
 import { submitSweep } from '../../core/app/submit.ts';
-import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import { addBackendOptions, type BackendFlags, openFromFlags } from '../ui/backend.ts';
 import { EXIT, type Out, positiveInt, processOut, reportError } from '../ui/errors.ts';
+import { addBundledOption, handlerModules } from '../ui/handlers.ts';
 import { runInterruptible } from '../ui/interrupt.ts';
 import { readLeaderboard, renderLeaderboard } from '../ui/outputs.ts';
 import { ProgressView } from '../ui/progress.ts';
@@ -31,6 +31,7 @@ interface SubmitFlags extends BackendFlags {
   dataDir?: string;
   offline?: boolean;
   json?: boolean;
+  bundled?: boolean | string;
 }
 
 export async function submitCommand(
@@ -43,6 +44,7 @@ export async function submitCommand(
   const say = (s: string) => out.stderr(s);
   let runner: ProcessRunner | undefined;
   let progress: ProgressView | undefined;
+  let handlers: Awaited<ReturnType<typeof handlerModules>> | undefined;
   try {
     const workers = positiveInt('--workers', flags.workers) ?? 2;
     const timeout = positiveInt('--worker-timeout', flags.workerTimeout) ?? LOCAL_WORKER_TIMEOUT_SECONDS;
@@ -76,9 +78,10 @@ export async function submitCommand(
     }
     say(`submitted sweep ${id} (${sub.value.trials} trials) to ${b.where}; waiting`);
     if (b.kind === 'localstack') {
+      handlers = await handlerModules({ ...flags, backend: b.kind }, say);
       runner = new ProcessRunner({
         backend: b,
-        modules: SOURCE_HANDLERS,
+        modules: handlers.modules,
         workers,
         workerTimeoutSeconds: timeout,
         logDir: join(resolve(DEFAULT_OUT), 'logs', 'localstack'),
@@ -131,13 +134,14 @@ export async function submitCommand(
       return EXIT.invalid;
     }
     return reportError(e, out, json);
+  } finally {
+    handlers?.dispose();
   }
 }
 
 export function register(program: Command): void {
   addBackendOptions(
-    program
-      .command('submit')
+    addBundledOption(program.command('submit'))
       .description('submit a sweep to the deployed stack (aws) or to LocalStack')
       .argument('<file>', 'sweep file (JSON or YAML, ours or W&B)')
       .option('--wait', 'follow the sweep to the end (on LocalStack: run the functions locally meanwhile)')

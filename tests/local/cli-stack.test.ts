@@ -193,3 +193,22 @@ describe('--backend aws', () => {
     }
   });
 });
+
+describe('--bundled', () => {
+  it('needs --backend localstack, and a synth output that holds the bundles (exit 2, saying why)', async () => {
+    const local = await sweepWith({}, [
+      'run',
+      'sweeps/quickstart.json',
+      '--bundled',
+      '--dataset',
+      'mnist-mini',
+    ]);
+    expect(local.code).toBe(2);
+    expect(local.stderr).toMatch(/--bundled needs --backend localstack \(got local\)/);
+    const dir = await mkdtemp(join(tmpdir(), 'no-synth-'));
+    dirs.push(dir);
+    const missing = await sweepWith({}, ['serve', '--backend', 'localstack', '--bundled', dir]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`no ${join(dir, 'MlpSweepStack.template.json')}: synthesize first`);
+  });
+});
