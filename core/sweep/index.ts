@@ -13,14 +13,7 @@ export {
 export { countGrid, discreteValues, expandTrials, Rng, sample, trialId } from './expand.ts';
 export { isBetter, metricValue, pruneMetric } from './metric.ts';
 export { sendOrder, trialWork } from './order.ts';
-export {
-  defaultOf,
-  KEY_ALIASES,
-  METRIC_ALIASES,
-  NATURAL_GOAL,
-  parseSweep,
-  parseSweepObject,
-} from './parse.ts';
+export { KEY_ALIASES, METRIC_ALIASES, NATURAL_GOAL, parseSweep, parseSweepObject } from './parse/index.ts';
 export { formatProblem, ProblemList } from './problems.ts';
 export {
   AshaPruner,

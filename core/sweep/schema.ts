@@ -1,6 +1,6 @@
 /**
  * The sweep file's shape in our (native) format, as a zod schema: the source of `sweep.schema.json`
- * (`scripts/gen-sweep-schema.ts`, for editor completion). Parsing itself (`parse.ts`) is hand-written
+ * (`scripts/gen-sweep-schema.ts`, for editor completion). Parsing itself (`parse/`) is hand-written
  * so that every problem names its JSON path, what was expected and what was found, and so that W&B
  * files are accepted too; it uses the same tables below (distribution fields, limits, key classes).
  */

@@ -1,0 +1,30 @@
+/** `dataset`: a prepared data set's name (and version), as an id that can become a store key. */
+import type { ProblemList } from '../problems.ts';
+import type { Sweep } from '../types.ts';
+import { describe, isRecord } from '../util.ts';
+import { checkFields } from './read.ts';
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export function parseDataset(p: ProblemList, raw: unknown): Sweep['dataset'] | undefined {
+  const path = '$.dataset';
+  if (raw === undefined) return { name: 'mnist' };
+  const idCheck = (v: unknown, at: string): string | undefined => {
+    if (typeof v === 'string' && ID.test(v) && !v.includes('..')) return v;
+    p.error(at, 'expected an id: 1-128 of [A-Za-z0-9._-], starting alphanumeric', 'id', describe(v));
+    return undefined;
+  };
+  if (typeof raw === 'string') {
+    const n = idCheck(raw, path);
+    return n ? { name: n } : undefined;
+  }
+  if (!isRecord(raw)) {
+    p.error(path, 'expected {"name": …, "version": …} or a name', 'object | string', describe(raw));
+    return undefined;
+  }
+  checkFields(p, raw, path, ['name', 'version']);
+  const name = idCheck(raw.name, `${path}.name`);
+  const version = 'version' in raw ? idCheck(raw.version, `${path}.version`) : undefined;
+  if (!name) return undefined;
+  return version ? { name, version } : { name };
+}

@@ -1,0 +1,26 @@
+/**
+ * Sweep files → the normalised `Sweep`, with every problem as data (JSON path, expected, found), all at
+ * once. Accepts our format and W&B sweep files (JSON or YAML) as they are; see ../README.md for the mapping.
+ *
+ *   source.ts     text → JSON value (syntax errors at line and column)
+ *   sweep.ts      the top level: keys, name, method, seed, and the sections below in turn
+ *   dataset.ts, metric.ts, budgets.ts, early-terminate.ts, parameters.ts   one section each
+ *   param.ts      one parameter spec (categorical.ts, numeric.ts, when.ts: its parts)
+ *   values.ts     one value against its trial key's schema
+ *   wandb.ts      the W&B dialect: its keys and other tools' names for ours
+ *   expansion.ts  the grid's size and the expansion, every trial validated
+ */
+import type { Parsed } from '../../config.ts';
+import type { Sweep } from '../types.ts';
+import { readSource } from './source.ts';
+import { parseSweepObject } from './sweep.ts';
+
+export { NATURAL_GOAL } from './metric.ts';
+export { parseSweepObject } from './sweep.ts';
+export { KEY_ALIASES, METRIC_ALIASES } from './wandb.ts';
+
+/** Parse a sweep file's text: JSON or YAML (by extension, else sniffed), ours or W&B's. */
+export function parseSweep(text: string, opts: { filename?: string } = {}): Parsed<Sweep> {
+  const source = readSource(text, opts.filename);
+  return source.ok ? parseSweepObject(source.value, opts) : source;
+}
