@@ -5,7 +5,7 @@
  * files are accepted too; it uses the same tables below (distribution fields, limits, key classes).
  */
 import { z } from 'zod';
-import { TRIAL_CONFIG_KEYS, type TrialConfig } from '../config.ts';
+import { ID_PATTERN, ID_RULE, TRIAL_CONFIG_KEYS, type TrialConfig } from '../config.ts';
 import { DISTRIBUTIONS, type Distribution, METRIC_NAMES } from './types.ts';
 
 /** Largest grid (or random sample count) we expand. */
@@ -85,8 +85,9 @@ export const INTEGER_KEYS: ReadonlySet<string> = new Set([
 
 const id = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/)
-  .describe('1-128 of [A-Za-z0-9._-], starting alphanumeric');
+  .regex(ID_PATTERN)
+  .refine((s) => !s.includes('..'))
+  .describe(ID_RULE);
 
 const condition = z.record(z.string(), z.unknown()).meta({
   id: 'Condition',

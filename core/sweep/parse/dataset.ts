@@ -1,17 +1,16 @@
 /** `dataset`: a prepared data set's name (and version), as an id that can become a store key. */
+import { ID_RULE, isId } from '../../config.ts';
 import type { ProblemList } from '../problems.ts';
 import type { Sweep } from '../types.ts';
 import { describe, isRecord } from '../util.ts';
 import { checkFields } from './read.ts';
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
 export function parseDataset(p: ProblemList, raw: unknown): Sweep['dataset'] | undefined {
   const path = '$.dataset';
   if (raw === undefined) return { name: 'mnist' };
   const idCheck = (v: unknown, at: string): string | undefined => {
-    if (typeof v === 'string' && ID.test(v) && !v.includes('..')) return v;
-    p.error(at, 'expected an id: 1-128 of [A-Za-z0-9._-], starting alphanumeric', 'id', describe(v));
+    if (isId(v)) return v;
+    p.error(at, `expected an id: ${ID_RULE}`, 'id', describe(v));
     return undefined;
   };
   if (typeof raw === 'string') {
