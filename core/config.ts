@@ -148,7 +148,8 @@ export interface Problem {
   message: string;
   expected?: string;
   found?: string;
-  severity: 'error' | 'warning';
+  /** `notice`: no problem, but something the user should know (a default that applies, a reading). */
+  severity: 'error' | 'warning' | 'notice';
 }
 
 /** Render a path array as `$.a.b[0]`. */

@@ -13,8 +13,21 @@ export {
 export { countGrid, discreteValues, expandTrials, Rng, sample, trialId } from './expand.ts';
 export { isBetter, metricValue, pruneMetric } from './metric.ts';
 export { sendOrder, trialWork } from './order.ts';
-export { KEY_ALIASES, METRIC_ALIASES, NATURAL_GOAL, parseSweep, parseSweepObject } from './parse/index.ts';
-export { formatProblem, ProblemList } from './problems.ts';
+export {
+  BUILTIN_DATASETS,
+  checkNetFits,
+  type DatasetShape,
+  datasetShape,
+  KEY_HINTS,
+  KEY_SYNONYMS,
+  type ManifestShape,
+  metricAlias,
+  NATURAL_GOAL,
+  parseSweep,
+  parseSweepObject,
+  VALUE_HINTS,
+} from './parse/index.ts';
+export { formatProblem, ProblemList, problemLine } from './problems.ts';
 export {
   AshaPruner,
   ashaDecision,
@@ -31,7 +44,7 @@ export {
   rungEpochs,
 } from './pruner.ts';
 export { createSampler, GridSampler, ListSampler, RandomSampler, type Sampler } from './sampler.ts';
-export { MAX_TRIALS, sweepFileSchema } from './schema.ts';
+export { DEFAULT_RANDOM_TRIALS, MAX_TRIALS, sweepFileSchema } from './schema.ts';
 export type {
   Condition,
   Distribution,

@@ -10,6 +10,8 @@ import { DISTRIBUTIONS, type Distribution, METRIC_NAMES } from './types.ts';
 
 /** Largest grid (or random sample count) we expand. */
 export const MAX_TRIALS = 100_000;
+/** Trials of a random search that gives no number (W&B runs until stopped; `--max-trials` overrides). */
+export const DEFAULT_RANDOM_TRIALS = 50;
 export const MAX_CONCURRENCY = 1000;
 /** Largest epoch count (the trial schema's bound): also the default `max_iter` of early termination. */
 export const MAX_EPOCHS = 1000;

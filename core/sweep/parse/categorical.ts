@@ -28,7 +28,10 @@ export function parseValues(p: ProblemList, key: string, vals: unknown, path: st
   return okAll ? out : undefined;
 }
 
-/** One probability per value, summing to 1. */
+/** W&B's test of the sum: numpy's isclose(sum, 1) (relative 1e-5, absolute 1e-8). */
+const SUM_TOLERANCE = 1e-8 + 1e-5;
+
+/** One probability per value, summing to 1 within rounding (7 × 0.142857): normalised to sum 1. */
 export function parseProbabilities(
   p: ProblemList,
   probs: unknown,
@@ -51,9 +54,14 @@ export function parseProbabilities(
     ps.push(x);
   }
   const sum = ps.reduce((a, b) => a + b, 0);
-  if (Math.abs(sum - 1) > 1e-8) {
-    p.error(`${path}.probabilities`, 'probabilities must sum to 1', 'sum 1', `sum ${sum}`);
+  if (Math.abs(sum - 1) > SUM_TOLERANCE) {
+    p.error(
+      `${path}.probabilities`,
+      'probabilities must sum to 1',
+      'sum 1 (within 1e-5, as W&B)',
+      `sum ${Number(sum.toPrecision(12))}`,
+    );
     return undefined;
   }
-  return ps;
+  return ps.map((x) => x / sum);
 }

@@ -52,7 +52,7 @@ export function checkExpansion(p: ProblemList, sweep: Sweep, paths: Record<strin
   if (sweep.method === 'random' && sweep.max_trials !== undefined && trials.length < sweep.max_trials)
     p.warn(
       '$.max_trials',
-      `only ${plural(trials.length, 'distinct trial')} exist in this space (asked for ${sweep.max_trials})`,
+      `only ${plural(trials.length, 'distinct trial')} ${trials.length === 1 ? 'exists' : 'exist'} in this space (asked for ${sweep.max_trials})`,
     );
   rememberExpansion(sweep, trials);
   return true;

@@ -15,12 +15,19 @@ import type { Sweep } from '../types.ts';
 import { readSource } from './source.ts';
 import { parseSweepObject } from './sweep.ts';
 
-export { NATURAL_GOAL } from './metric.ts';
+export {
+  BUILTIN_DATASETS,
+  checkNetFits,
+  type DatasetShape,
+  datasetShape,
+  type ManifestShape,
+} from './dataset.ts';
+export { metricAlias, NATURAL_GOAL } from './metric.ts';
 export { parseSweepObject } from './sweep.ts';
-export { KEY_ALIASES, METRIC_ALIASES } from './wandb.ts';
+export { KEY_HINTS, KEY_SYNONYMS, VALUE_HINTS } from './synonyms.ts';
 
 /** Parse a sweep file's text: JSON or YAML (by extension, else sniffed), ours or W&B's. */
 export function parseSweep(text: string, opts: { filename?: string } = {}): Parsed<Sweep> {
   const source = readSource(text, opts.filename);
-  return source.ok ? parseSweepObject(source.value, opts) : source;
+  return source.ok ? parseSweepObject(source.value, { ...opts, floats: source.floats }) : source;
 }

@@ -4,7 +4,7 @@
  * normal and beta families).
  */
 import type { ProblemList } from '../problems.ts';
-import { DIST_FIELDS, INTEGER_KEYS } from '../schema.ts';
+import { DIST_FIELDS, INTEGER_KEYS, REAL_KEYS } from '../schema.ts';
 import type { Distribution, ParamSpec } from '../types.ts';
 import { describe, quantize } from '../util.ts';
 import { readNumber } from './read.ts';
@@ -48,6 +48,33 @@ const VALUES_FORMS: ReadonlySet<Distribution> = new Set([
   'q_log_uniform_values',
   'inv_log_uniform_values',
 ]);
+
+/** The exponent forms and their values forms. */
+const VALUES_FORM_OF: Partial<Record<Distribution, Distribution>> = {
+  log_uniform: 'log_uniform_values',
+  q_log_uniform: 'q_log_uniform_values',
+  inv_log_uniform: 'inv_log_uniform_values',
+};
+
+const num = (x: number) => String(Number(x.toPrecision(6)));
+
+/**
+ * Why a range may not mean what it says: W&B's inference from the literals (integers → int_uniform,
+ * floats → uniform), or a log_uniform given the values instead of their exponents (0 < min < max ≤ 1 as
+ * exponents are values in (1, e]: never meant).
+ */
+function readingHint(key: string, s: ParamSpec, raw: Record<string, unknown>): string | undefined {
+  const inferred = !('distribution' in raw);
+  if (inferred && s.distribution === 'int_uniform' && REAL_KEYS.has(key))
+    return `min and max are both integers, so the range is int_uniform (as W&B reads it): ${key} takes only the integers ${s.min}…${s.max}; write ${s.min}.0 and ${s.max}.0 (or distribution: uniform) for a real range`;
+  if (inferred && s.distribution === 'uniform' && INTEGER_KEYS.has(key))
+    return `min/max written with a decimal point make the range uniform (as W&B reads it); write them as integers (${Math.ceil(s.min)}, ${Math.floor(s.max)}) for int_uniform`;
+  const valuesForm = VALUES_FORM_OF[s.distribution];
+  const r = reach(s);
+  if (!valuesForm || !r || !('min' in s) || s.min <= 0 || s.max > 1) return undefined;
+  const asValues = reach({ ...s, distribution: valuesForm } as ParamSpec)!;
+  return `${s.distribution} takes natural-log exponents: min ${s.min}, max ${s.max} give ${key} in [${num(r.lo)}, ${num(r.hi)}]; if these are the values themselves, write distribution: ${valuesForm} (${key} in [${num(asValues.lo)}, ${num(asValues.hi)}])`;
+}
 
 /** Reads the numeric fields of `raw` into `spec`; false after an error. */
 function readFields(
@@ -94,6 +121,7 @@ function checkRange(
   s: ParamSpec,
   raw: Record<string, unknown>,
   path: string,
+  hint: string | undefined,
 ): boolean {
   const r = reach(s);
   if (!r) return true;
@@ -105,7 +133,7 @@ function checkRange(
     if (m) {
       p.error(
         `${path}.${field}`,
-        `${key} would take the value ${x} (${s.distribution}), which is invalid: ${m.message}`,
+        `${key} would take the value ${x} (${s.distribution}), which is invalid${hint ? `: ${hint}` : ''}`,
         m.expected,
         raw[field] === x ? describe(x) : `${describe(raw[field] ?? s.distribution)} → ${x}`,
       );
@@ -160,14 +188,18 @@ export function parseNumeric(
   const dist = spec.distribution as Distribution;
   if (!readFields(p, dist, raw, path, spec)) return false;
   const s = spec as unknown as ParamSpec;
+  const hint = readingHint(key, s, raw);
   if (INTEGER_KEYS.has(key) && !producesIntegers(s)) {
     p.error(
       `${path}.distribution`,
-      `${key} is an integer: use int_uniform, or a q_ distribution with an integer q (and integer min for q_uniform)`,
+      `${key} is an integer: ${hint ?? 'use int_uniform, or a q_ distribution with an integer q (and integer min for q_uniform)'}`,
       'int_uniform | q_* with integer q',
       `distribution ${dist}${'q' in s ? ` with q ${s.q}` : ''}`,
     );
     return false;
   }
-  return reach(s) ? checkRange(p, key, s, raw, path) : checkCentre(p, key, spec, raw, path);
+  if (!reach(s)) return checkCentre(p, key, spec, raw, path);
+  if (!checkRange(p, key, s, raw, path, hint)) return false;
+  if (hint) p.warn(path, hint);
+  return true;
 }

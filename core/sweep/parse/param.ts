@@ -12,12 +12,20 @@ import { didYouMean, readEnum } from './read.ts';
 import { checkKeyValue } from './values.ts';
 import { parseWhen } from './when.ts';
 
-/** W&B's inference when no `distribution` is given. */
-function inferDistribution(raw: Record<string, unknown>): Distribution | undefined {
+/**
+ * W&B's inference when no `distribution` is given: `min`/`max` are an int_uniform range when both are
+ * integers as written (`0` and `1`, not `0.0` or `1e0`: the form of the literal counts, as it does to
+ * Python's JSON and YAML readers), else uniform.
+ */
+function inferDistribution(
+  raw: Record<string, unknown>,
+  path: string,
+  floats: ReadonlySet<string>,
+): Distribution | undefined {
   if ('value' in raw) return 'constant';
   if ('values' in raw) return 'probabilities' in raw ? 'categorical_w_probabilities' : 'categorical';
-  if ('min' in raw || 'max' in raw)
-    return Number.isInteger(raw.min) && Number.isInteger(raw.max) ? 'int_uniform' : 'uniform';
+  const isInt = (f: string) => Number.isInteger(raw[f]) && !floats.has(`${path}.${f}`);
+  if ('min' in raw || 'max' in raw) return isInt('min') && isInt('max') ? 'int_uniform' : 'uniform';
   return undefined;
 }
 
@@ -26,6 +34,7 @@ function distributionOf(
   p: ProblemList,
   raw: Record<string, unknown>,
   path: string,
+  floats: ReadonlySet<string>,
 ): Distribution | undefined {
   let bad = false;
   for (const k of Object.keys(raw)) {
@@ -43,7 +52,7 @@ function distributionOf(
     dist = readEnum(p, raw.distribution, `${path}.distribution`, DISTRIBUTIONS);
     if (!dist) return undefined;
   } else {
-    dist = inferDistribution(raw);
+    dist = inferDistribution(raw, path, floats);
     if (!dist) {
       p.error(
         path,
@@ -99,7 +108,13 @@ function parseDiscrete(
 }
 
 /** Parse one `parameters.<key>` entry. */
-export function parseParam(p: ProblemList, key: string, raw: unknown, path: string): ParamSpec | undefined {
+export function parseParam(
+  p: ProblemList,
+  key: string,
+  raw: unknown,
+  path: string,
+  floats: ReadonlySet<string> = new Set(),
+): ParamSpec | undefined {
   if (!isRecord(raw)) {
     p.error(
       path,
@@ -118,7 +133,7 @@ export function parseParam(p: ProblemList, key: string, raw: unknown, path: stri
     );
     return undefined;
   }
-  const dist = distributionOf(p, raw, path);
+  const dist = distributionOf(p, raw, path, floats);
   if (!dist) return undefined;
   const spec: Record<string, unknown> = { distribution: dist };
   const discrete = dist === 'constant' || dist === 'categorical' || dist === 'categorical_w_probabilities';

@@ -1,5 +1,8 @@
-/** A sweep file's text → a JSON value: JSON or YAML (by extension, else sniffed), syntax errors at line:col. */
-import YAML from 'yaml';
+/**
+ * A sweep file's text → a JSON value: JSON or YAML (by extension, else sniffed), syntax errors at line:col;
+ * and which numbers were written as floats (`1.0`, `1e-3`), which W&B's inference tells from integers.
+ */
+import YAML, { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Problem } from '../../config.ts';
 import { jsonErrorPosition } from '../util.ts';
 
@@ -66,9 +69,38 @@ export function isJsonSource(text: string, filename: string | undefined): boolea
   return ext ? ext === 'json' : /^\s*\{/.test(text);
 }
 
-export function readSource(
-  text: string,
-  filename: string | undefined,
-): { ok: true; value: unknown } | { ok: false; problems: Problem[] } {
-  return isJsonSource(text, filename) ? readJson(text) : readYaml(text);
+/** A number literal with a decimal point or an exponent: a float to Python's YAML and JSON readers. */
+const FLOAT_LITERAL = /[.eE]/;
+
+function collectFloats(node: unknown, path: string, out: Set<string>): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      collectFloats(pair.value, `${path}.${key}`, out);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      collectFloats(item, `${path}[${i}]`, out);
+    });
+  } else if (isScalar(node) && typeof node.value === 'number' && FLOAT_LITERAL.test(node.source ?? '')) {
+    out.add(path);
+  }
+}
+
+/**
+ * The JSON paths (`$.parameters.dropout.max`) of the numbers written as floats. JSON is read by the YAML
+ * parser here only for the literals' forms (JSON.parse keeps none); a text it cannot read yields none.
+ */
+export function floatLiterals(text: string): Set<string> {
+  const out = new Set<string>();
+  const doc = YAML.parseDocument(text, { uniqueKeys: false });
+  if (doc.errors.length === 0) collectFloats(doc.contents as Node | null, '$', out);
+  return out;
+}
+
+export type Source = { ok: true; value: unknown; floats: Set<string> } | { ok: false; problems: Problem[] };
+
+export function readSource(text: string, filename: string | undefined): Source {
+  const r = isJsonSource(text, filename) ? readJson(text) : readYaml(text);
+  return r.ok ? { ...r, floats: floatLiterals(text) } : r;
 }

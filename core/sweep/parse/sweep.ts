@@ -1,17 +1,24 @@
 /** A sweep given as a parsed JSON/YAML value → the normalised `Sweep`, every problem reported at once. */
 import type { Parsed } from '../../config.ts';
 import { ProblemList } from '../problems.ts';
-import { GRID_DISTRIBUTIONS, MAX_TRIALS } from '../schema.ts';
+import { DEFAULT_RANDOM_TRIALS, GRID_DISTRIBUTIONS } from '../schema.ts';
 import type { Sweep } from '../types.ts';
 import { describe, isRecord } from '../util.ts';
-import { parseBudgets, parsePrice } from './budgets.ts';
-import { parseDataset } from './dataset.ts';
+import { type Budgets, parseBudgets, parsePrice } from './budgets.ts';
+import { checkNetFits, datasetShape, parseDataset } from './dataset.ts';
 import { parseEarlyTerminate } from './early-terminate.ts';
 import { checkExpansion } from './expansion.ts';
 import { parseMetric } from './metric.ts';
 import { parseParameters } from './parameters.ts';
 import { didYouMean, readEnum, readNumber } from './read.ts';
 import { WANDB_IGNORED, WANDB_ONLY } from './wandb.ts';
+
+export interface ParseOptions {
+  /** The file's name: the default sweep name, and JSON vs YAML. */
+  filename?: string;
+  /** JSON paths of the numbers written as floats (`1.0`), from the source text (source.ts). */
+  floats?: ReadonlySet<string>;
+}
 
 const NATIVE_KEYS = [
   '$schema',
@@ -35,6 +42,21 @@ function formatOf(p: ProblemList, obj: Record<string, unknown>): Sweep['source_f
   if (explicit === 'native' || explicit === 'wandb') return explicit;
   if (explicit !== undefined) readEnum(p, explicit, '$.source_format', ['native', 'wandb'] as const);
   return Object.keys(obj).some((k) => WANDB_ONLY.includes(k)) || obj.method === 'bayes' ? 'wandb' : 'native';
+}
+
+/** A whole sweep under one key (`sweep: {method: …, parameters: …}`): true when reported. */
+function nestedSweep(p: ProblemList, obj: Record<string, unknown>): boolean {
+  if ('method' in obj || 'parameters' in obj) return false;
+  const wrapper = Object.entries(obj).find(([, v]) => isRecord(v) && ('method' in v || 'parameters' in v));
+  if (!wrapper) return false;
+  const [k, v] = wrapper as [string, Record<string, unknown>];
+  p.error(
+    `$.${k}`,
+    `the sweep config seems nested under "${k}:": move its keys (${Object.keys(v).join(', ')}) to the top level`,
+    'method, parameters, … at the top level',
+    `them under "${k}"`,
+  );
+  return true;
 }
 
 /** Unknown top-level keys are errors; W&B's keys that do not apply here are warned about. */
@@ -75,13 +97,13 @@ function parseMethod(p: ProblemList, obj: Record<string, unknown>): Sweep['metho
   return readEnum(p, obj.method, '$.method', ['grid', 'random'] as const);
 }
 
-/** Rules that depend on the method: a grid needs discrete parameters, random search a number of trials. */
+/** A grid needs discrete parameters; a random search without a number of trials runs the default number. */
 function checkMethod(
   p: ProblemList,
   method: Sweep['method'] | undefined,
   parameters: Sweep['parameters'],
   paths: Record<string, string>,
-  maxTrials: number | undefined,
+  budgets: Budgets,
   obj: Record<string, unknown>,
 ): void {
   if (method === 'grid') {
@@ -94,28 +116,23 @@ function checkMethod(
         `distribution ${s.distribution}`,
       );
     }
-  } else if (
-    method === 'random' &&
-    maxTrials === undefined &&
-    !('max_trials' in obj) &&
-    !('run_cap' in obj)
-  ) {
-    p.error(
+  } else if (method === 'random' && !('max_trials' in obj) && !('run_cap' in obj)) {
+    budgets.max_trials = DEFAULT_RANDOM_TRIALS;
+    p.notice(
       '$.max_trials',
-      'random search needs a number of trials: max_trials (or W&B run_cap)',
-      `an integer 1…${MAX_TRIALS}`,
-      'nothing',
+      `no max_trials (W&B: run_cap): this ${obj.method} search runs the default ${DEFAULT_RANDOM_TRIALS} trials; set max_trials in the file, or pass --max-trials N`,
     );
   }
 }
 
 /** Validate (and normalise) a sweep given as a parsed JSON/YAML value. */
-export function parseSweepObject(obj: unknown, opts: { filename?: string } = {}): Parsed<Sweep> {
+export function parseSweepObject(obj: unknown, opts: ParseOptions = {}): Parsed<Sweep> {
   const p = new ProblemList();
   if (!isRecord(obj)) {
     p.error('$', 'expected a sweep object at the top level', 'object', describe(obj));
     return { ok: false, problems: p.list };
   }
+  if (nestedSweep(p, obj)) return { ok: false, problems: p.list };
   const format = formatOf(p, obj);
   checkTopKeys(p, obj);
   const name = parseName(p, obj, opts.filename);
@@ -126,8 +143,11 @@ export function parseSweepObject(obj: unknown, opts: { filename?: string } = {})
   const budgets = parseBudgets(p, obj);
   const early = 'early_terminate' in obj ? parseEarlyTerminate(p, obj.early_terminate, format) : undefined;
   const price = 'price' in obj ? parsePrice(p, obj.price) : undefined;
-  const { parameters, paths } = parseParameters(p, obj);
-  checkMethod(p, method, parameters, paths, budgets.max_trials, obj);
+  const { parameters, paths, written } = parseParameters(p, obj, opts.floats ?? new Set());
+  checkMethod(p, method, parameters, paths, budgets, obj);
+  const shape = dataset && datasetShape(dataset.name);
+  if (shape && (parameters.layers || !written.has('layers')))
+    checkNetFits(p, { parameters, dataset }, shape, paths.layers);
   if (early && metric?.name === 'test_accuracy')
     p.warn('$.early_terminate', 'test accuracy exists only at the end: rungs compare val_accuracy');
 
