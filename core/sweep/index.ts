@@ -26,6 +26,8 @@ export {
   parseSweep,
   parseSweepObject,
   VALUE_HINTS,
+  withMaxTrials,
+  withTopLevel,
 } from './parse/index.ts';
 export { formatProblem, ProblemList, problemLine } from './problems.ts';
 export {

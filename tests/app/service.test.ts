@@ -126,7 +126,7 @@ describe('the service end to end on in-memory adapters', () => {
   it('dead-letters a poison trial as failed with its error, and the rest completes', async () => {
     const h = await createHarness();
     // layers[0] does not match the data set's 784 inputs: the worker throws on every delivery.
-    const id = await h.submit(
+    const id = await h.submitUnchecked(
       sweepText(
         {},
         {

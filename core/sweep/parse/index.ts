@@ -13,7 +13,7 @@
 import type { Parsed } from '../../config.ts';
 import type { Sweep } from '../types.ts';
 import { readSource } from './source.ts';
-import { parseSweepObject } from './sweep.ts';
+import { type ParseOptions, parseSweepObject } from './sweep.ts';
 
 export {
   BUILTIN_DATASETS,
@@ -22,12 +22,13 @@ export {
   datasetShape,
   type ManifestShape,
 } from './dataset.ts';
+export { withMaxTrials, withTopLevel } from './edit.ts';
 export { metricAlias, NATURAL_GOAL } from './metric.ts';
 export { parseSweepObject } from './sweep.ts';
 export { KEY_HINTS, KEY_SYNONYMS, VALUE_HINTS } from './synonyms.ts';
 
 /** Parse a sweep file's text: JSON or YAML (by extension, else sniffed), ours or W&B's. */
-export function parseSweep(text: string, opts: { filename?: string } = {}): Parsed<Sweep> {
+export function parseSweep(text: string, opts: Omit<ParseOptions, 'floats'> = {}): Parsed<Sweep> {
   const source = readSource(text, opts.filename);
   return source.ok ? parseSweepObject(source.value, { ...opts, floats: source.floats }) : source;
 }
