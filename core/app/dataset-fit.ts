@@ -30,7 +30,7 @@ export function notPreparedProblem(ds: Sweep['dataset'], where: string): Problem
   return {
     path: '$.dataset',
     message,
-    expected: `a built-in data set (${builtin.join(' | ')}) or one prepared in ${where}`,
+    expected: `${builtin.join(' | ')}, or a prepared data set`,
     found: `"${ds.name}"${version}`,
     severity: 'error',
   };

@@ -43,7 +43,7 @@ describe('W&B sweep files', () => {
     expect(expandTrials(s)).toHaveLength(7);
   });
 
-  it('gives a missing goal the metric\'s own direction whatever else the file has, and says so', () => {
+  it("gives a missing goal the metric's own direction whatever else the file has, and says so", () => {
     const base = { method: 'grid', metric: { name: 'val_accuracy' }, parameters: { epochs: { value: 1 } } };
     const w = ok(parseSweepObject({ program: 'train.py', ...base }));
     const n = ok(parseSweepObject(base));

@@ -63,5 +63,6 @@ export function parseProbabilities(
     );
     return undefined;
   }
-  return ps.map((x) => x / sum);
+  // Already 1 up to float rounding: kept as written (so a normalised sweep re-reads the same).
+  return Math.abs(sum - 1) <= 1e-12 ? ps : ps.map((x) => x / sum);
 }

@@ -69,11 +69,12 @@ function nestedParameters(
 
 /** The canonical key of `rawKey`, or undefined (reported) when it names none. */
 function canonicalKey(p: ProblemList, rawKey: string, spec: unknown, path: string): string | undefined {
-  if (KEYS.includes(rawKey)) return rawKey;
-  if (isRecord(spec) && isRecord(spec.parameters)) {
+  // lr_schedule's values are objects: nested parameters there are answered by parseParam (whole values).
+  if (isRecord(spec) && isRecord(spec.parameters) && rawKey !== 'lr_schedule') {
     nestedParameters(p, rawKey, spec.parameters, path);
     return undefined;
   }
+  if (KEYS.includes(rawKey)) return rawKey;
   const key = ourKey(rawKey);
   if (!key) {
     unknownKey(p, rawKey, path);

@@ -70,10 +70,12 @@ export const KEY_SYNONYMS: Record<string, Key> = {
   random_seed: 'seed',
 };
 
+const WD_NOTE = 'ours is decoupled, as AdamW: W ← W − lr·weight_decay·W; for an L2 term in the loss use l2';
+
 /** What a synonym's warning adds where ours differs in a detail. */
 export const SYNONYM_NOTES: Partial<Record<string, string>> = {
-  decay: 'ours is decoupled (AdamW: W ← W − lr·weight_decay·W); for an L2 term in the loss use l2',
-  wd: 'ours is decoupled (AdamW: W ← W − lr·weight_decay·W); for an L2 term in the loss use l2',
+  decay: WD_NOTE,
+  wd: WD_NOTE,
   alpha: "read as scikit-learn's L2 strength: ours adds ½·l2·ΣW² to the loss",
 };
 
