@@ -208,7 +208,7 @@ export const sweepFileSchema = z
       .min(1)
       .max(MAX_TRIALS)
       .optional()
-      .describe('Truncates the expansion; required for random'),
+      .describe(`Truncates the expansion; random search without it runs ${DEFAULT_RANDOM_TRIALS} trials`),
     max_concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).optional(),
     max_cost_usd: z
       .number()
