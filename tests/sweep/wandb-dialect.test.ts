@@ -107,6 +107,28 @@ describe('2. parameter names', () => {
     for (const l of lines) expect(l).toMatch(/write|not available|layers: \{values|no plain/);
   });
 
+  it('names the net for any name about hidden layers or units, and l2 for its variants', () => {
+    const r = parseSweepObject({
+      method: 'bayes',
+      metric: { name: 'Accuracy', goal: 'maximize' },
+      parameters: {
+        no_of_hidden_layers: { values: [3, 4, 5] },
+        hidden_size_1: { values: [32, 64] },
+        l2_regpara: { values: [0, 0.05] },
+      },
+    });
+    const lines = errorLines(r);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^\$\.parameters\.no_of_hidden_layers: .*layers: \{values: \["784-128-64-10"/);
+    expect(lines[1]).toMatch(
+      /^\$\.parameters\.hidden_size_1: .*a hidden width or a layer count alone is not a net/,
+    );
+    expect(lines[2]).toMatch(/^\$\.parameters\.l2_regpara: .*write l2/);
+    expect(r.ok ? [] : r.problems.map(problemLine)).toContain(
+      'warning: $.metric.name: metric "Accuracy" is read as "val_accuracy"',
+    );
+  });
+
   it('a top-level sweep: wrapper is named as such (not read as a typo of seed)', () => {
     const lines = errorLines(file('bad', 'wandb-sweep-wrapper.yaml'));
     expect(lines).toHaveLength(1);

@@ -9,7 +9,7 @@ import type { ParamSpec } from '../types.ts';
 import { describe, isRecord } from '../util.ts';
 import { parseParam } from './param.ts';
 import { didYouMean } from './read.ts';
-import { GROUPED_KEYS, KEY_HINTS, KEY_SYNONYMS, normalName, SYNONYM_NOTES } from './synonyms.ts';
+import { GROUPED_KEYS, KEY_SYNONYMS, keyHint, normalName, SYNONYM_NOTES } from './synonyms.ts';
 
 export interface ParsedParameters {
   parameters: Record<string, ParamSpec>;
@@ -29,7 +29,7 @@ export function ourKey(rawKey: string): string | undefined {
 
 function unknownKey(p: ProblemList, rawKey: string, path: string): void {
   const last = normalName(rawKey.split('.').pop() ?? rawKey);
-  const hint = KEY_HINTS[last];
+  const hint = keyHint(last);
   const message = hint
     ? `"${rawKey}" is not a parameter here: ${hint}`
     : `unknown parameter "${rawKey}"${didYouMean(last, KEYS)}`;

@@ -104,6 +104,17 @@ export const KEY_HINTS: Record<string, string> = {
     'write lr_schedule with whole schedules: {values: [{type: constant}, {type: cosine}, {type: step, step_size: 2, gamma: 0.5}]}',
 };
 
+/** Hints for names the table does not list, by what they contain (`no_of_hidden_layers`, `hidden_size_1`). */
+const HINT_PATTERNS: [RegExp, string][] = [
+  [/hidden|layer|neuron|units?$|width/, NET],
+  [/^l2_|_l2$|weight_penalty/, 'write l2 (½·l2·ΣW² in the loss) or weight_decay (decoupled, as AdamW)'],
+];
+
+/** How to write ours for a name (normalised) that is none of our keys, or undefined. */
+export function keyHint(name: string): string | undefined {
+  return KEY_HINTS[name] ?? HINT_PATTERNS.find(([re]) => re.test(name))?.[1];
+}
+
 /** The allowed strings of our enum-valued keys. */
 export const ENUM_VALUES: Partial<Record<Key, readonly string[]>> = {
   optimizer: OPTIMIZERS,
