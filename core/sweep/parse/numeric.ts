@@ -76,14 +76,17 @@ function readingHint(key: string, s: ParamSpec, raw: Record<string, unknown>): s
   return `${s.distribution} takes natural-log exponents: min ${s.min}, max ${s.max} give ${key} in [${num(r.lo)}, ${num(r.hi)}]; if these are the values themselves, write distribution: ${valuesForm} (${key} in [${num(asValues.lo)}, ${num(asValues.hi)}])`;
 }
 
+/** A parameter being read: its trial key, what was written (at `path`), and the spec built so far. */
+export interface SpecDraft {
+  p: ProblemList;
+  key: string;
+  raw: Record<string, unknown>;
+  path: string;
+  spec: Record<string, unknown>;
+}
+
 /** Reads the numeric fields of `raw` into `spec`; false after an error. */
-function readFields(
-  p: ProblemList,
-  dist: Distribution,
-  raw: Record<string, unknown>,
-  path: string,
-  spec: Record<string, unknown>,
-): boolean {
+function readFields({ p, raw, path, spec }: SpecDraft, dist: Distribution): boolean {
   const fields = DIST_FIELDS[dist];
   let okAll = true;
   for (const r of fields.required) {
@@ -115,14 +118,7 @@ function readFields(
 }
 
 /** A range's lowest and highest reachable values are valid values of the key. */
-function checkRange(
-  p: ProblemList,
-  key: string,
-  s: ParamSpec,
-  raw: Record<string, unknown>,
-  path: string,
-  hint: string | undefined,
-): boolean {
+function checkRange({ p, key, raw, path }: SpecDraft, s: ParamSpec, hint: string | undefined): boolean {
   const r = reach(s);
   if (!r) return true;
   for (const [x, field] of [
@@ -147,13 +143,7 @@ function checkRange(
  * The normal family is unbounded and the beta family lies on (0, 1): the centre must be a valid value;
  * draws that are not are redrawn (truncation).
  */
-function checkCentre(
-  p: ProblemList,
-  key: string,
-  spec: Record<string, unknown>,
-  raw: Record<string, unknown>,
-  path: string,
-): boolean {
+function checkCentre({ p, key, spec, raw, path }: SpecDraft): boolean {
   const dist = spec.distribution as Distribution;
   const isBeta = dist === 'beta' || dist === 'q_beta';
   const mu = spec.mu as number;
@@ -178,15 +168,10 @@ function checkCentre(
 }
 
 /** Fills `spec` with the numeric distribution's fields; false after an error. */
-export function parseNumeric(
-  p: ProblemList,
-  key: string,
-  raw: Record<string, unknown>,
-  path: string,
-  spec: Record<string, unknown>,
-): boolean {
+export function parseNumeric(d: SpecDraft): boolean {
+  const { p, key, raw, path, spec } = d;
   const dist = spec.distribution as Distribution;
-  if (!readFields(p, dist, raw, path, spec)) return false;
+  if (!readFields(d, dist)) return false;
   const s = spec as unknown as ParamSpec;
   const hint = readingHint(key, s, raw);
   if (INTEGER_KEYS.has(key) && !producesIntegers(s)) {
@@ -198,8 +183,8 @@ export function parseNumeric(
     );
     return false;
   }
-  if (!reach(s)) return checkCentre(p, key, spec, raw, path);
-  if (!checkRange(p, key, s, raw, path, hint)) return false;
+  if (!reach(s)) return checkCentre(d);
+  if (!checkRange(d, s, hint)) return false;
   if (hint) p.warn(path, hint);
   return true;
 }

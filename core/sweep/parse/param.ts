@@ -7,7 +7,7 @@ import { DIST_FIELDS, INTEGER_KEYS, PARAM_FIELDS, REAL_KEYS } from '../schema.ts
 import { DISTRIBUTIONS, type Distribution, type ParamSpec } from '../types.ts';
 import { describe, isRecord } from '../util.ts';
 import { parseProbabilities, parseValues } from './categorical.ts';
-import { parseNumeric } from './numeric.ts';
+import { parseNumeric, type SpecDraft } from './numeric.ts';
 import { didYouMean, readEnum } from './read.ts';
 import { checkKeyValue } from './values.ts';
 import { parseWhen } from './when.ts';
@@ -86,13 +86,7 @@ function distributionOf(
 }
 
 /** Fills `spec` with the values of a constant or categorical distribution; false after an error. */
-function parseDiscrete(
-  p: ProblemList,
-  key: string,
-  raw: Record<string, unknown>,
-  path: string,
-  spec: Record<string, unknown>,
-): boolean {
+function parseDiscrete({ p, key, raw, path, spec }: SpecDraft): boolean {
   if (spec.distribution === 'constant') {
     const c = checkKeyValue(p, key, raw.value, `${path}.value`);
     if (c.ok) spec.value = c.value;
@@ -136,9 +130,10 @@ export function parseParam(
   const dist = distributionOf(p, raw, path, floats);
   if (!dist) return undefined;
   const spec: Record<string, unknown> = { distribution: dist };
+  const draft: SpecDraft = { p, key, raw, path, spec };
   const discrete = dist === 'constant' || dist === 'categorical' || dist === 'categorical_w_probabilities';
   if (discrete) {
-    if (!parseDiscrete(p, key, raw, path, spec)) return undefined;
+    if (!parseDiscrete(draft)) return undefined;
   } else if (!REAL_KEYS.has(key) && !INTEGER_KEYS.has(key)) {
     p.error(
       `${path}.distribution`,
@@ -147,7 +142,7 @@ export function parseParam(
       `distribution ${dist}`,
     );
     return undefined;
-  } else if (!parseNumeric(p, key, raw, path, spec)) return undefined;
+  } else if (!parseNumeric(draft)) return undefined;
   if ('when' in raw) {
     const w = parseWhen(p, key, raw.when, `${path}.when`);
     if (!w) return undefined;
