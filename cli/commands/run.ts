@@ -35,11 +35,19 @@ import { keys } from '../../core/layout.ts';
 import type { BlobStore, MessageQueue } from '../../core/ports.ts';
 import type { Sweep } from '../../core/sweep/types.ts';
 import { EXIT, type Out, positiveInt, processOut, reportError, UsageError } from '../ui/errors.ts';
-import { addBundledOption, handlerModules } from '../ui/handlers.ts';
+import { BUNDLED_FLAGS, BUNDLED_HELP, handlerModules } from '../ui/handlers.ts';
 import { runInterruptible } from '../ui/interrupt.ts';
 import { readLeaderboard, renderLeaderboard } from '../ui/outputs.ts';
 import { formatEta, ProgressView } from '../ui/progress.ts';
-import { parseOrThrow, readSweepFile, SweepProblemsError, withDataset } from '../ui/sweep-text.ts';
+import {
+  MAX_TRIALS_HELP,
+  parseOrThrow,
+  readSweepFile,
+  SweepProblemsError,
+  sayWarnings,
+  withDataset,
+  withOverrides,
+} from '../ui/sweep-text.ts';
 
 export interface RunFlags {
   workers?: string;
@@ -52,6 +60,7 @@ export interface RunFlags {
   offline?: boolean;
   top?: string;
   json?: boolean;
+  maxTrials?: string;
   bundled?: boolean | string;
 }
 
@@ -257,8 +266,7 @@ export async function runSweepCommand(file: string, flags: RunFlags, io: RunIo):
     const timeout = positiveInt('--worker-timeout', flags.workerTimeout) ?? LOCAL_WORKER_TIMEOUT_SECONDS;
     const top = positiveInt('--top', flags.top) ?? 10;
     const outDir = resolve(flags.out ?? DEFAULT_OUT);
-    let text = await readSweepFile(file);
-    if (flags.dataset) text = withDataset(text, file, flags.dataset);
+    let text = withOverrides(await readSweepFile(file), file, flags);
     let sweep = parseOrThrow(text, file);
 
     await mkdir(join(outDir, 'logs'), { recursive: true });
@@ -277,6 +285,7 @@ export async function runSweepCommand(file: string, flags: RunFlags, io: RunIo):
       now: Date.now,
     });
     if (!sub.ok) throw new SweepProblemsError(file, sub.problems);
+    sayWarnings(say, sub.value.warnings);
     const total = sub.value.trials;
     say(
       `sweep ${sub.value.sweep_id}: ${total} trials` +
@@ -356,36 +365,33 @@ export async function runSweepCommand(file: string, flags: RunFlags, io: RunIo):
 }
 
 export function register(program: Command): void {
-  addBundledOption(
-    program
-      .command('run')
-      .description('run a sweep end to end on this machine (embedded backend, or LocalStack) and wait for it')
-      .argument('<file>', 'sweep file (JSON or YAML, ours or W&B)')
-      .option(
-        '--workers <n>',
-        'worker threads (local) or worker processes (localstack); default: one per core',
-      )
-      .option('--data-dir <dir>', 'prepare the data set from the IDX files in this directory')
-      .option(
-        '--dataset <name>',
-        "use this data set instead of the sweep file's (e.g. mnist-mini: offline, small)",
-      )
-      .option('--out <dir>', 'output directory (store, logs, latest →)', DEFAULT_OUT)
-      .option(
-        '--backend <kind>',
-        'local (embedded: files + threads) | localstack (S3/SQS in LocalStack + processes)',
-        'local',
-      )
-      .option('--endpoint <url>', 'localstack backend: endpoint (default http://127.0.0.1:4566)')
-      .option(
-        '--worker-timeout <s>',
-        `worker function timeout, seconds (trials checkpoint and continue past it)`,
-        String(LOCAL_WORKER_TIMEOUT_SECONDS),
-      )
-      .option('--offline', 'never download a data set (fall back to mnist-mini)')
-      .option('--top <k>', 'leaderboard rows to print', '10')
-      .option('--json', 'print one JSON summary line on stdout (progress still on stderr)'),
-  )
+  program
+    .command('run')
+    .description('run a sweep end to end on this machine (embedded backend, or LocalStack) and wait for it')
+    .argument('<file>', 'sweep file (JSON or YAML, ours or W&B)')
+    .option('--workers <n>', 'worker threads (local) or worker processes (localstack); default: one per core')
+    .option('--data-dir <dir>', 'prepare the data set from the IDX files in this directory')
+    .option(
+      '--dataset <name>',
+      "use this data set instead of the sweep file's (e.g. mnist-mini: offline, small)",
+    )
+    .option('--out <dir>', 'output directory (store, logs, latest →)', DEFAULT_OUT)
+    .option(
+      '--backend <kind>',
+      'local (embedded: files + threads) | localstack (S3/SQS in LocalStack + processes)',
+      'local',
+    )
+    .option('--endpoint <url>', 'localstack backend: endpoint (default http://127.0.0.1:4566)')
+    .option(
+      '--worker-timeout <s>',
+      `worker function timeout, seconds (trials checkpoint and continue past it)`,
+      String(LOCAL_WORKER_TIMEOUT_SECONDS),
+    )
+    .option('--offline', 'never download a data set (fall back to mnist-mini)')
+    .option('--max-trials <n>', MAX_TRIALS_HELP)
+    .option(BUNDLED_FLAGS, BUNDLED_HELP)
+    .option('--top <k>', 'leaderboard rows to print', '10')
+    .option('--json', 'print one JSON summary line on stdout (progress still on stderr)')
     .addHelpText(
       'after',
       '\nExit codes: 0 finished, 1 runtime failure, 2 invalid input, 130 interrupted (run again to resume).',

@@ -11,7 +11,7 @@ import { LOCAL_WORKER_TIMEOUT_SECONDS } from '../../adapters/localstack/bootstra
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
 import { addBackendOptions, type BackendFlags, openFromFlags } from '../ui/backend.ts';
 import { EXIT, positiveInt, processOut, reportError } from '../ui/errors.ts';
-import { addBundledOption, handlerModules } from '../ui/handlers.ts';
+import { BUNDLED_FLAGS, BUNDLED_HELP, handlerModules } from '../ui/handlers.ts';
 import { DEFAULT_OUT } from './run.ts';
 
 interface ServeFlags extends BackendFlags {
@@ -22,11 +22,13 @@ interface ServeFlags extends BackendFlags {
 
 export function register(program: Command): void {
   addBackendOptions(
-    addBundledOption(program.command('serve'))
+    program
+      .command('serve')
       .description(
         'run the functions locally against LocalStack until Ctrl-C (LocalStack has no Lambda here)',
       )
       .option('--workers <n>', 'worker processes', '2')
+      .option(BUNDLED_FLAGS, BUNDLED_HELP)
       .option(
         '--worker-timeout <s>',
         'worker function timeout, seconds',

@@ -1,5 +1,4 @@
 /** `--bundled`: which code the LocalStack runner runs — the TypeScript sources, or the bundles `cdk synth` writes. */
-import type { Command } from 'commander';
 import { BundlesUnavailableError, prepareBundles } from '../../adapters/runner/bundles.ts';
 import type { HandlerModules } from '../../adapters/runner/handler-modules.ts';
 import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
@@ -10,12 +9,9 @@ export interface BundledFlag {
   bundled?: boolean | string;
 }
 
-export function addBundledOption(cmd: Command): Command {
-  return cmd.option(
-    '--bundled [cdk.out]',
-    'localstack: run the deployable bundles (a fresh cdk synth, or those in this synth output directory) instead of the TypeScript sources',
-  );
-}
+export const BUNDLED_FLAGS = '--bundled [cdk.out]';
+export const BUNDLED_HELP =
+  'localstack: run the deployable bundles (a fresh cdk synth, or those in this synth output directory) instead of the TypeScript sources';
 
 /** The handler modules to run; `dispose` removes the bundles' copies afterwards. */
 export async function handlerModules(

@@ -9,13 +9,25 @@ import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
 import { InProcessQueue } from '../../adapters/queue/memory.ts';
 import { MemoryBlobStore } from '../../adapters/store/memory.ts';
 import type { AppDeps, InvocationContext, Log } from '../../core/app/deps.ts';
-import { submitSweep } from '../../core/app/submit.ts';
+import { enqueueSweep, type SubmitDeps, submitSweep } from '../../core/app/submit.ts';
 import { prepareDataset } from '../../core/data/prepare.ts';
 import { DEFAULT_WORKER_MEMORY_MB } from '../../core/service-spec.ts';
+import { parseSweep } from '../../core/sweep/index.ts';
 import { createHandler as aggregatorHandler } from '../../lambdas/aggregator.ts';
 import { createHandler as dispatcherHandler } from '../../lambdas/dispatcher.ts';
 import { createHandler as workerHandler } from '../../lambdas/worker.ts';
 import { drain, lambdaContext } from '../lambdas/sqs-pump.ts';
+
+/**
+ * Stores and enqueues a sweep without submitSweep's data set check: a poison trial (a net that does not fit
+ * the data, which submission refuses) that fails at the worker on every delivery, as a sweep stored before
+ * the check would.
+ */
+export async function submitUnchecked(text: string, deps: SubmitDeps): Promise<string> {
+  const r = parseSweep(text, { filename: 'sweep.json', checkNetFit: false });
+  if (!r.ok) throw new Error(r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+  return (await enqueueSweep(r.value, text, 'sweep.json', deps)).sweep_id;
+}
 
 export const quietLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -27,6 +39,8 @@ export interface Harness {
   trialsDlq: InProcessQueue;
   results: InProcessQueue;
   submit(text: string): Promise<string>;
+  /** `submitUnchecked` into this harness. */
+  submitUnchecked(text: string): Promise<string>;
   /**
    * Drains all queues until nothing is left; returns how many worker invocations ran and the trial
    * messages that failed (one id per failed delivery). `ctx`: the worker's remaining time; `duplicate`:
@@ -72,6 +86,7 @@ export async function createHarness(opts: { memoryMb?: number } = {}): Promise<H
       if (!r.ok) throw new Error(r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
       return r.value.sweep_id;
     },
+    submitUnchecked: (text) => submitUnchecked(text, { store, submissions, now: Date.now }),
     async pump(o = {}) {
       const worker = workerHandler(() => deps);
       const aggregator = aggregatorHandler(() => deps);
