@@ -7,7 +7,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
-import { createClients } from '../adapters/aws/clients.ts';
+import { createClients, FUNCTION_MAX_ATTEMPTS } from '../adapters/aws/clients.ts';
 import { depsFromEnv } from '../adapters/aws/deps.ts';
 import { readEnv } from '../adapters/aws/env.ts';
 import { metricsSink, type Observability, powertoolsLog } from '../adapters/aws/powertools.ts';
@@ -112,7 +112,7 @@ export function createSqsHandler<M>(spec: SqsHandlerSpec<M>): SqsHandler {
         injected ??
         (() => {
           const settings = readEnv();
-          return depsFromEnv(settings, createClients(settings), {
+          return depsFromEnv(settings, createClients({ ...settings, maxAttempts: FUNCTION_MAX_ATTEMPTS }), {
             log: powertoolsLog(logger),
             metrics: metricsSink(metrics),
           });

@@ -7,6 +7,16 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
+/**
+ * SDK attempts per call of the functions' clients (and of the local runner's event source mappings, which
+ * play AWS's side). The functions run unattended: a call retried with back-off for a few more seconds
+ * costs less than a failed invocation, whose message returns only after its queue's visibility timeout
+ * (6 × the function's timeout: 12 min for the results queue, 30 min for submissions). The SDK's default is
+ * 3; under 20 % throttling that fails 0.8 % of calls, with 8 attempts 3 in a million
+ * (tests/faults/network.test.ts).
+ */
+export const FUNCTION_MAX_ATTEMPTS = 8;
+
 export interface AwsClients {
   s3: S3Client;
   sqs: SQSClient;

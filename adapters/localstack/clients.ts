@@ -1,5 +1,5 @@
 /** SDK clients for LocalStack on the host: path-style S3, dummy credentials, us-east-1. */
-import { type AwsClients, createClients } from '../aws/clients.ts';
+import { type AwsClients, createClients, FUNCTION_MAX_ATTEMPTS } from '../aws/clients.ts';
 
 export const LOCALSTACK_DEFAULT_ENDPOINT = 'http://127.0.0.1:4566';
 export const LOCALSTACK_REGION = 'us-east-1';
@@ -17,7 +17,13 @@ export function localstackClients(
   return {
     endpoint,
     region,
-    ...createClients({ endpoint, region, credentials: LOCALSTACK_CREDENTIALS, maxAttempts: 3 }),
+    // The local runner's event source mappings use these clients: they retry as the functions do.
+    ...createClients({
+      endpoint,
+      region,
+      credentials: LOCALSTACK_CREDENTIALS,
+      maxAttempts: FUNCTION_MAX_ATTEMPTS,
+    }),
   };
 }
 
