@@ -7,22 +7,30 @@
  *   throttling         S3 503 SlowDown and SQS RequestThrottled on 20 % of calls
  *   internal-errors    500 InternalError on 10 % of calls
  *   connection-resets  connections reset mid-request (5 %) and mid-response (5 %)
- *   lost-responses     the write applied, its response lost, on 30 % of PutObject If-None-Match and If-Match
+ *   lost-responses     the write applied, its response lost, on 10 % of PutObject If-None-Match and If-Match
  *                      (the compare-and-swaps of state.json and aggregate.json), SendMessageBatch, DeleteMessage
  *   latency-spikes     2-second delays on 10 % of calls (invocations outlive the 6-s trials visibility)
  *
  * A ReceiveMessage is never given a response-losing fault: the messages it took would stay invisible for
  * their queue's visibility timeout (up to 30 min here), a property of SQS that involves no code of ours.
  *
- * Per run: trials lost, leaderboard rows duplicated, cost double-counted, the state's totals against the sum
- * of the result files, and the wall time against the fault-free run — one JSON line each on stdout and in
+ * Each run has fresh function instances (the SDK's retry quota and the JSON caches start anew). Per run:
+ * trials lost, leaderboard rows duplicated, cost double-counted, the state's totals against the sum of the
+ * result files, records that failed (retried by SQS), messages left on the queues 30 s after the sweep
+ * finished, and the wall time against the fault-free run — one JSON line each on stdout and in
  * test-artifacts/network-faults.jsonl.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, openBackend } from '../../adapters/backend.ts';
-import { deleteBucket, deleteQueues } from '../../adapters/localstack/bootstrap.ts';
+import {
+  allQueueUrls,
+  bootstrapLocalstack,
+  deleteBucket,
+  deleteQueues,
+  type LocalstackResources,
+} from '../../adapters/localstack/bootstrap.ts';
 import { localstackClients } from '../../adapters/localstack/clients.ts';
 import { sqsQueueAt } from '../../adapters/queue/sqs.ts';
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
@@ -64,55 +72,51 @@ const SCENARIOS: { name: string; rules: FaultRule[] }[] = [
   },
   {
     name: 'lost-responses',
-    rules: [{ kind: 'lost-response', rate: 0.3, ops: (op) => appliedWrites.has(op.name) }],
+    rules: [{ kind: 'lost-response', rate: 0.1, ops: (op) => appliedWrites.has(op.name) }],
   },
   { name: 'latency-spikes', rules: [{ kind: 'latency', rate: 0.1 }] },
 ];
 
 let endpoint: string;
 let proxy: FaultProxy;
-/** The runner's view: every client through the proxy. */
+/** The runner's backend: every client (its functions' and its event source mappings') through the proxy. */
 let proxied: Backend;
 /** The test's own view, straight to LocalStack. */
 let store: S3BlobStore;
-let direct: { submissions: MessageQueue; all: MessageQueue[]; urls: string[] };
+let direct: { submissions: MessageQueue; all: MessageQueue[]; res: LocalstackResources };
 let baselineS: number | undefined;
 
 beforeAll(async () => {
   endpoint = await ensureLocalstack();
   proxy = await FaultProxy.start({ upstream: endpoint, seed: SEED });
-  const prefix = `net-${process.pid.toString(36)}-${Date.now().toString(36)}`;
-  proxied = await openBackend('localstack', {
-    endpoint: proxy.url,
-    prefix,
-    workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
-  });
   const c = localstackClients(endpoint);
-  const env = proxied.env!;
-  store = new S3BlobStore(c.s3, env.SWEEP_BUCKET!);
-  const urls = [env.SUBMISSIONS_QUEUE_URL!, ...env.TRIALS_QUEUE_URLS!.split(','), env.RESULTS_QUEUE_URL!];
-  const dlqs = [`${prefix}-submissions-dlq`, `${prefix}-trials-dlq`, `${prefix}-results-dlq`];
-  const base = urls[0]!.slice(0, urls[0]!.lastIndexOf('/') + 1);
-  const all = [...urls, ...dlqs.map((n) => base + n)];
+  const prefix = `net-${process.pid.toString(36)}-${Date.now().toString(36)}`;
+  const o = { prefix, workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S };
+  const res = await bootstrapLocalstack(c, o);
+  store = new S3BlobStore(c.s3, res.bucket);
   direct = {
-    submissions: sqsQueueAt(c.sqs, env.SUBMISSIONS_QUEUE_URL!),
-    all: all.map((u) => sqsQueueAt(c.sqs, u)),
-    urls: all,
+    submissions: sqsQueueAt(c.sqs, res.queueUrls.submissions),
+    all: allQueueUrls(res).map((u) => sqsQueueAt(c.sqs, u)),
+    res,
   };
   await prepareMini(store);
   mkdirSync(dirname(ARTIFACT), { recursive: true });
+  proxied = await openBackend('localstack', { ...o, endpoint: proxy.url });
 }, 15 * 60_000);
 
 afterAll(async () => {
   await proxy?.close();
-  if (!proxied?.env) return;
+  if (!direct) return;
   const c = localstackClients(endpoint);
-  await deleteQueues(c, direct.urls);
-  await deleteBucket(c, proxied.env.SWEEP_BUCKET!).catch(() => undefined);
+  await deleteQueues(c, allQueueUrls(direct.res));
+  await deleteBucket(c, direct.res.bucket).catch(() => undefined);
 });
 
 /** Runs the 40-trial sweep under `rules`; returns the figures of the run. */
 async function run(name: string, rules: FaultRule[]) {
+  // Fresh function instances per run: SDK retry quotas and caches start anew, so runs do not depend on order.
+  let failedRecords = 0;
+  const records: Record<string, number> = {};
   const runner = new ProcessRunner({
     backend: proxied,
     modules: SOURCE_HANDLERS,
@@ -122,9 +126,10 @@ async function run(name: string, rules: FaultRule[]) {
     logDir: join(dirname(ARTIFACT), 'network-faults', name),
     onBatch: (r) => {
       failedRecords += r.failed;
+      const fn = r.function.replace(/^local-/, '');
+      records[fn] = (records[fn] ?? 0) + r.records;
     },
   });
-  let failedRecords = 0;
   await runner.start();
   proxy.script(rules);
   const t0 = Date.now();
@@ -150,10 +155,11 @@ async function run(name: string, rules: FaultRule[]) {
     // Late duplicates (a redelivery, a re-sent message) still run; what they may change is checked below.
     for (let i = 0; i < 60 && !(await queuesDrained(direct.all)); i++) await sleep(500);
   } finally {
+    proxy.disarm();
     await runner.stop(20_000);
   }
+  const left = await Promise.all(direct.all.map((q) => q.depth()));
   const injected = proxy.report();
-  proxy.disarm();
   const out = await readOutcome(store, id);
   const results = [...out.results.values()];
   const rows = out.leaderboard?.rows ?? [];
@@ -170,7 +176,7 @@ async function run(name: string, rules: FaultRule[]) {
       rows: rows.length,
       rows_duplicated: rows.length - new Set(rows.map((r) => r.trial_id)).size,
       // Summation order differs (≈ 1e-19): a double count would be a whole trial's cost (≈ 1e-5).
-      cost_double_counted_usd: Math.round((totals.cost_usd - costOfResults) * 1e12) / 1e12,
+      cost_double_counted_usd: Math.round((totals.cost_usd - costOfResults) * 1e12) / 1e12 || 0,
       totals_match_result_files:
         totals.terminal === results.length &&
         JSON.stringify(Object.entries(totals.by_state).sort()) ===
@@ -179,8 +185,11 @@ async function run(name: string, rules: FaultRule[]) {
       by_state: byState,
       wall_s: wallS,
       ...(baselineS !== undefined ? { time_vs_fault_free: Math.round((wallS / baselineS) * 100) / 100 } : {}),
+      /** Records delivered per function: redeliveries and duplicates show as more than one per message. */
+      records_delivered: records,
       failed_records: failedRecords,
       restarts: runner.activity().restarts,
+      messages_left: left.reduce((n, d) => n + d.visible + d.inFlight, 0),
       requests: injected.requests,
       faults: injected.faults,
     },
