@@ -12,35 +12,23 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  allQueueUrls,
-  bootstrapLocalstack,
-  deleteBucket,
-  deleteQueues,
-  type LocalstackResources,
-} from '../../adapters/localstack/bootstrap.ts';
-import {
-  LOCALSTACK_CREDENTIALS,
-  LOCALSTACK_REGION,
-  localstackClients,
-} from '../../adapters/localstack/clients.ts';
+import { LOCALSTACK_CREDENTIALS, LOCALSTACK_REGION } from '../../adapters/localstack/clients.ts';
 import { shardedSqsQueue, sqsQueueAt } from '../../adapters/queue/sqs.ts';
 import { hasNodeModulesAbove, isolateBundles, synthesizedFunctions } from '../../adapters/runner/bundles.ts';
-import { EmbeddedRunner } from '../../adapters/runner/embedded.ts';
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
 import { waitForSweep } from '../../adapters/runner/sweep-run.ts';
 import { S3BlobStore } from '../../adapters/store/s3.ts';
 import { submitSweep } from '../../core/app/submit.ts';
 import { DEFAULT_STACK_NAME } from '../../core/service-spec.ts';
-import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import {
-  deterministicPart,
+  expectSameRuns,
+  localstackResources,
   prepareMini,
   readResults,
+  runSixOnEmbedded,
   SIX_TRIAL_SWEEP,
-  weightsDigest,
+  type TestResources,
 } from '../local/helpers.ts';
-import { ensureLocalstack } from '../setup/localstack-env.ts';
 import { processFacts, resolveStackEnv } from './bundles-helpers.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -147,25 +135,19 @@ describe('cdk synth', () => {
 });
 
 describe('the bundles run a sweep on LocalStack, as Lambda would run them', () => {
-  const prefix = `bundled-${randomBytes(4).toString('hex')}`;
-  let endpoint: string;
-  let res: LocalstackResources;
+  let ls: TestResources;
   let store: S3BlobStore;
   const dirs: string[] = [];
 
   beforeAll(async () => {
-    endpoint = await ensureLocalstack();
-    res = await bootstrapLocalstack(localstackClients(endpoint), { prefix, workerTimeoutSeconds: 30 });
-    store = new S3BlobStore(localstackClients(endpoint).s3, res.bucket);
+    ls = await localstackResources(`bundled-${randomBytes(4).toString('hex')}`, { workerTimeoutSeconds: 30 });
+    store = new S3BlobStore(ls.clients.s3, ls.res.bucket);
     await prepareMini(store);
   }, 15 * 60_000);
 
   afterAll(async () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    if (!res) return;
-    const c = localstackClients(endpoint);
-    await deleteQueues(c, allQueueUrls(res));
-    await deleteBucket(c, res.bucket).catch(() => undefined);
+    await ls?.cleanup();
   });
 
   it('plain node, no node_modules, only the stack’s environment: the same results and weights as the sources', async () => {
@@ -175,18 +157,19 @@ describe('the bundles run a sweep on LocalStack, as Lambda would run them', () =
     dirs.push(bundleDir);
     expect(hasNodeModulesAbove(bundleDir)).toBe(false);
     // The three functions get one environment from the stack; here its references point at LocalStack.
-    const stackEnvs = fns.map((f) => resolveStackEnv(f.environment, res));
+    const stackEnvs = fns.map((f) => resolveStackEnv(f.environment, ls.res));
     expect(stackEnvs[1]).toEqual(stackEnvs[0]);
     expect(stackEnvs[2]).toEqual(stackEnvs[0]);
     // …plus what the Lambda runtime adds (region, credentials) and LocalStack's endpoint.
     const env = {
       ...stackEnvs[0]!,
       AWS_REGION: LOCALSTACK_REGION,
-      AWS_ENDPOINT_URL: endpoint,
+      AWS_ENDPOINT_URL: ls.endpoint,
       AWS_ACCESS_KEY_ID: LOCALSTACK_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCALSTACK_CREDENTIALS.secretAccessKey,
     };
-    const { sqs } = localstackClients(endpoint);
+    const { sqs } = ls.clients;
+    const { res } = ls;
     const queues = {
       submissions: sqsQueueAt(sqs, res.queueUrls.submissions),
       trials: shardedSqsQueue(sqs, res.shardUrls.trials),
@@ -236,29 +219,12 @@ describe('the bundles run a sweep on LocalStack, as Lambda would run them', () =
     // The same sweep on the TypeScript sources (embedded backend: same handlers, files and threads).
     const dir = mkdtempSync(join(tmpdir(), 'bundled-vs-sources-'));
     dirs.push(dir);
-    const sources = new EmbeddedRunner({ storeDir: dir, modules: SOURCE_HANDLERS, workers: 2 });
-    await prepareMini(sources.store);
-    await sources.start();
-    try {
-      const sub = await submitSweep(SIX_TRIAL_SWEEP, 'bundled.json', {
-        store: sources.store,
-        submissions: sources.queues.submissions,
-        now: Date.now,
-      });
-      if (!sub.ok) throw new Error(JSON.stringify(sub.problems));
-      expect(sub.value.sweep_id).toBe(sweepId);
-      await waitForSweep(sources.store, sweepId, {
-        queues: [sources.queues.submissions, sources.queues.trials, sources.queues.results],
-        busy: () => sources.activity().busy > 0,
-      });
-    } finally {
-      await sources.stop();
-    }
-    const fromSources = await readResults(sources.store, sweepId);
-    expect([...bundled.keys()].sort()).toEqual([...fromSources.keys()].sort());
-    for (const [id, r] of bundled) {
-      expect(deterministicPart(r)).toEqual(deterministicPart(fromSources.get(id)!));
-      expect(await weightsDigest(store, sweepId, id)).toBe(await weightsDigest(sources.store, sweepId, id));
-    }
+    const sources = await runSixOnEmbedded(dir);
+    expect(sources.sweepId).toBe(sweepId);
+    await expectSameRuns(
+      sweepId,
+      { store, results: bundled },
+      { store: sources.store, results: await readResults(sources.store, sweepId) },
+    );
   });
 });

@@ -24,14 +24,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, openBackend } from '../../adapters/backend.ts';
-import {
-  allQueueUrls,
-  bootstrapLocalstack,
-  deleteBucket,
-  deleteQueues,
-  type LocalstackResources,
-} from '../../adapters/localstack/bootstrap.ts';
-import { localstackClients } from '../../adapters/localstack/clients.ts';
+import { allQueueUrls } from '../../adapters/localstack/bootstrap.ts';
 import { sqsQueueAt } from '../../adapters/queue/sqs.ts';
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
 import { queuesDrained } from '../../adapters/runner/sweep-run.ts';
@@ -43,8 +36,7 @@ import { keys } from '../../core/layout.ts';
 import type { MessageQueue } from '../../core/ports.ts';
 import { TrialState } from '../../core/trial-state.ts';
 import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
-import { prepareMini } from '../local/helpers.ts';
-import { ensureLocalstack } from '../setup/localstack-env.ts';
+import { localstackResources, prepareMini, type TestResources } from '../local/helpers.ts';
 import { FaultProxy, type FaultRule, type Operation } from './net/proxy.ts';
 import { FAULT_WORKER_TIMEOUT_S, readOutcome, tinySweepText } from './world.ts';
 
@@ -77,27 +69,27 @@ const SCENARIOS: { name: string; rules: FaultRule[] }[] = [
   { name: 'latency-spikes', rules: [{ kind: 'latency', rate: 0.1 }] },
 ];
 
-let endpoint: string;
+let ls: TestResources;
 let proxy: FaultProxy;
 /** The runner's backend: every client (its functions' and its event source mappings') through the proxy. */
 let proxied: Backend;
 /** The test's own view, straight to LocalStack. */
 let store: S3BlobStore;
-let direct: { submissions: MessageQueue; all: MessageQueue[]; res: LocalstackResources };
+let direct: { submissions: MessageQueue; all: MessageQueue[] };
 let baselineS: number | undefined;
 
 beforeAll(async () => {
-  endpoint = await ensureLocalstack();
-  proxy = await FaultProxy.start({ upstream: endpoint, seed: SEED });
-  const c = localstackClients(endpoint);
-  const prefix = `net-${process.pid.toString(36)}-${Date.now().toString(36)}`;
-  const o = { prefix, workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S };
-  const res = await bootstrapLocalstack(c, o);
+  const o = {
+    prefix: `net-${process.pid.toString(36)}-${Date.now().toString(36)}`,
+    workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
+  };
+  ls = await localstackResources(o.prefix, o);
+  proxy = await FaultProxy.start({ upstream: ls.endpoint, seed: SEED });
+  const { clients: c, res } = ls;
   store = new S3BlobStore(c.s3, res.bucket);
   direct = {
     submissions: sqsQueueAt(c.sqs, res.queueUrls.submissions),
     all: allQueueUrls(res).map((u) => sqsQueueAt(c.sqs, u)),
-    res,
   };
   await prepareMini(store);
   mkdirSync(dirname(ARTIFACT), { recursive: true });
@@ -106,10 +98,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.close();
-  if (!direct) return;
-  const c = localstackClients(endpoint);
-  await deleteQueues(c, allQueueUrls(direct.res));
-  await deleteBucket(c, direct.res.bucket).catch(() => undefined);
+  await ls?.cleanup();
 });
 
 /** Runs the 40-trial sweep under `rules`; returns the figures of the run. */

@@ -12,14 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsBackend } from '../../adapters/backend.ts';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
-import {
-  allQueueUrls,
-  bootstrapLocalstack,
-  deleteBucket,
-  deleteQueues,
-  type LocalstackResources,
-} from '../../adapters/localstack/bootstrap.ts';
-import { LOCALSTACK_CREDENTIALS, localstackClients } from '../../adapters/localstack/clients.ts';
+import { LOCALSTACK_CREDENTIALS } from '../../adapters/localstack/clients.ts';
 import { InProcessQueue } from '../../adapters/queue/memory.ts';
 import { FsBlobStore } from '../../adapters/store/fs.ts';
 import type { S3BlobStore } from '../../adapters/store/s3.ts';
@@ -27,7 +20,7 @@ import { statusCommand } from '../../cli/commands/status.ts';
 import { submitSweep } from '../../core/app/submit.ts';
 import { prepareDataset } from '../../core/data/prepare.ts';
 import { tinySweep } from '../lambdas/sqs-pump.ts';
-import { ensureLocalstack } from '../setup/localstack-env.ts';
+import { localstackResources, type TestResources } from './helpers.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -99,34 +92,26 @@ describe('sweep status right after submit', () => {
 });
 
 describe('--backend aws', () => {
-  let endpoint: string;
-  let res: LocalstackResources;
+  let ls: TestResources;
   beforeAll(async () => {
-    endpoint = await ensureLocalstack();
-    res = await bootstrapLocalstack(localstackClients(endpoint), {
-      prefix: `cli-aws-${randomBytes(4).toString('hex')}`,
-      trialQueueShards: 2,
-    });
+    ls = await localstackResources(`cli-aws-${randomBytes(4).toString('hex')}`, { trialQueueShards: 2 });
   }, 15 * 60_000);
   afterAll(async () => {
-    if (!res) return;
-    const c = localstackClients(endpoint);
-    await deleteQueues(c, allQueueUrls(res));
-    await deleteBucket(c, res.bucket).catch(() => undefined);
+    await ls?.cleanup();
   });
 
   it('with AWS_ENDPOINT_URL set, talks to that endpoint with path-style S3, as the handlers do', async () => {
     const b = awsBackend(
       'EmulatedStack',
       {
-        bucket: res.bucket,
-        submissionsQueueUrl: res.queueUrls.submissions,
-        trialsQueueUrls: res.shardUrls.trials,
-        resultsQueueUrl: res.queueUrls.results,
-        trialsDlqUrl: res.dlqUrls.trials,
+        bucket: ls.res.bucket,
+        submissionsQueueUrl: ls.res.queueUrls.submissions,
+        trialsQueueUrls: ls.res.shardUrls.trials,
+        resultsQueueUrl: ls.res.queueUrls.results,
+        trialsDlqUrl: ls.res.dlqUrls.trials,
       },
       'us-east-1',
-      { AWS_ENDPOINT_URL: endpoint },
+      { AWS_ENDPOINT_URL: ls.endpoint },
     );
     const store = b.store as S3BlobStore;
     expect(store.client.config.forcePathStyle).toBe(true);
@@ -145,8 +130,8 @@ describe('--backend aws', () => {
     } finally {
       process.env = saved;
     }
-    expect(b.env).toMatchObject({ AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'us-east-1' });
-    expect(b.env?.TRIALS_QUEUE_URLS?.split(',')).toEqual(res.shardUrls.trials);
+    expect(b.env).toMatchObject({ AWS_ENDPOINT_URL: ls.endpoint, AWS_REGION: 'us-east-1' });
+    expect(b.env?.TRIALS_QUEUE_URLS?.split(',')).toEqual(ls.res.shardUrls.trials);
   });
 
   it('without a region, status and data list say how to set one (exit 1)', async () => {
@@ -169,7 +154,7 @@ describe('--backend aws', () => {
     const env = {
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_ENDPOINT_URL: endpoint,
+      AWS_ENDPOINT_URL: ls.endpoint,
       AWS_CONFIG_FILE: join(tmpdir(), 'no-such-aws-config'),
     };
     for (const args of [

@@ -17,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Xoshiro128ss } from '../../../core/nn/prng.ts';
 
 export type FaultKind =
   | 'throttle'
@@ -40,18 +41,6 @@ export interface FaultRule {
   ops?: (op: Operation) => boolean;
   /** At most this many times (default: no limit). */
   times?: number;
-}
-
-/** mulberry32: a small seeded generator, so a run's faults are reproducible in kind and rate. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The operation of a request: SQS by its JSON-protocol target, S3 (path-style) by method, path and headers. */
@@ -149,7 +138,8 @@ export class FaultProxy {
     private readonly upstream: URL,
     seed: number,
   ) {
-    this.random = prng(seed);
+    const generator = new Xoshiro128ss(seed); // the project's one PRNG (core/nn/prng.ts)
+    this.random = () => generator.nextFloat();
   }
 
   static async start(o: { upstream: string; seed: number }): Promise<FaultProxy> {
