@@ -20,7 +20,7 @@
  * finished, and the wall time against the fault-free run — one JSON line each on stdout and in
  * test-artifacts/network-faults.jsonl.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, openBackend } from '../../adapters/backend.ts';
@@ -93,6 +93,7 @@ beforeAll(async () => {
   };
   await prepareMini(store);
   mkdirSync(dirname(ARTIFACT), { recursive: true });
+  writeFileSync(ARTIFACT, ''); // this run's lines only
   proxied = await openBackend('localstack', { ...o, endpoint: proxy.url });
 }, 15 * 60_000);
 

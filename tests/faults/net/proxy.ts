@@ -129,7 +129,7 @@ function rawResponse(u: Upstream): Buffer {
 export class FaultProxy {
   private rules: { rule: FaultRule; fired: number }[] = [];
   private readonly random: () => number;
-  /** `<operation> <fault>` → count, and `<operation>` → requests seen while armed. */
+  /** `<operation> <fault>` → count, and `<operation>` → requests seen, since the last `script`. */
   readonly counts = new Map<string, number>();
 
   private constructor(
@@ -183,7 +183,7 @@ export class FaultProxy {
   }
 
   private choose(op: Operation): FaultKind | undefined {
-    if (op.service === 'other' || this.rules.length === 0) return undefined;
+    if (op.service === 'other') return undefined;
     this.count(op.name);
     for (const r of this.rules) {
       const { rule } = r;
