@@ -131,6 +131,11 @@ async function train(
     msg.dataset,
     config.train_shards !== undefined ? { trainShards: config.train_shards } : {},
   );
+  if (data.kind === 'table') {
+    throw new TrialInputError(
+      `data set ${data.name} is a ${data.task} table; this worker's trainer takes image data sets only`,
+    );
+  }
   const shapeProblem = checkShapes(config, data);
   if (shapeProblem) throw new TrialInputError(shapeProblem);
   const needBytes = estimateTrainingBytes(config, data.train.count, data.test.count) + datasetBytes(data);

@@ -66,6 +66,9 @@ describe('manifest', () => {
   const manifest: Manifest = {
     name: 'syn',
     version: 'abc123',
+    task: 'classification',
+    inputs: 4,
+    outputs: 10,
     rows: 2,
     cols: 2,
     classes: 10,
