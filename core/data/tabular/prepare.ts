@@ -7,7 +7,7 @@
 import type { TableDataset } from '../../dataset.ts';
 import type { SourceFile } from '../shards.ts';
 import type { ColumnData } from './columns.ts';
-import { listNames, TableInputError, TableTooLargeError } from './errors.ts';
+import { listNames, TableInputError } from './errors.ts';
 import { type Fitted, fitCategorical, fitNumeric } from './fit.ts';
 import {
   type ClassCoding,
@@ -26,6 +26,7 @@ import {
   type TableOptionsRecord,
   tableVersion,
 } from './manifest.ts';
+import { checkFits, type MemoryLimit } from './memory.ts';
 import { describeRecipe } from './notices.ts';
 import { planColumn } from './plan.ts';
 import { splitRows } from './split.ts';
@@ -49,8 +50,8 @@ export interface TablePrepareOptions {
   drop?: string[];
   maxCategories?: number;
   minCategoryRows?: number;
-  /** What a worker can give the data set: features and labels of both splits must fit in `bytes`. */
-  memory: { bytes: number; workerMemoryMb: number };
+  /** What a worker can give the data set: features and labels of both splits must fit. */
+  memory: MemoryLimit;
 }
 
 /** The manifest's fields that describe the data, not its shards. */
@@ -90,7 +91,8 @@ export function prepareTable(
   const { task, rows } = chooseRows(tables, o.task, options);
   const bound = fitFeatures(tables, rows.train, options);
   const inputs = bound.train.reduce((s, b) => s + stepWidth(b.step), 0);
-  checkMemory(trainTable, rows.train.length + rows.test.length, inputs, task.task, o.memory);
+  const labelBytes = task.task === 'classification' ? 2 : 4;
+  checkFits(trainTable.file, { rows: rows.train.length + rows.test.length, inputs, labelBytes }, o.memory);
   const trainEnc = encodeRows(tables.train, bound.train, rows.train, inputs);
   const testEnc = encodeRows(tables.test, bound.test, rows.test, inputs);
   const features = bound.train.map((b, k) => ({
@@ -311,31 +313,6 @@ function column(t: RawTable, name: string, flag: string): ColumnData {
     expected,
     found: `the columns ${listNames(names, 50)}`,
     fix,
-  });
-}
-
-function checkMemory(
-  t: RawTable,
-  rows: number,
-  inputs: number,
-  task: Task,
-  memory: TablePrepareOptions['memory'],
-): void {
-  const rowBytes = inputs * 4 + (task === 'classification' ? 2 : 4);
-  const need = rows * rowBytes;
-  if (need <= memory.bytes) return;
-  const fits = Math.floor(memory.bytes / rowBytes);
-  const n = (v: number) => v.toLocaleString('en-US');
-  const mb = (b: number) => `${n(Math.ceil(b / 2 ** 20))} MB`;
-  throw new TableTooLargeError({
-    file: t.file,
-    expected: `a table that fits in a worker: at most ${mb(memory.bytes)} of features and labels (of a ${memory.workerMemoryMb} MB worker)`,
-    found: `${n(rows)} rows × ${inputs} inputs = ${mb(need)} as float32`,
-    fix:
-      `At most ${n(fits)} rows of this width fit: prepare a sample or a part of the file (for a CSV, ` +
-      `\`head -n ${fits + 1} file.csv > part.csv\` keeps the header and ${n(fits)} rows) or split it into several data sets; ` +
-      'or drop wide categorical columns (--drop, a smaller --max-categories); or deploy workers with more memory ' +
-      '(cdk deploy -c workerMemoryMb=10240) and pass --worker-memory-mb 10240.',
   });
 }
 
