@@ -35,7 +35,12 @@ export function checkFits(
   if (need <= limit.bytes) return;
   const fits = Math.floor(limit.bytes / rowBytes);
   const n = (v: number) => Math.round(v).toLocaleString('en-US');
-  const mb = (b: number) => `${n(Math.ceil(b / 2 ** 20))} MB`;
+  const mb = (b: number) =>
+    b >= 2 ** 30
+      ? `${(b / 2 ** 30).toFixed(1)} GB`
+      : b >= 2 ** 20
+        ? `${n(b / 2 ** 20)} MB`
+        : `${(b / 1024).toFixed(1)} KB`;
   const about = t.estimated ? 'about ' : '';
   throw new TableTooLargeError({
     file,
