@@ -27,7 +27,9 @@ import {
 } from './shards.ts';
 import {
   type BuiltDataset,
+  cutShards,
   type HashFn,
+  joinArrays,
   type LoadOptions,
   loadShards,
   readAnyManifest,
@@ -47,8 +49,6 @@ export function buildShards(
   opts: { shardSize?: number; hash?: HashFn } = {},
 ): BuiltDataset<Manifest> {
   const shardSize = opts.shardSize ?? DEFAULT_SHARD_SIZE;
-  if (!Number.isInteger(shardSize) || shardSize < 1)
-    throw new RangeError(`shardSize must be ≥ 1, got ${shardSize}`);
   const hash = opts.hash ?? sha256Hex;
   const version = source.length > 0 ? datasetVersion(source) : ds.version;
   const prefix = keys.dataset(ds.name, version);
@@ -58,20 +58,14 @@ export function buildShards(
     if (split.images.length !== split.count * size || split.labels.length !== split.count) {
       throw new RangeError(`${ds.name} ${kind}: ${split.count} samples do not match the image/label arrays`);
     }
-    const entries: ShardEntry[] = [];
-    for (let start = 0, i = 0; start < split.count; start += shardSize, i++) {
-      const end = Math.min(start + shardSize, split.count);
-      const bytes = encodeShard(
+    const encode = (start: number, end: number) =>
+      encodeShard(
         split.images.subarray(start * size, end * size),
         split.labels.subarray(start, end),
         ds.rows,
         ds.cols,
       );
-      const key = `${prefix}${kind}-${String(i).padStart(5, '0')}.bin`;
-      shards.push({ key, bytes });
-      entries.push({ key, sha256: hash(bytes), count: end - start, bytes: bytes.length });
-    }
-    return entries;
+    return cutShards({ count: split.count, kind, prefix }, shardSize, encode, hash, shards);
   };
   const train = cut(ds.train, 'train');
   const test = cut(ds.test, 'test');
@@ -174,33 +168,30 @@ export async function loadFromManifest(
     }
     return s;
   });
-  const size = m.rows * m.cols;
   return {
     name: m.name,
     version: m.version,
     rows: m.rows,
     cols: m.cols,
     classes: m.classes,
-    train: concat(decoded.train, size),
-    test: concat(decoded.test, size),
+    train: concat(decoded.train),
+    test: concat(decoded.test),
     pixelMean: m.pixel_mean,
     pixelStd: m.pixel_std,
   };
 }
 
-function concat(parts: { images: Uint8Array; labels: Uint8Array; count: number }[], size: number): Split {
-  if (parts.length === 1) {
-    const p = parts[0]!;
-    return { images: p.images, labels: p.labels, count: p.count };
-  }
-  const count = parts.reduce((s, p) => s + p.count, 0);
-  const images = new Uint8Array(count * size);
-  const labels = new Uint8Array(count);
-  let at = 0;
-  for (const p of parts) {
-    images.set(p.images, at * size);
-    labels.set(p.labels, at);
-    at += p.count;
-  }
-  return { images, labels, count };
+/** One split from its shards. */
+function concat(parts: { images: Uint8Array; labels: Uint8Array; count: number }[]): Split {
+  return {
+    images: joinArrays(
+      parts.map((p) => p.images),
+      (n) => new Uint8Array(n),
+    ),
+    labels: joinArrays(
+      parts.map((p) => p.labels),
+      (n) => new Uint8Array(n),
+    ),
+    count: parts.reduce((s, p) => s + p.count, 0),
+  };
 }

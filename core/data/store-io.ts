@@ -55,6 +55,31 @@ export interface BuiltDataset<M extends AnyManifest = AnyManifest> {
   shards: { key: string; bytes: Uint8Array }[];
 }
 
+/**
+ * Cuts the `count` samples of one split into shards of at most `shardSize`: `encode(start, end)` makes a
+ * shard's bytes; keys are `<prefix><kind>-00000.bin`, `-00001`, …. The shards are appended to `into`;
+ * their manifest entries are returned.
+ */
+export function cutShards(
+  split: { count: number; kind: 'train' | 'test'; prefix: string },
+  shardSize: number,
+  encode: (start: number, end: number) => Uint8Array,
+  hash: HashFn,
+  into: BuiltDataset['shards'],
+): ShardEntry[] {
+  if (!Number.isInteger(shardSize) || shardSize < 1)
+    throw new RangeError(`shardSize must be ≥ 1, got ${shardSize}`);
+  const entries: ShardEntry[] = [];
+  for (let start = 0, i = 0; start < split.count; start += shardSize, i++) {
+    const end = Math.min(start + shardSize, split.count);
+    const bytes = encode(start, end);
+    const key = `${split.prefix}${split.kind}-${String(i).padStart(5, '0')}.bin`;
+    into.push({ key, bytes });
+    entries.push({ key, sha256: hash(bytes), count: end - start, bytes: bytes.length });
+  }
+  return entries;
+}
+
 export interface WriteOptions {
   hash?: HashFn;
   concurrency?: number;
@@ -240,5 +265,20 @@ export async function mapLimit<T, R>(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   if (failure) throw failure.error;
+  return out;
+}
+
+/** The arrays one after another (the array itself when there is one: no copy). */
+export function joinArrays<T extends Uint8Array | Uint16Array | Float32Array>(
+  parts: readonly T[],
+  make: (length: number) => T,
+): T {
+  if (parts.length === 1) return parts[0]!;
+  const out = make(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }

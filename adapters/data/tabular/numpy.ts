@@ -27,8 +27,7 @@ export async function readNpy(
   path: string,
   o: NumpyReadOptions,
 ): Promise<{ table: RawTable; label: string }> {
-  const bytes = new Uint8Array(await fsp.readFile(path));
-  if (bytes.length === 0) throw empty(path);
+  const bytes = await readBytes(path);
   const head = wrap(path, undefined, () => parseNpyHeader(bytes));
   const [rows = 0, cols = 1] = head.shape;
   checkFits(path, { rows, inputs: cols, labelBytes: 4, estimated: true }, o.memory);
@@ -54,8 +53,7 @@ export async function readNpz(
   path: string,
   o: NumpyReadOptions,
 ): Promise<{ table: RawTable; label: string }> {
-  const bytes = new Uint8Array(await fsp.readFile(path));
-  if (bytes.length === 0) throw empty(path);
+  const bytes = await readBytes(path);
   const files = wrap(path, undefined, () => unzipSync(bytes, { filter: (f) => f.name.endsWith('.npy') }));
   const arrays = new Map(Object.entries(files).map(([name, data]) => [name.replace(/\.npy$/, ''), data]));
   const names = [...arrays.keys()];
@@ -118,13 +116,17 @@ function addArray(b: TableBuilder, a: NpyArray, firstColumn: number): void {
   // A 0-row array still gives the table its width; rows = 0 is reported by the preparation.
 }
 
-const empty = (file: string) =>
-  new TableInputError({
+/** The file's bytes; an empty file is an error. */
+async function readBytes(file: string): Promise<Uint8Array> {
+  const bytes = new Uint8Array(await fsp.readFile(file));
+  if (bytes.length > 0) return bytes;
+  throw new TableInputError({
     file,
     expected: 'a NumPy file',
     found: 'an empty file (0 bytes)',
     fix: 'Give a file with data.',
   });
+}
 
 /** Runs `f`, turning an NpyError or a zip error into a TableInputError about `file`. */
 function wrap<T>(file: string, at: string | undefined, f: () => T): T {

@@ -40,9 +40,7 @@ export interface PreparedTableFiles {
 }
 
 /** Reads and prepares the table without writing anything (what `prepareTableFiles` writes). */
-export async function buildTableFiles(
-  o: TableFilesOptions,
-): Promise<{
+export async function buildTableFiles(o: TableFilesOptions): Promise<{
   prepared: PreparedTable;
   built: BuiltDataset<TableManifest>;
   tables: PreparedTableFiles['tables'];

@@ -7,7 +7,14 @@ import type { TableDataset, TableSplit } from '../../dataset.ts';
 import { keys } from '../../layout.ts';
 import type { BlobStore } from '../../ports.ts';
 import { type ShardEntry, ShardError, sha256Hex } from '../shards.ts';
-import { type BuiltDataset, type HashFn, type LoadOptions, loadShards } from '../store-io.ts';
+import {
+  type BuiltDataset,
+  cutShards,
+  type HashFn,
+  joinArrays,
+  type LoadOptions,
+  loadShards,
+} from '../store-io.ts';
 import { TABLE_MANIFEST_CREATED_BY, type TableManifest } from './manifest.ts';
 import type { PreparedTable } from './prepare.ts';
 import { type DecodedTableShard, decodeTableShard, encodeTableShard, type TableLabels } from './shard.ts';
@@ -19,27 +26,24 @@ export function buildTableShards(
   p: PreparedTable,
   opts: { shardSize?: number; hash?: HashFn } = {},
 ): BuiltDataset<TableManifest> {
-  const shardSize = opts.shardSize ?? DEFAULT_TABLE_SHARD_ROWS;
-  if (!Number.isInteger(shardSize) || shardSize < 1)
-    throw new RangeError(`shardSize must be ≥ 1, got ${shardSize}`);
   const hash = opts.hash ?? sha256Hex;
   const { dataset: ds, recipe } = p;
   const prefix = keys.dataset(ds.name, ds.version);
   const shards: BuiltDataset['shards'] = [];
   const cut = (split: TableSplit<TableLabels>, kind: 'train' | 'test'): ShardEntry[] => {
-    const entries: ShardEntry[] = [];
-    for (let start = 0, i = 0; start < split.count; start += shardSize, i++) {
-      const end = Math.min(start + shardSize, split.count);
-      const bytes = encodeTableShard(
+    const encode = (start: number, end: number) =>
+      encodeTableShard(
         split.features.subarray(start * ds.inputs, end * ds.inputs),
         split.labels.subarray(start, end),
         ds.inputs,
       );
-      const key = `${prefix}${kind}-${String(i).padStart(5, '0')}.bin`;
-      shards.push({ key, bytes });
-      entries.push({ key, sha256: hash(bytes), count: end - start, bytes: bytes.length });
-    }
-    return entries;
+    return cutShards(
+      { count: split.count, kind, prefix },
+      opts.shardSize ?? DEFAULT_TABLE_SHARD_ROWS,
+      encode,
+      hash,
+      shards,
+    );
   };
   const train = cut(ds.train, 'train');
   const test = cut(ds.test, 'test');
@@ -84,39 +88,35 @@ export async function loadTableFromManifest(
       task: 'classification',
       classes: m.outputs,
       classNames: m.label.classes,
-      train: concatRows(decoded.train, m.inputs, Uint16Array),
-      test: concatRows(decoded.test, m.inputs, Uint16Array),
+      train: concatRows(decoded.train, Uint16Array),
+      test: concatRows(decoded.test, Uint16Array),
     };
   }
   return {
     ...common,
     task: 'regression',
     target: { name: m.label.column, mean: m.label.mean, std: m.label.std },
-    train: concatRows(decoded.train, m.inputs, Float32Array),
-    test: concatRows(decoded.test, m.inputs, Float32Array),
+    train: concatRows(decoded.train, Float32Array),
+    test: concatRows(decoded.test, Float32Array),
   };
 }
 
 /** One split from its shards (the shard's own arrays when there is one). */
 function concatRows<L extends Uint16Array | Float32Array>(
   parts: DecodedTableShard[],
-  inputs: number,
   Labels: { new (n: number): L },
 ): TableSplit<L> {
-  if (parts.length === 1) {
-    const p = parts[0]!;
-    return { features: p.features, labels: p.labels as L, count: p.count };
-  }
-  const count = parts.reduce((s, p) => s + p.count, 0);
-  const features = new Float32Array(count * inputs);
-  const labels = new Labels(count);
-  let at = 0;
-  for (const p of parts) {
-    features.set(p.features, at * inputs);
-    labels.set(p.labels, at);
-    at += p.count;
-  }
-  return { features, labels, count };
+  return {
+    features: joinArrays(
+      parts.map((p) => p.features),
+      (n) => new Float32Array(n),
+    ),
+    labels: joinArrays(
+      parts.map((p) => p.labels as L),
+      (n) => new Labels(n),
+    ),
+    count: parts.reduce((s, p) => s + p.count, 0),
+  };
 }
 
 /** The first `rows` training rows of a loaded table, as views (no copy). */

@@ -5,13 +5,21 @@
  */
 import type { ColumnData } from './columns.ts';
 import { TableInputError } from './errors.ts';
-import { type FeatureStep, stepWidth } from './manifest.ts';
+import { type CategoricalStep, type FeatureStep, type NumericStep, stepWidth } from './manifest.ts';
 import type { RawTable } from './table.ts';
 
 /** A fitted step and the column of the table it reads. */
 export interface BoundStep {
   step: FeatureStep;
   column: ColumnData;
+}
+
+/** Where a step writes: row k's inputs start at k·inputs; this step's at `offset` within them. */
+interface Target {
+  rows: Int32Array;
+  out: Float32Array;
+  inputs: number;
+  offset: number;
 }
 
 /** Encodes `rows` of `t`; returns the features and, per step, how many of the rows were missing. */
@@ -25,24 +33,18 @@ export function encodeRows(
   const missing: number[] = [];
   let offset = 0;
   for (const { step, column } of steps) {
+    const target: Target = { rows, out, inputs, offset };
     missing.push(
       step.type === 'numeric'
-        ? encodeNumeric(step, column, rows, out, inputs, offset)
-        : encodeCategorical(t, step, column, rows, out, inputs, offset),
+        ? encodeNumeric(step, column, target)
+        : encodeCategorical(t, step, column, target),
     );
     offset += stepWidth(step);
   }
   return { features: out, missing };
 }
 
-function encodeNumeric(
-  s: Extract<FeatureStep, { type: 'numeric' }>,
-  col: ColumnData,
-  rows: Int32Array,
-  out: Float32Array,
-  inputs: number,
-  offset: number,
-): number {
+function encodeNumeric(s: NumericStep, col: ColumnData, { rows, out, inputs, offset }: Target): number {
   let missing = 0;
   for (let k = 0; k < rows.length; k++) {
     let v = col.numbers[rows[k]!]!;
@@ -55,15 +57,7 @@ function encodeNumeric(
   return missing;
 }
 
-function encodeCategorical(
-  t: RawTable,
-  s: Extract<FeatureStep, { type: 'categorical' }>,
-  col: ColumnData,
-  rows: Int32Array,
-  out: Float32Array,
-  inputs: number,
-  offset: number,
-): number {
+function encodeCategorical(t: RawTable, s: CategoricalStep, col: ColumnData, to: Target): number {
   const codes = col.codes;
   if (!codes) {
     throw new TableInputError({
@@ -80,11 +74,11 @@ function encodeCategorical(
   const slot = col.values.map((v) => index.get(v) ?? other);
   const imputed = index.get(s.most_frequent) ?? other;
   let missing = 0;
-  for (let k = 0; k < rows.length; k++) {
-    const c = codes[rows[k]!]!;
+  for (let k = 0; k < to.rows.length; k++) {
+    const c = codes[to.rows[k]!]!;
     if (c < 0) missing++;
     const at = c < 0 ? imputed : slot[c]!;
-    if (at >= 0) out[k * inputs + offset + at] = 1;
+    if (at >= 0) to.out[k * to.inputs + to.offset + at] = 1;
   }
   return missing;
 }

@@ -1,8 +1,7 @@
 /** `sweep data prepare --from …` through commander, against a local files store in a temp directory. */
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { register } from '../../../cli/commands/data.ts';
+import { dataCli } from '../cli-helpers.ts';
 import { tempDir } from '../helpers.ts';
 import { fixture } from './helpers.ts';
 
@@ -10,17 +9,10 @@ let dir: string;
 let cleanup: () => void;
 let out: string[];
 let err: string[];
+let run: (...args: string[]) => Promise<void>;
 beforeEach(() => {
   ({ dir, cleanup } = tempDir('tabular-cli'));
-  out = [];
-  err = [];
-  const capture = (sink: string[]) => (s: string | Uint8Array) => {
-    sink.push(String(s));
-    return true;
-  };
-  vi.spyOn(process.stdout, 'write').mockImplementation(capture(out));
-  vi.spyOn(process.stderr, 'write').mockImplementation(capture(err));
-  process.exitCode = undefined;
+  ({ out, err, sweep: run } = dataCli());
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -28,11 +20,8 @@ afterEach(() => {
   cleanup();
 });
 
-async function sweep(...args: string[]): Promise<void> {
-  const program = new Command().name('sweep').exitOverride();
-  register(program);
-  await program.parseAsync(['node', 'sweep', ...args, '--store-dir', join(dir, 'store')]);
-}
+/** `sweep …` against the test's own store directory. */
+const sweep = (...args: string[]) => run(...args, '--store-dir', join(dir, 'store'));
 
 describe('sweep data prepare --from', () => {
   it('--json ends with one line that starts with dataset, version, task, inputs, outputs', async () => {

@@ -65,7 +65,9 @@ describe('against scikit-learn', () => {
     );
     const close = (ours: number[][], theirs: number[][]) => {
       expect(ours.length).toBe(theirs.length);
-      ours.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(theirs[i]![j]!, 5)));
+      for (const [i, row] of ours.entries()) {
+        for (const [j, v] of row.entries()) expect(v).toBeCloseTo(theirs[i]![j]!, 5);
+      }
     };
     close(rowsOf(ds.train.features, ds.inputs), sk.train);
     close(rowsOf(ds.test.features, ds.inputs), sk.test); // "teal" → (other); "XL" (nothing pooled) → zeros
