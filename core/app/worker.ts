@@ -132,9 +132,10 @@ async function train(
     config.train_shards !== undefined ? { trainShards: config.train_shards } : {},
   );
   if (data.kind === 'table') {
-    throw new TrialInputError(
-      `data set ${data.name} is a ${data.task} table; this worker's trainer takes image data sets only`,
-    );
+    return finish(base, {
+      state: TrialState.Failed,
+      reason: `data set ${data.name} is a ${data.task} table; this build's trainer takes image data sets only`,
+    });
   }
   const shapeProblem = checkShapes(config, data);
   if (shapeProblem) throw new TrialInputError(shapeProblem);
