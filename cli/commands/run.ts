@@ -37,7 +37,15 @@ import { EXIT, type Out, positiveInt, processOut, reportError, UsageError } from
 import { runInterruptible } from '../ui/interrupt.ts';
 import { readLeaderboard, renderLeaderboard } from '../ui/outputs.ts';
 import { formatEta, ProgressView } from '../ui/progress.ts';
-import { parseOrThrow, readSweepFile, SweepProblemsError, withDataset } from '../ui/sweep-text.ts';
+import {
+  MAX_TRIALS_HELP,
+  parseOrThrow,
+  readSweepFile,
+  SweepProblemsError,
+  sayWarnings,
+  withDataset,
+  withOverrides,
+} from '../ui/sweep-text.ts';
 
 export interface RunFlags {
   workers?: string;
@@ -50,6 +58,7 @@ export interface RunFlags {
   offline?: boolean;
   top?: string;
   json?: boolean;
+  maxTrials?: string;
 }
 
 export interface RunIo {
@@ -250,8 +259,7 @@ export async function runSweepCommand(file: string, flags: RunFlags, io: RunIo):
     const timeout = positiveInt('--worker-timeout', flags.workerTimeout) ?? LOCAL_WORKER_TIMEOUT_SECONDS;
     const top = positiveInt('--top', flags.top) ?? 10;
     const outDir = resolve(flags.out ?? DEFAULT_OUT);
-    let text = await readSweepFile(file);
-    if (flags.dataset) text = withDataset(text, file, flags.dataset);
+    let text = withOverrides(await readSweepFile(file), file, flags);
     let sweep = parseOrThrow(text, file);
 
     await mkdir(join(outDir, 'logs'), { recursive: true });
@@ -269,6 +277,7 @@ export async function runSweepCommand(file: string, flags: RunFlags, io: RunIo):
       now: Date.now,
     });
     if (!sub.ok) throw new SweepProblemsError(file, sub.problems);
+    sayWarnings(say, sub.value.warnings);
     const total = sub.value.trials;
     say(
       `sweep ${sub.value.sweep_id}: ${total} trials` +
@@ -370,6 +379,7 @@ export function register(program: Command): void {
       String(LOCAL_WORKER_TIMEOUT_SECONDS),
     )
     .option('--offline', 'never download a data set (fall back to mnist-mini)')
+    .option('--max-trials <n>', MAX_TRIALS_HELP)
     .option('--top <k>', 'leaderboard rows to print', '10')
     .option('--json', 'print one JSON summary line on stdout (progress still on stderr)')
     .addHelpText(

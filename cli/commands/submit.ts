@@ -19,7 +19,14 @@ import { EXIT, type Out, positiveInt, processOut, reportError } from '../ui/erro
 import { runInterruptible } from '../ui/interrupt.ts';
 import { readLeaderboard, renderLeaderboard } from '../ui/outputs.ts';
 import { ProgressView } from '../ui/progress.ts';
-import { parseOrThrow, readSweepFile, SweepProblemsError, withDataset } from '../ui/sweep-text.ts';
+import {
+  MAX_TRIALS_HELP,
+  parseOrThrow,
+  readSweepFile,
+  SweepProblemsError,
+  sayWarnings,
+  withOverrides,
+} from '../ui/sweep-text.ts';
 import { DEFAULT_OUT, ensureDataset } from './run.ts';
 
 interface SubmitFlags extends BackendFlags {
@@ -30,6 +37,7 @@ interface SubmitFlags extends BackendFlags {
   dataDir?: string;
   offline?: boolean;
   json?: boolean;
+  maxTrials?: string;
 }
 
 export async function submitCommand(
@@ -45,8 +53,7 @@ export async function submitCommand(
   try {
     const workers = positiveInt('--workers', flags.workers) ?? 2;
     const timeout = positiveInt('--worker-timeout', flags.workerTimeout) ?? LOCAL_WORKER_TIMEOUT_SECONDS;
-    let text = await readSweepFile(file);
-    if (flags.dataset) text = withDataset(text, file, flags.dataset);
+    let text = withOverrides(await readSweepFile(file), file, flags);
     let sweep = parseOrThrow(text, file);
     const b = await openFromFlags({ backend: 'localstack', ...flags }, ['localstack', 'aws'], {
       workerTimeoutSeconds: timeout,
@@ -58,6 +65,7 @@ export async function submitCommand(
       now: Date.now,
     });
     if (!sub.ok) throw new SweepProblemsError(file, sub.problems);
+    sayWarnings(say, sub.value.warnings);
     const id = sub.value.sweep_id;
     const flagText = b.kind === 'localstack' ? '--backend localstack' : '--backend aws';
     if (!flags.wait) {
@@ -148,6 +156,7 @@ export function register(program: Command): void {
       .option('--dataset <name>', "use this data set instead of the sweep file's")
       .option('--data-dir <dir>', 'prepare the data set from the IDX files in this directory if missing')
       .option('--offline', 'never download a data set (fall back to mnist-mini)')
+      .option('--max-trials <n>', MAX_TRIALS_HELP)
       .option('--json', 'print one JSON line on stdout'),
     ['localstack', 'aws'],
     'localstack',

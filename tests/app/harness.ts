@@ -10,10 +10,22 @@ import { MemoryBlobStore } from '../../adapters/store/memory.ts';
 import { aggregate, recordDeadLetters } from '../../core/app/aggregator.ts';
 import type { AppDeps, InvocationContext, Log } from '../../core/app/deps.ts';
 import { dispatchSweep } from '../../core/app/dispatcher.ts';
-import { submitSweep } from '../../core/app/submit.ts';
+import { enqueueSweep, type SubmitDeps, submitSweep } from '../../core/app/submit.ts';
 import { runTrial } from '../../core/app/worker.ts';
 import { prepareDataset } from '../../core/data/prepare.ts';
 import { resultMessageSchema, submissionMessageSchema, trialMessageSchema } from '../../core/messages.ts';
+import { parseSweep } from '../../core/sweep/index.ts';
+
+/**
+ * Stores and enqueues a sweep without submitSweep's data set check: a poison trial (a net that does not fit
+ * the data, which submission refuses) that fails at the worker on every delivery, as a sweep stored before
+ * the check would.
+ */
+export async function submitUnchecked(text: string, deps: SubmitDeps): Promise<string> {
+  const r = parseSweep(text, { filename: 'sweep.json', checkNetFit: false });
+  if (!r.ok) throw new Error(r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+  return (await enqueueSweep(r.value, text, 'sweep.json', deps)).sweep_id;
+}
 
 export const quietLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -25,6 +37,8 @@ export interface Harness {
   trialsDlq: InProcessQueue;
   results: InProcessQueue;
   submit(text: string): Promise<string>;
+  /** `submitUnchecked` into this harness. */
+  submitUnchecked(text: string): Promise<string>;
   /** Drains all queues until nothing is left; returns how many trial invocations ran. */
   pump(opts?: {
     ctx?: () => InvocationContext;
@@ -66,6 +80,7 @@ export async function createHarness(opts: { memoryMb?: number } = {}): Promise<H
       if (!r.ok) throw new Error(r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
       return r.value.sweep_id;
     },
+    submitUnchecked: (text) => submitUnchecked(text, { store, submissions, now: Date.now }),
     async pump(o = {}) {
       let invocations = 0;
       const errors: string[] = [];

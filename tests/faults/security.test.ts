@@ -308,7 +308,7 @@ describe('no secrets', () => {
   });
 
   it("the handlers' structured logs of a whole run contain no credential values from the environment", async () => {
-    await w.submit(tinySweepText('secrets', 2, { layers: { values: ['784-16-10', '100-10'] } }));
+    await w.submitUnchecked(tinySweepText('secrets', 2, { layers: { values: ['784-16-10', '100-10'] } }));
     const secret = {
       AWS_ACCESS_KEY_ID: `faultkey${randomBytes(6).toString('hex')}`,
       AWS_SECRET_ACCESS_KEY: randomBytes(30).toString('base64'),

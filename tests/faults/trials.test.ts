@@ -68,7 +68,9 @@ describe('faults on LocalStack: trials', () => {
   });
 
   it('a poison trial is retried, dead-lettered after maxReceiveCount, and shown failed with its error; the rest completes', async () => {
-    const id = await w.submit(tinySweepText('poison', 1, { layers: { values: ['784-16-10', '100-10'] } }));
+    const id = await w.submitUnchecked(
+      tinySweepText('poison', 1, { layers: { values: ['784-16-10', '100-10'] } }),
+    );
     const run = await w.pump();
     const out = await readOutcome(w.store, id);
     const poison = [...out.results.values()].find((x) => x.config.layers[0] === 100);

@@ -32,6 +32,7 @@ import { createHandler as aggregatorHandler } from '../../lambdas/aggregator.ts'
 import { createHandler as dispatcherHandler } from '../../lambdas/dispatcher.ts';
 import type { SqsHandler } from '../../lambdas/runtime.ts';
 import { createHandler as workerHandler } from '../../lambdas/worker.ts';
+import { submitUnchecked } from '../app/harness.ts';
 import { eventOf, type LogLine, lambdaContext, recordingLog, sqsRecord } from '../lambdas/sqs-pump.ts';
 import { ensureLocalstack } from '../setup/localstack-env.ts';
 
@@ -54,6 +55,8 @@ export interface FaultWorld {
   /** Deps over this world's bucket and queues (fresh loader: no memo shared with other deps). */
   deps(overrides?: Partial<AppDeps>): AppDeps;
   submit(text: string, filename?: string): Promise<string>;
+  /** Without the data set check (tests/app/harness.ts `submitUnchecked`): for poison trials. */
+  submitUnchecked(text: string): Promise<string>;
   pump(opts?: PumpOptions): Promise<PumpStats>;
   datasetVersion(): Promise<string>;
   cleanup(): Promise<void>;
@@ -129,6 +132,7 @@ export async function createFaultWorld(name: string, opts: { memoryMb?: number }
       if (!r.ok) throw new Error(r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
       return r.value.sweep_id;
     },
+    submitUnchecked: (text) => submitUnchecked(text, { store, submissions, now: Date.now }),
     pump: (o) => pump(world, o),
     async datasetVersion() {
       const k = (await store.list('datasets/mnist-mini/')).find((x) => x.endsWith('/manifest.json'));
