@@ -14,7 +14,7 @@ import { nodeSha256 } from '../../adapters/data/loader.ts';
 import { DATASET_NAMES, DatasetInputError, resolveDataset } from '../../adapters/data/sources.ts';
 import { FsBlobStore } from '../../adapters/store/fs.ts';
 import { IdxError } from '../../core/data/idx.ts';
-import { datasetShape, parseAnyManifest } from '../../core/data/manifest.ts';
+import { manifestShape, parseAnyManifest } from '../../core/data/manifest.ts';
 import { prepareDataset } from '../../core/data/prepare.ts';
 import { TableInputError } from '../../core/data/tabular/errors.ts';
 import type { BlobStore } from '../../core/ports.ts';
@@ -224,7 +224,7 @@ export function register(program: Command): void {
         rows.push({
           dataset: m.name,
           version: m.version,
-          ...datasetShape(m),
+          ...manifestShape(m),
           train: m.train.reduce((s, e) => s + e.count, 0),
           test: m.test.reduce((s, e) => s + e.count, 0),
           shards: m.train.length + m.test.length,

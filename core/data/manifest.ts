@@ -8,15 +8,18 @@ import { type TableManifest, tableManifestProblem, tableManifestSchema } from '.
 
 export type AnyManifest = Manifest | TableManifest;
 
-/** What sweep validation needs to know of a prepared data set. */
-export interface DatasetShape {
+/**
+ * A prepared data set's kind and shape, as its manifest says. (Sweep validation reads `inputs`/`outputs`
+ * from the raw manifest through core/sweep's `datasetShape`, which works for both kinds.)
+ */
+export interface DatasetKindShape {
   kind: 'image' | 'table';
   task: 'classification' | 'regression';
   inputs: number;
   outputs: number;
 }
 
-export const datasetShape = (m: AnyManifest): DatasetShape => ({
+export const manifestShape = (m: AnyManifest): DatasetKindShape => ({
   kind: 'kind' in m ? m.kind : 'image',
   task: m.task,
   inputs: m.inputs,

@@ -18,7 +18,7 @@ import { deleteBucket } from '../../../adapters/localstack/bootstrap.ts';
 import { localstackClients } from '../../../adapters/localstack/clients.ts';
 import { FsBlobStore } from '../../../adapters/store/fs.ts';
 import { S3BlobStore } from '../../../adapters/store/s3.ts';
-import { datasetShape, parseAnyManifest } from '../../../core/data/manifest.ts';
+import { manifestShape, parseAnyManifest } from '../../../core/data/manifest.ts';
 import { readManifest } from '../../../core/data/prepare.ts';
 import { ChecksumError, readAnyManifest } from '../../../core/data/store-io.ts';
 import { loadTableFromManifest } from '../../../core/data/tabular/store.ts';
@@ -80,7 +80,7 @@ describe('tables in a store', () => {
     expect(loaded.train.labels).toBeInstanceOf(Uint16Array);
     expect(r.manifest.train.map((e) => e.count)).toEqual([30, 30, 20]);
     const m = parseAnyManifest((await store.get(keys.manifest('mixed', r.manifest.version)))!.body, 'm');
-    expect(datasetShape(m)).toEqual({ kind: 'table', task: 'classification', inputs: 9, outputs: 2 });
+    expect(manifestShape(m)).toEqual({ kind: 'table', task: 'classification', inputs: 9, outputs: 2 });
     await expect(readManifest(store, r.manifest)).rejects.toThrow(/is a table, not images/);
   });
 
@@ -91,7 +91,7 @@ describe('tables in a store', () => {
     expect(plain(loaded)).toEqual(plain(r.prepared.dataset));
     expect(loaded.train.labels).toBeInstanceOf(Float32Array);
     expect(loaded.task === 'regression' && loaded.target.name).toBe('y');
-    expect(datasetShape(r.manifest)).toEqual({ kind: 'table', task: 'regression', inputs: 3, outputs: 1 });
+    expect(manifestShape(r.manifest)).toEqual({ kind: 'table', task: 'regression', inputs: 3, outputs: 1 });
   });
 
   it('re-preparing the same file the same way writes nothing; other options make another version', async () => {
