@@ -3,7 +3,7 @@
  * arrive here): each cell is kept as a number (NaN when missing or not a number) and, while the column has
  * at most MAX_DISTINCT distinct values, as a code into its distinct values (what one-hot and class labels
  * need). Past MAX_DISTINCT the codes are dropped: such a column can only be numeric (or is dropped as free
- * text / an ID). Nothing is decided here; typing the column is core/data/tabular/columns-plan.ts's work.
+ * text / an ID). Nothing is decided here: typing the column is plan.ts's work.
  */
 
 /**

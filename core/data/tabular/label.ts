@@ -9,6 +9,7 @@
  */
 import { type ColumnData, MAX_DISTINCT } from './columns.ts';
 import { listNames, TableInputError } from './errors.ts';
+import type { LabelRecipe } from './manifest.ts';
 import { type RawTable, rowPlace } from './table.ts';
 
 export type Task = 'classification' | 'regression';
@@ -147,4 +148,57 @@ export function requireNumbers(t: RawTable, col: ColumnData, expected: string): 
     found: `${bad.count} value${bad.count === 1 ? '' : 's'} that ${bad.count === 1 ? 'is' : 'are'} not a number: ${shown}${bad.count > bad.first.length ? ', …' : ''}`,
     fix: `Correct them, leave them empty (or NA) to have them imputed${expected.startsWith('numbers') ? `, or pass --categorical ${col.name} if the column holds categories` : ''}.`,
   });
+}
+
+/** A table's label column and the rows taken from it. */
+export interface LabelRows {
+  table: RawTable;
+  column: ColumnData;
+  rows: Int32Array;
+}
+
+/**
+ * The label recipe and the label arrays of both splits: class ids with `coding`, else the targets
+ * standardised with the training rows' mean and std (population).
+ */
+export function encodeLabels(
+  train: LabelRows,
+  test: LabelRows,
+  coding: ClassCoding | undefined,
+): { recipe: LabelRecipe; train: Uint16Array | Float32Array; test: Uint16Array | Float32Array } {
+  const column = train.column.name;
+  if (coding) {
+    const ids = (l: LabelRows) => classIds(l.table, l.column, l.rows, coding);
+    const [trainIds, testIds] = [ids(train), ids(test)];
+    const histogram = (a: Uint16Array) => {
+      const h = new Array<number>(coding.classes.length).fill(0);
+      for (const c of a) h[c]!++;
+      return h;
+    };
+    const histograms = { train: histogram(trainIds), test: histogram(testIds) };
+    const recipe: LabelRecipe = {
+      task: 'classification',
+      column,
+      classes: coding.classes,
+      histogram: histograms,
+    };
+    return { recipe, train: trainIds, test: testIds };
+  }
+  const y = Float64Array.from(train.rows, (r) => train.column.numbers[r]!);
+  const mean = y.reduce((s, v) => s + v, 0) / y.length;
+  const std = Math.sqrt(y.reduce((s, v) => s + (v - mean) ** 2, 0) / y.length);
+  const min = y.reduce((a, v) => Math.min(a, v), Number.POSITIVE_INFINITY);
+  const max = y.reduce((a, v) => Math.max(a, v), Number.NEGATIVE_INFINITY);
+  if (min === max) {
+    throw new TableInputError({
+      file: train.table.file,
+      at: `column ${JSON.stringify(column)}`,
+      expected: 'a regression target that varies',
+      found: `the same value, ${min}, in all ${y.length} training rows`,
+      fix: 'Check that --label names the right column.',
+    });
+  }
+  const z = (l: LabelRows) => Float32Array.from(l.rows, (i) => (l.column.numbers[i]! - mean) / std);
+  const recipe: LabelRecipe = { task: 'regression', column, mean, std, min, max };
+  return { recipe, train: z(train), test: z(test) };
 }

@@ -12,6 +12,7 @@ import { type Fitted, fitCategorical, fitNumeric } from './fit.ts';
 import {
   type ClassCoding,
   classIds,
+  encodeLabels,
   fitClasses,
   inferTask,
   requireNumbers,
@@ -19,7 +20,6 @@ import {
   type TaskChoice,
 } from './label.ts';
 import {
-  type LabelRecipe,
   stepNames,
   stepWidth,
   type TableManifest,
@@ -99,7 +99,11 @@ export function prepareTable(
     ...b.step,
     missing: { train: trainEnc.missing[k]!, test: testEnc.missing[k]! },
   }));
-  const label = labelOf(tables, rows);
+  const label = encodeLabels(
+    { table: tables.train, column: tables.label.train, rows: rows.train },
+    { table: tables.test, column: tables.label.test, rows: rows.test },
+    rows.coding,
+  );
   const version = tableVersion(source, options);
   const featureNames = features.flatMap(stepNames);
   const recipe: TableRecipe = {
@@ -314,47 +318,4 @@ function column(t: RawTable, name: string, flag: string): ColumnData {
     found: `the columns ${listNames(names, 50)}`,
     fix,
   });
-}
-
-/** The label recipe and the label arrays of both splits. */
-function labelOf(
-  t: Tables,
-  rows: Rows,
-): { recipe: LabelRecipe; train: Uint16Array | Float32Array; test: Uint16Array | Float32Array } {
-  const { coding } = rows;
-  if (coding) {
-    const train = classIds(t.train, t.label.train, rows.train, coding);
-    const test = classIds(t.test, t.label.test, rows.test, coding);
-    const histogram = (ids: Uint16Array) => {
-      const h = new Array<number>(coding.classes.length).fill(0);
-      for (const c of ids) h[c]!++;
-      return h;
-    };
-    const recipe: LabelRecipe = {
-      task: 'classification',
-      column: t.label.train.name,
-      classes: coding.classes,
-      histogram: { train: histogram(train), test: histogram(test) },
-    };
-    return { recipe, train, test };
-  }
-  const y = Float64Array.from(rows.train, (r) => t.label.train.numbers[r]!);
-  const mean = y.reduce((s, v) => s + v, 0) / y.length;
-  const std = Math.sqrt(y.reduce((s, v) => s + (v - mean) ** 2, 0) / y.length);
-  const min = y.reduce((a, v) => Math.min(a, v), Number.POSITIVE_INFINITY);
-  const max = y.reduce((a, v) => Math.max(a, v), Number.NEGATIVE_INFINITY);
-  if (min === max) {
-    const at = `column ${JSON.stringify(t.label.train.name)}`;
-    const found = `the same value, ${min}, in all ${y.length} training rows`;
-    throw problem(
-      t.train,
-      at,
-      'a regression target that varies',
-      found,
-      'Check that --label names the right column.',
-    );
-  }
-  const z = (c: ColumnData, r: Int32Array) => Float32Array.from(r, (i) => (c.numbers[i]! - mean) / std);
-  const recipe: LabelRecipe = { task: 'regression', column: t.label.train.name, mean, std, min, max };
-  return { recipe, train: z(t.label.train, rows.train), test: z(t.label.test, rows.test) };
 }
