@@ -19,7 +19,8 @@ export interface FitOptions {
   minRows: number;
 }
 
-export type Fitted = { step: FeatureStep } | { dropped: string };
+/** A fitted step (a categorical one with its training categories, kept or pooled), or why the column goes. */
+export type Fitted = { step: FeatureStep; known?: ReadonlySet<string> } | { dropped: string };
 
 export function fitNumeric(col: ColumnData, train: Int32Array): Fitted {
   const present: number[] = [];
@@ -84,5 +85,5 @@ export function fitCategorical(col: ColumnData, train: Int32Array, opts: FitOpti
     most_frequent: mostFrequent.value,
     missing: { train: missing, test: 0 },
   };
-  return { step };
+  return { step, known: new Set(seen.map((c) => c.value)) };
 }

@@ -1,5 +1,5 @@
 /** What preparing a table did, in sentences for the user: dropped columns, imputations, one-hot, rows. */
-import type { TableManifest } from './manifest.ts';
+import type { FeatureStep, TableManifest } from './manifest.ts';
 
 export function describeRecipe(
   r: Pick<TableManifest, 'dropped' | 'features' | 'rows_without_label' | 'options'>,
@@ -34,6 +34,21 @@ export function describeRecipe(
     out.push(`${w.train + w.test} rows without a label skipped${where}`);
   }
   return out;
+}
+
+/** Test values of a categorical column that the training rows never showed, and where they went. */
+export function unseenNotices(
+  steps: readonly FeatureStep[],
+  counts: readonly { unseen: number }[],
+): string[] {
+  return steps.flatMap((s, k) => {
+    const n = counts[k]?.unseen ?? 0;
+    if (s.type !== 'categorical' || n === 0) return [];
+    const where = s.other ? 'encoded as (other)' : 'encoded as all zeros (nothing was pooled into (other))';
+    return [
+      `column ${JSON.stringify(s.column)}: ${n} test value${n === 1 ? '' : 's'} never seen in training, ${where}`,
+    ];
+  });
 }
 
 /** A number in at most 6 significant digits, without trailing zeros. */

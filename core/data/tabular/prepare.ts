@@ -27,7 +27,7 @@ import {
   tableVersion,
 } from './manifest.ts';
 import { checkFits, type MemoryLimit } from './memory.ts';
-import { describeRecipe } from './notices.ts';
+import { describeRecipe, unseenNotices } from './notices.ts';
 import { planColumn } from './plan.ts';
 import { splitRows } from './split.ts';
 import type { RawTable } from './table.ts';
@@ -97,7 +97,7 @@ export function prepareTable(
   const testEnc = encodeRows(tables.test, bound.test, rows.test, inputs);
   const features = bound.train.map((b, k) => ({
     ...b.step,
-    missing: { train: trainEnc.missing[k]!, test: testEnc.missing[k]! },
+    missing: { train: trainEnc.counts[k]!.missing, test: testEnc.counts[k]!.missing },
   }));
   const label = encodeLabels(
     { table: tables.train, column: tables.label.train, rows: rows.train },
@@ -144,7 +144,12 @@ export function prepareTable(
           train: split(trainEnc.features, label.train as Float32Array, rows.train.length),
           test: split(testEnc.features, label.test as Float32Array, rows.test.length),
         };
-  const notices = [...trainTable.notices, ...(testTable?.notices ?? []), ...describeRecipe(recipe)];
+  const notices = [
+    ...trainTable.notices,
+    ...(testTable?.notices ?? []),
+    ...describeRecipe(recipe),
+    ...unseenNotices(features, testEnc.counts),
+  ];
   return { dataset, recipe, task, notices };
 }
 
@@ -253,10 +258,11 @@ function fitFeatures(
       dropped.push({ column: col.name, reason: fitted.dropped });
       continue;
     }
-    train.push({ step: fitted.step, column: col });
+    const known = fitted.known ? { known: fitted.known } : {};
+    train.push({ step: fitted.step, column: col, ...known });
     const tc = t.testFile ? column(t.test, col.name, 'the training file') : col;
     if (fitted.step.type === 'numeric') requireNumbers(t.test, tc, 'numbers, as in the training file');
-    test.push({ step: fitted.step, column: tc });
+    test.push({ step: fitted.step, column: tc, ...known });
   }
   if (train.length === 0) {
     const why = dropped.map((d) => `${JSON.stringify(d.column)}: ${d.reason}`).join('; ');

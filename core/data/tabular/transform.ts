@@ -1,7 +1,7 @@
 /**
  * Applying fitted feature steps (manifest.ts states the rule) to rows of a table: a dense row-major
  * float32 matrix, one row per row index, `inputs` wide. Test rows are encoded with the training fit; the
- * missing values met on the way are counted into each step's `missing.test` by the caller's choice.
+ * missing values met on the way, and the categories the fit never saw, are counted per step.
  */
 import type { ColumnData } from './columns.ts';
 import { TableInputError } from './errors.ts';
@@ -12,6 +12,8 @@ import type { RawTable } from './table.ts';
 export interface BoundStep {
   step: FeatureStep;
   column: ColumnData;
+  /** A categorical step's training categories, kept or pooled (to count the values it never saw). */
+  known?: ReadonlySet<string>;
 }
 
 /** Where a step writes: row k's inputs start at k·inputs; this step's at `offset` within them. */
@@ -22,29 +24,36 @@ interface Target {
   offset: number;
 }
 
-/** Encodes `rows` of `t`; returns the features and, per step, how many of the rows were missing. */
+/** What encoding met in one step's column: missing values, and values not among the fit's categories. */
+export interface StepCounts {
+  missing: number;
+  unseen: number;
+}
+
+/** Encodes `rows` of `t`; returns the features and, per step, what it met. */
 export function encodeRows(
   t: RawTable,
   steps: readonly BoundStep[],
   rows: Int32Array,
   inputs: number,
-): { features: Float32Array; missing: number[] } {
+): { features: Float32Array; counts: StepCounts[] } {
   const out = new Float32Array(rows.length * inputs);
-  const missing: number[] = [];
+  const counts: StepCounts[] = [];
   let offset = 0;
-  for (const { step, column } of steps) {
+  for (const b of steps) {
     const target: Target = { rows, out, inputs, offset };
-    missing.push(
-      step.type === 'numeric'
-        ? encodeNumeric(step, column, target)
-        : encodeCategorical(t, step, column, target),
+    const s = b.step;
+    counts.push(
+      s.type === 'numeric'
+        ? encodeNumeric(s, b.column, target)
+        : encodeCategorical(t, s, b.column, b.known, target),
     );
-    offset += stepWidth(step);
+    offset += stepWidth(s);
   }
-  return { features: out, missing };
+  return { features: out, counts };
 }
 
-function encodeNumeric(s: NumericStep, col: ColumnData, { rows, out, inputs, offset }: Target): number {
+function encodeNumeric(s: NumericStep, col: ColumnData, { rows, out, inputs, offset }: Target): StepCounts {
   let missing = 0;
   for (let k = 0; k < rows.length; k++) {
     let v = col.numbers[rows[k]!]!;
@@ -54,10 +63,16 @@ function encodeNumeric(s: NumericStep, col: ColumnData, { rows, out, inputs, off
     }
     out[k * inputs + offset] = (v - s.mean) / s.std;
   }
-  return missing;
+  return { missing, unseen: 0 };
 }
 
-function encodeCategorical(t: RawTable, s: CategoricalStep, col: ColumnData, to: Target): number {
+function encodeCategorical(
+  t: RawTable,
+  s: CategoricalStep,
+  col: ColumnData,
+  known: ReadonlySet<string> | undefined,
+  to: Target,
+): StepCounts {
   const codes = col.codes;
   if (!codes) {
     throw new TableInputError({
@@ -70,15 +85,19 @@ function encodeCategorical(t: RawTable, s: CategoricalStep, col: ColumnData, to:
   }
   const index = new Map(s.categories.map((c, i) => [c, i]));
   const other = s.other ? s.categories.length : -1;
-  // Position of each of the table's own codes (its dictionary differs from the training table's).
+  // Per code of this table (its dictionary differs from the training table's): the input it sets, and
+  // whether the fit saw the value at all (a pooled category was seen; a new one was not).
   const slot = col.values.map((v) => index.get(v) ?? other);
+  const seen = col.values.map((v) => known?.has(v) ?? true);
   const imputed = index.get(s.most_frequent) ?? other;
   let missing = 0;
+  let unseen = 0;
   for (let k = 0; k < to.rows.length; k++) {
     const c = codes[to.rows[k]!]!;
     if (c < 0) missing++;
+    else if (!seen[c]) unseen++;
     const at = c < 0 ? imputed : slot[c]!;
     if (at >= 0) to.out[k * to.inputs + to.offset + at] = 1;
   }
-  return missing;
+  return { missing, unseen };
 }

@@ -72,6 +72,10 @@ describe('against scikit-learn', () => {
     close(rowsOf(ds.train.features, ds.inputs), sk.train);
     close(rowsOf(ds.test.features, ds.inputs), sk.test); // "teal" → (other); "XL" (nothing pooled) → zeros
     expect(p.recipe.dropped.map((d) => d.column)).toEqual(['id', 'const']);
+    expect(p.notices).toContain('column "color": 3 test values never seen in training, encoded as (other)');
+    expect(p.notices).toContain(
+      'column "size": 1 test value never seen in training, encoded as all zeros (nothing was pooled into (other))',
+    );
   });
 });
 
