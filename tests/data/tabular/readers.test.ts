@@ -40,6 +40,16 @@ describe('CSV', () => {
     expect(bom.notices).toEqual([]);
   });
 
+  it('reads UTF-16 (little-endian, with its BOM) as Excel saves "Unicode text"', async () => {
+    const p = join(dir, 'u16.tsv');
+    const text = 'name\tx\nZoë\t1\nÅnge\t2\n';
+    writeFileSync(p, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const t = await readCsv(p, { memory: MEMORY });
+    expect(t.format).toBe('CSV (utf-16le, "\\t")');
+    expect(cells(t, 'name')).toEqual(['Zoë', 'Ånge']);
+    expect(cells(t, 'x')).toEqual([1, 2]);
+  });
+
   it('sniffs a semicolon delimiter and keeps quoted fields with newlines and doubled quotes', async () => {
     const t = await readCsv(fixture('semicolon.csv'), { memory: MEMORY });
     expect(t.format).toContain('";"');
