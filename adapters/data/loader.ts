@@ -5,10 +5,10 @@
  *
  * - a disk cache of shard bytes in `os.tmpdir()` (Lambda's /tmp survives warm invocations), content-
  *   addressed by sha256; files are written to a temp name and renamed, and verified again when read;
- * - a module-scope memo of decoded data sets (images or tables), shared by every loader of the same store object in the
- *   process (a warm Lambda keeps its store and reuses the memo across invocations). A request for the
- *   first k training shards is served from a memoized load of the full set (or of more shards) without
- *   copying; concurrent requests share one load. At most
+ * - a module-scope memo of decoded data sets (images or tables), shared by every loader of the same
+ *   store object in the process (a warm Lambda keeps its store and reuses the memo across invocations).
+ *   A request for the first k training shards is served from a memoized load of the full set (or of
+ *   more shards) without copying; concurrent requests share one load. At most
  *   `MEMO_ENTRIES` data sets are kept (least recently used goes first). A failed load is not memoized.
  */
 import { createHash, randomBytes } from 'node:crypto';

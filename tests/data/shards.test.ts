@@ -88,6 +88,19 @@ describe('manifest', () => {
     expect([...previewPixels(parseManifest(text, 'm').preview![0]!)]).toEqual([0, 255, 128, 1]);
   });
 
+  it('fills in task, inputs and outputs on a manifest written before they existed, and checks them', () => {
+    const { task: _t, inputs: _i, outputs: _o, ...old } = manifest;
+    const parsed = parseManifest(JSON.stringify(old), 'm');
+    expect(parsed).toMatchObject({ task: 'classification', inputs: 4, outputs: 10 });
+    expect(serializeManifest(parsed)).toBe(serializeManifest(manifest));
+    expect(() => parseManifest(JSON.stringify({ ...manifest, inputs: 784 }), 'm')).toThrow(
+      'm: invalid manifest at inputs: 784, but the images make 4',
+    );
+    expect(() => parseManifest(JSON.stringify({ ...manifest, kind: 'table' }), 'm')).toThrow(
+      /a table data set's/,
+    );
+  });
+
   it('rejects invalid manifests with the path of the problem', () => {
     expect(() => parseManifest('{', 'datasets/x/manifest.json')).toThrow(
       /datasets\/x\/manifest.json: not valid JSON/,
