@@ -26,7 +26,8 @@ export function notPreparedProblem(ds: Sweep['dataset'], where: string): Problem
   const message = builtin.includes(ds.name)
     ? `data set "${ds.name}"${version} is not prepared in ${where}; run "sweep data prepare --dataset ${ds.name}" for this backend first`
     : `data set "${ds.name}"${version} is not built in${near ? ` (did you mean "${near}"?)` : ''} and not prepared in ${where}: ` +
-      `built in are ${builtin.join(', ')}; prepare another from its IDX files with "sweep data prepare --dataset ${ds.name} --data-dir <dir>"`;
+      `built in are ${builtin.join(', ')}; prepare another from its IDX files with "sweep data prepare --dataset ${ds.name} --data-dir <dir>", ` +
+      `or from a table with "sweep data prepare --dataset ${ds.name} --from <file.csv|.parquet|.npy|.npz> --label <column>"`;
   return {
     path: '$.dataset',
     message,

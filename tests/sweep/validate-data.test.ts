@@ -100,7 +100,7 @@ describe('sweep validate: the data set', () => {
     });
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe(
-      `$.dataset: data set "mnsit" is not built in (did you mean "mnist"?) and not prepared in files under ${join(dir, 'store')} (--backend localstack|aws checks another store): built in are mnist, fashion-mnist, kmnist, qmnist, mnist-mini; prepare another from its IDX files with "sweep data prepare --dataset mnsit --data-dir <dir>" (expected mnist | fashion-mnist | kmnist | qmnist | mnist-mini, or a prepared data set, found "mnsit")`,
+      `$.dataset: data set "mnsit" is not built in (did you mean "mnist"?) and not prepared in files under ${join(dir, 'store')} (--backend localstack|aws checks another store): built in are mnist, fashion-mnist, kmnist, qmnist, mnist-mini; prepare another from its IDX files with "sweep data prepare --dataset mnsit --data-dir <dir>", or from a table with "sweep data prepare --dataset mnsit --from <file.csv|.parquet|.npy|.npz> --label <column>" (expected mnist | fashion-mnist | kmnist | qmnist | mnist-mini, or a prepared data set, found "mnsit")`,
     );
   });
 

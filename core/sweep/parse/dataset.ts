@@ -11,10 +11,12 @@ import { describe, isRecord } from '../util.ts';
 import { checkFields } from './read.ts';
 
 export interface DatasetShape {
-  /** Inputs per sample (an image's pixel count). */
+  /** Inputs per sample (an image's pixel count; a table's width after one-hot). */
   inputs: number;
-  /** Classes (output units). */
+  /** Classes (output units); 1 for a regression. */
   outputs: number;
+  /** A table's task (absent: classification). */
+  task?: 'classification' | 'regression';
 }
 
 const DIGITS: DatasetShape = { inputs: 28 * 28, outputs: 10 };
@@ -34,6 +36,7 @@ export interface ManifestShape {
   classes?: number;
   inputs?: number;
   outputs?: number;
+  task?: 'classification' | 'regression';
 }
 
 /** A data set's shape: from its manifest when given, else the built-in table (undefined: unknown). */
@@ -42,7 +45,8 @@ export function datasetShape(name: string, manifest?: ManifestShape): DatasetSha
   const inputs =
     manifest.inputs ?? (manifest.rows && manifest.cols ? manifest.rows * manifest.cols : undefined);
   const outputs = manifest.outputs ?? manifest.classes;
-  return inputs && outputs ? { inputs, outputs } : undefined;
+  if (!inputs || !outputs) return undefined;
+  return manifest.task === 'regression' ? { inputs, outputs, task: 'regression' } : { inputs, outputs };
 }
 
 export function parseDataset(p: ProblemList, raw: unknown): Sweep['dataset'] | undefined {
@@ -98,7 +102,7 @@ export function checkNetFits(
         ? `the input layer has ${inputs} units but ${ds} has ${shape.inputs} inputs`
         : '',
       outputs !== shape.outputs
-        ? `the output layer has ${outputs} units but ${ds} has ${shape.outputs} classes`
+        ? `the output layer has ${outputs} units but ${ds} ${shape.task === 'regression' ? 'is a regression (1 output)' : `has ${shape.outputs} classes`}`
         : '',
     ]
       .filter(Boolean)
