@@ -3,7 +3,7 @@
  * every key not in the point takes its default); the trial's id is the content hash of that config.
  */
 import { canonicalJson, sha256Hex } from '../../canonical.ts';
-import { parseTrialConfig, type TrialConfig, trialConfigSchema } from '../../config.ts';
+import { parseTrialConfig, TRIAL_DEFAULTS, type TrialConfig, trialConfigSchema } from '../../config.ts';
 import type { TrialSpec } from '../types.ts';
 import type { CompiledParam, InvalidPoint, Point, SearchSpace } from './space.ts';
 
@@ -12,15 +12,9 @@ export function trialId(config: TrialConfig): string {
   return `t-${sha256Hex(canonicalJson(config)).slice(0, 12)}`;
 }
 
-let defaultsCache: Record<string, unknown> | undefined;
 /** The default trial config, as a record (what an unswept key or an inactive parameter takes). */
 export function trialDefaults(): Readonly<Record<string, unknown>> {
-  if (!defaultsCache) {
-    const r = parseTrialConfig({});
-    if (!r.ok) throw new Error('trial config defaults do not validate');
-    defaultsCache = r.value as unknown as Record<string, unknown>;
-  }
-  return defaultsCache;
+  return TRIAL_DEFAULTS;
 }
 
 /** The trial a point stands for, or why it is not one (the first problem, with the key it names). */
