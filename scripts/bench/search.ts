@@ -119,8 +119,16 @@ export default async function search(args: string[]): Promise<void> {
   const seeds = { first: Number(one(args, 'first-seed', '0')), count: Number(one(args, 'seeds', '20')) };
   const workersList = list(one(args, 'workers', '1,8')).map(Number);
   const samplers = list(one(args, 'samplers', 'random,tpe'));
-  for (const s of samplers)
-    if (s !== 'random' && s !== 'tpe') throw new Error(`--samplers: unknown sampler ${s} (random, tpe)`);
+  const bad = samplers.find((s) => s !== 'random' && s !== 'tpe');
+  const badWorkers = workersList.find((w) => !Number.isInteger(w) || w < 1);
+  if (bad !== undefined || badWorkers !== undefined || !(trials >= 1) || !(seeds.count >= 1)) {
+    console.error(
+      bad !== undefined
+        ? `--samplers: expected random and/or tpe, found ${bad}`
+        : `--workers, --trials, --seeds: expected positive integers, found ${badWorkers ?? `${trials} / ${seeds.count}`}`,
+    );
+    process.exit(2);
+  }
   const print = (o: Record<string, unknown>) =>
     console.log(json ? JSON.stringify({ suite: 'search', ...o }) : o);
 
