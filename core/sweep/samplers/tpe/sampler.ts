@@ -17,6 +17,7 @@
 import { gridPoints } from '../../expand.ts';
 import { Rng, suggestionSeed } from '../rng.ts';
 import {
+  type CompiledParam,
   drawDistinct,
   isActive,
   isInvalid,
@@ -30,6 +31,7 @@ import { denoiseRanks } from './denoise.ts';
 import { type Dim, dimOf } from './dims.ts';
 import { splitObservations } from './evidence.ts';
 import { type Coord, type Mixture, parzen } from './parzen.ts';
+import { farthest } from './spread.ts';
 
 export interface TpeOptions {
   seed: number;
@@ -74,6 +76,7 @@ interface Model {
 export class TpeSampler<T extends Trial> implements Sampler<T> {
   readonly method = 'tpe';
   private readonly dims: Map<string, Dim>;
+  private readonly params: Map<string, CompiledParam>;
   private readonly opts: Required<Omit<TpeOptions, 'objectives'>> & { objectives: readonly Objective[] };
 
   constructor(
@@ -82,6 +85,7 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
   ) {
     this.opts = { ...TPE_DEFAULTS, ...options };
     this.dims = new Map();
+    this.params = new Map(space.params.map((c) => [c.key, c]));
     for (const c of space.params) {
       const d = dimOf(c);
       if (d) this.dims.set(c.key, d);
@@ -114,10 +118,7 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
     return drawDistinct(this.space, rng, 1, taken, k).trials[0] ?? this.firstFree(taken, k);
   }
 
-  /**
-   * A start-up draw that keeps away from the trials already observed or running: of `spreadDraws` draws
-   * from the parameters' own distributions, the one farthest from its nearest observed trial (maximin).
-   */
+  /** A start-up draw: the farthest of `spreadDraws` prior draws from the trials seen (spread.ts). */
   private spreadDraw(
     obs: readonly Observation[],
     rng: Rng,
@@ -127,57 +128,29 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
     const drawn = drawDistinct(this.space, rng, this.opts.spreadDraws, taken, k);
     if (drawn.trials.length === 0) return this.firstFree(taken, k);
     const dims = [...this.dims.values()];
-    const params = new Map(this.space.params.map((c) => [c.key, c]));
-    const coords = (p: Readonly<Point>) =>
-      dims.map((d) =>
-        isActive(
-          params.get(d.key)!,
-          lookupIn(p, (key) => this.space.fallback(key)),
-        )
-          ? this.coordOf(d, p[d.key])
-          : undefined,
-      );
-    const seen = obs.map((o) => coords(o.params));
-    const distance = (a: (number | undefined)[], b: (number | undefined)[]) => {
-      let s = 0;
-      dims.forEach((d, j) => {
-        const u = a[j];
-        const v = b[j];
-        if (u === undefined && v === undefined) return;
-        if (u === undefined || v === undefined) s += 1;
-        else if (d.kind === 'categorical') s += u === v ? 0 : 1;
-        else s += ((u - v) / d.width) ** 2;
-      });
-      return s;
-    };
-    let best = 0;
-    let bestDistance = -1;
-    drawn.points.forEach((p, i) => {
-      const c = coords(p);
-      const nearest = seen.reduce((m, o) => Math.min(m, distance(c, o)), Number.POSITIVE_INFINITY);
-      if (nearest > bestDistance) {
-        bestDistance = nearest;
-        best = i;
-      }
-    });
-    return drawn.trials[best];
+    const at = farthest(
+      dims,
+      drawn.points.map((p) => this.axes(dims, p)),
+      obs.map((o) => this.axes(dims, o.params)),
+    );
+    return drawn.trials[at];
   }
 
-  /** Ranks smoothed over every modelled parameter's axis (denoise.ts; inactive: undefined). */
+  /** Ranks smoothed over every modelled parameter's axis (denoise.ts). */
   private denoise(trials: readonly Observation[], ranks: readonly number[]): number[] {
     const dims = [...this.dims.values()];
-    const params = new Map(this.space.params.map((c) => [c.key, c]));
-    const coord = (o: Observation, d: Dim) => {
-      const active = isActive(
-        params.get(d.key)!,
-        lookupIn(o.params, (key) => this.space.fallback(key)),
-      );
-      return active ? this.coordOf(d, o.params[d.key]) : undefined;
-    };
     return denoiseRanks(
-      trials.map((o) => dims.map((d) => coord(o, d))),
+      trials.map((o) => this.axes(dims, o.params)),
       dims.map((d) => d.kind === 'categorical'),
       ranks,
+    );
+  }
+
+  /** A trial's coordinate on each dim's axis; undefined where the parameter is inactive. */
+  private axes(dims: readonly Dim[], params: Readonly<Point>): (number | undefined)[] {
+    const get = lookupIn(params, (key) => this.space.fallback(key));
+    return dims.map((d) =>
+      isActive(this.params.get(d.key)!, get) ? this.coordOf(d, params[d.key]) : undefined,
     );
   }
 
