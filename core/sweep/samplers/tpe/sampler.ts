@@ -77,6 +77,8 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
   readonly method = 'tpe';
   private readonly dims: Map<string, Dim>;
   private readonly params: Map<string, CompiledParam>;
+  /** Categorical dims: the index of each choice by its value key (space.valueKey). */
+  private readonly choiceIndex = new Map<string, Map<string, number>>();
   private readonly opts: Required<Omit<TpeOptions, 'objectives'>> & { objectives: readonly Objective[] };
 
   constructor(
@@ -89,6 +91,14 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
     for (const c of space.params) {
       const d = dimOf(c);
       if (d) this.dims.set(c.key, d);
+      if (d?.kind === 'categorical') {
+        const index = new Map<string, number>();
+        d.values.forEach((v, i) => {
+          const key = space.valueKey(d.key, v);
+          if (!index.has(key)) index.set(key, i); // two spellings of one value: the first
+        });
+        this.choiceIndex.set(d.key, index);
+      }
     }
   }
 
@@ -157,9 +167,7 @@ export class TpeSampler<T extends Trial> implements Sampler<T> {
   /** The coordinates of an observation's value on a dim (undefined: it does not inform the dim). */
   private coordOf(dim: Dim, value: unknown): number | undefined {
     if (dim.kind === 'numeric') return dim.toInternal(value);
-    const key = this.space.valueKey(dim.key, value);
-    const i = dim.values.findIndex((v) => this.space.valueKey(dim.key, v) === key);
-    return i >= 0 ? i : undefined;
+    return this.choiceIndex.get(dim.key)?.get(this.space.valueKey(dim.key, value));
   }
 
   private points(dims: readonly Dim[], group: readonly Observation[]): number[][] {
