@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import {
   type BlobStore,
+  NOT_MODIFIED,
   PreconditionFailedError,
   type PutOptions,
   type StoredObject,
@@ -49,6 +50,23 @@ export class S3BlobStore implements BlobStore {
       if (!out.ETag) throw new Error(`S3 returned no ETag for ${key}`);
       return { body, etag: out.ETag };
     } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async getIfChanged(key: string, etag: string): Promise<StoredObject | typeof NOT_MODIFIED | undefined> {
+    assertKey(key);
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, IfNoneMatch: etag }),
+      );
+      const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+      if (!out.ETag) throw new Error(`S3 returned no ETag for ${key}`);
+      return { body, etag: out.ETag };
+    } catch (e) {
+      const a = awsError(e);
+      if (a.$metadata?.httpStatusCode === 304 || a.name === 'NotModified') return NOT_MODIFIED;
       if (isNotFound(e)) return undefined;
       throw e;
     }
