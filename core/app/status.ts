@@ -26,12 +26,17 @@ export async function readSweepStatus(store: BlobStore, sweepId: string): Promis
     counts[r.state]++;
     done.add(r.trial_id);
   }
-  // Not yet aggregated: running if training has checkpointed or a result exists, else queued.
+  // Not yet aggregated: running if it has reported an epoch, checkpointed, or has a result; else queued.
   const prefix = keys.trials(sweepId);
   const active = new Set<string>();
   for (const k of await store.list(prefix)) {
     const [trial, file] = k.slice(prefix.length).split('/');
-    if (trial && !done.has(trial) && (file === 'progress.json' || file === 'result.json')) active.add(trial);
+    if (
+      trial &&
+      !done.has(trial) &&
+      (file === 'progress.json' || file === 'live.json' || file === 'result.json')
+    )
+      active.add(trial);
   }
   counts[TrialState.Running] = active.size;
   counts[TrialState.Queued] = Math.max(0, state.total - done.size - active.size);
