@@ -159,3 +159,69 @@ export async function listSweeps(reader: StoreReader): Promise<{ sweeps: SweepLi
     .sort((a, b) => (a.submitted_at < b.submitted_at ? 1 : a.submitted_at > b.submitted_at ? -1 : 0));
   return { sweeps, version: versions.sort().join(' ') };
 }
+
+export interface AttemptError {
+  at: string;
+  error: string;
+  message: string;
+  worker?: string;
+}
+
+export interface TrialSnapshot {
+  sweep_id: string;
+  sweep_name: string;
+  trial_id: string;
+  index: number;
+  config: TrialResult['config'];
+  /** The terminal result (whole, with its images), once there is one. */
+  result?: TrialResult;
+  /** The epochs so far while it runs. */
+  live?: LiveProgress;
+  progress?: { invocations: number; billed_ms: number; started_at: string };
+  errors: AttemptError[];
+  /** Image size of the sweep's data set (for the digits). */
+  rows?: number;
+  cols?: number;
+  version: string;
+}
+
+/** One trial as of now; undefined when the sweep is not in the store or does not have this trial. */
+export async function readTrial(
+  reader: StoreReader,
+  sweepId: string,
+  trialId: string,
+): Promise<TrialSnapshot | undefined> {
+  const resultKey = keys.result(sweepId, trialId); // validates both ids before any read
+  const state = await reader.json<SweepState>(keys.sweepState(sweepId));
+  if (!state) return undefined;
+  const loaded = await loadSweep(reader.store, sweepId);
+  const spec = loaded.trials.find((t) => t.trial_id === trialId);
+  if (!spec) return undefined;
+  const { name, version } = state.value.dataset;
+  const [result, live, progress, manifest, errorKeys] = await Promise.all([
+    reader.json<TrialResult>(resultKey),
+    reader.json<LiveProgress>(keys.live(sweepId, trialId)),
+    reader.json<TrialSnapshot['progress']>(keys.progress(sweepId, trialId)),
+    reader.json<{ rows: number; cols: number }>(keys.manifest(name, version)),
+    reader.store.list(keys.errors(sweepId, trialId)),
+  ]);
+  const errors = await Promise.all(
+    errorKeys.map(async (k) => ({ k, e: await reader.json<Omit<AttemptError, 'at'>>(k) })),
+  );
+  const prefix = keys.errors(sweepId, trialId);
+  return {
+    sweep_id: sweepId,
+    sweep_name: state.value.name,
+    trial_id: trialId,
+    index: spec.index,
+    config: spec.config,
+    ...(result ? { result: result.value } : {}),
+    ...(live ? { live: live.value } : {}),
+    ...(progress ? { progress: progress.value } : {}),
+    errors: errors.flatMap(({ k, e }) =>
+      e ? [{ at: k.slice(prefix.length, prefix.length + 24), ...e.value }] : [],
+    ),
+    ...(manifest ? { rows: manifest.value.rows, cols: manifest.value.cols } : {}),
+    version: [state.etag, result?.etag, live?.etag, progress?.etag, ...errorKeys].join(' '),
+  };
+}

@@ -22,7 +22,7 @@ export interface RenderReportInput {
   expectedTrials?: number;
 }
 
-const CSS = `
+export const CSS = `
 :root{--fg:#1f2328;--muted:#59636e;--border:#d1d9e0;--zebra:#f6f8fa;--accent:#0969da;--bg:#fff}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg)}

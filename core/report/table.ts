@@ -5,13 +5,35 @@ import { escapeHtml as e, safeHref } from './escape.ts';
 import { formatDuration, formatParamValue, formatUsd } from './format.ts';
 import type { Leaderboard } from './types.ts';
 
+export interface TableOptions {
+  /** Links each trial id to this (the dashboard's trial pages); plain text when absent (the report). */
+  trialHref?: (trialId: string) => string;
+  /** A first column of checkboxes (name `t`, value the trial id) belonging to this form id. */
+  selectForm?: string;
+}
+
+/** The filter box and the count the leaderboard script keeps up to date. */
+export function leaderboardToolbar(rows: number): string {
+  return `<div class="toolbar"><input id="lb-filter" type="search" placeholder="Filter trials (e.g. adam failed 0.01)" aria-label="Filter trials"> <span id="lb-count" class="muted">${rows} of ${rows} trials shown</span></div>`;
+}
+
+/** The report's leaderboard: the toolbar, then the table. */
 export function leaderboardTable(
   lb: Leaderboard,
   results: readonly TrialResult[],
   href: (r: TrialResult) => string | undefined,
-  /** Links each trial id to this (the dashboard's trial pages); plain text when absent (the report). */
-  trialHref?: (trialId: string) => string,
 ): string {
+  return `${leaderboardToolbar(lb.rows.length)}\n${leaderboardGrid(lb, results, href)}`;
+}
+
+/** The sortable table of the leaderboard (in its scrolling box). */
+export function leaderboardGrid(
+  lb: Leaderboard,
+  results: readonly TrialResult[],
+  href: (r: TrialResult) => string | undefined,
+  opts: TableOptions = {},
+): string {
+  const { trialHref, selectForm } = opts;
   const byId = new Map(results.map((r) => [r.trial_id, r]));
   const numericParam = new Map(
     lb.varying.map((k) => [k, lb.rows.every((r) => typeof r.params[k] === 'number')]),
@@ -60,6 +82,9 @@ export function leaderboardTable(
       const title = row.reason ? ` title="${e(row.reason)}"` : '';
       return (
         `<tr data-rank="${row.rank}" data-trial="${e(row.trial_id)}"${title}>` +
+        (selectForm
+          ? `<td><input type="checkbox" name="t" value="${e(row.trial_id)}" form="${e(selectForm)}" aria-label="compare ${e(row.trial_id)}"></td>`
+          : '') +
         numCell(row.rank, String(row.rank)) +
         trialCell +
         params +
@@ -76,8 +101,7 @@ export function leaderboardTable(
       );
     })
     .join('\n');
-  return `<div class="toolbar"><input id="lb-filter" type="search" placeholder="Filter trials (e.g. adam failed 0.01)" aria-label="Filter trials"> <span id="lb-count" class="muted">${lb.rows.length} of ${lb.rows.length} trials shown</span></div>
-<div class="scroll"><table id="lb"><thead><tr>${th}</tr></thead><tbody>
+  return `<div class="scroll"><table id="lb"><thead><tr>${selectForm ? '<th scope="col"><span class="sr">compare</span></th>' : ''}${th}</tr></thead><tbody>
 ${body}
 </tbody></table></div>`;
 }
