@@ -7,41 +7,50 @@
  */
 import { createHash } from 'node:crypto';
 import type { Parts } from '../../core/dashboard/pages.ts';
-import { chartBlock } from '../../core/report/blocks.ts';
 import type { Draw } from '../../core/report/registry.ts';
-import { renderSvg } from '../../core/report/svg.ts';
+import { ChartDrawer } from './draw-worker.ts';
 
-/** What a topic shows now: a version and its parts (undefined: it is not in the store). */
-export type Snapshot = { version: string; parts: () => Promise<Parts> } | undefined;
+/**
+ * What a topic shows now: a version, its parts in phases pushed one after the other as soon as each is
+ * rendered (quickest first: counts, then the leaderboard), and the parts that are drawn (`later`: the
+ * charts). Drawing runs beside the polls, one at a time, on the newest snapshot: a poll never waits for it,
+ * so counts and leaderboard keep up while a large chart is drawn. Undefined: not in the store.
+ */
+export type Snapshot =
+  | { version: string; phases: (() => Promise<Parts> | Parts)[]; later?: () => Promise<Parts> }
+  | undefined;
 export type Loader = (draw: Draw) => Promise<Snapshot>;
 export type Send = (event: 'parts' | 'store-error' | 'store-ok', data: string) => Promise<void>;
 
 interface Listener {
   send: Send;
-  /** The version of the parts this listener has. */
-  version: string;
+  /** The HTML of each part this listener has (references to the topic's strings). */
+  has: Parts;
 }
 
 interface Topic {
   load: Loader;
   listeners: Set<Listener>;
   version?: string;
-  parts?: Parts;
+  parts: Parts;
   failing: boolean;
   busy?: Promise<void>;
   draw: Draw;
+  /** The drawing under way, and the newest one waiting for it. */
+  drawing?: Promise<void>;
+  next?: () => Promise<Parts>;
 }
 
 const hash = (s: string) => createHash('sha1').update(s).digest('base64url').slice(0, 16);
 
-/** A Draw that renders a spec again only when it differs from the last one of the same chart id. */
-export function memoDraw(): Draw {
+/** A Draw that draws a spec (with `drawer`) only when it differs from the last one of the same chart id. */
+export function memoDraw(drawer: Pick<ChartDrawer, 'draw'>): Draw {
   const last = new Map<string, { json: string; html: string }>();
   return async (spec, id, label) => {
     const json = JSON.stringify(spec);
     const hit = last.get(id);
     if (hit?.json === json) return hit.html;
-    const html = chartBlock(await renderSvg(spec, id, label));
+    const html = await drawer.draw(spec, id, label);
     last.set(id, { json, html });
     return html;
   };
@@ -50,40 +59,58 @@ export function memoDraw(): Draw {
 export class Hub {
   private readonly topics = new Map<string, Topic>();
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** Draws every topic's charts, off the event loop. */
+  readonly drawer = new ChartDrawer();
 
   constructor(readonly pollMs: number) {}
 
-  /** The topic's parts now (read and rendered if it changed): what a page is built from. */
-  async current(key: string, load: Loader): Promise<{ version: string; parts: Parts } | undefined> {
+  /**
+   * The topic's parts now (read, and rendered where it changed): what a page is built from. Drawn parts are
+   * included as far as they are drawn; with `drawn`, after the drawing of this version.
+   */
+  async current(
+    key: string,
+    load: Loader,
+    drawn = false,
+  ): Promise<{ version: string; parts: Parts } | undefined> {
     const t = this.topic(key, load);
     await this.refresh(t, true);
+    if (drawn) while (t.drawing) await t.drawing;
     if (t.failing) throw new Error('the store cannot be read');
-    return t.version !== undefined && t.parts ? { version: t.version, parts: t.parts } : undefined;
+    return t.version !== undefined ? { version: t.version, parts: { ...t.parts } } : undefined;
   }
 
-  /** Listens to a topic; `version`: the one the page was built from. Returns the unsubscribe. */
+  /** Listens to a topic; `version`: the one its page was built from. Returns the unsubscribe. */
   subscribe(key: string, load: Loader, version: string, send: Send): () => void {
     const t = this.topic(key, load);
-    const l: Listener = { send, version };
+    const l: Listener = { send, has: version !== '' && version === t.version ? { ...t.parts } : {} };
     t.listeners.add(l);
-    if (t.version !== undefined && t.parts && t.version !== version) void this.deliver(t, l, t.parts);
+    if (t.version !== undefined) this.flush(t);
     this.timer ??= setInterval(() => this.tick(), this.pollMs);
     return () => {
       t.listeners.delete(l);
-      if (t.listeners.size === 0) this.topics.delete(key);
+      // Only this topic, if it is still the one under its key (a later page may have made a new one).
+      if (t.listeners.size === 0 && this.topics.get(key) === t) this.topics.delete(key);
       if (this.topics.size === 0) this.stop();
     };
   }
 
+  /** Stops polling (until a page listens again). */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
 
+  /** Stops polling and the drawing thread. */
+  async close(): Promise<void> {
+    this.stop();
+    await this.drawer.stop();
+  }
+
   private topic(key: string, load: Loader): Topic {
     let t = this.topics.get(key);
     if (!t) {
-      t = { load, listeners: new Set(), failing: false, draw: memoDraw() };
+      t = { load, listeners: new Set(), parts: {}, failing: false, draw: memoDraw(this.drawer) };
       this.topics.set(key, t);
     }
     return t;
@@ -102,50 +129,62 @@ export class Hub {
   }
 
   private async poll(t: Topic): Promise<void> {
-    let snap: Snapshot;
-    const before = { version: t.version, parts: t.parts };
     try {
-      snap = await t.load(t.draw);
-      if (snap) {
-        const version = hash(snap.version);
-        if (version !== t.version || t.failing) {
-          t.parts = await snap.parts();
-          t.version = version;
-        }
+      const snap = await t.load(t.draw);
+      if (!snap) throw new Error('it is no longer in the store');
+      const version = hash(snap.version);
+      if (version === t.version && !t.failing) return;
+      if (t.failing) {
+        t.failing = false;
+        this.broadcast(t, 'store-ok', {});
+      }
+      t.version = version;
+      for (const phase of snap.phases) {
+        Object.assign(t.parts, await phase());
+        this.flush(t);
+      }
+      if (snap.later) {
+        t.next = snap.later;
+        t.drawing ??= this.drawAll(t);
       }
     } catch (e) {
       if (!t.failing)
         this.broadcast(t, 'store-error', { message: e instanceof Error ? e.message : String(e) });
       t.failing = true;
-      return;
     }
-    if (!snap) {
-      if (!t.failing) this.broadcast(t, 'store-error', { message: 'it is no longer in the store' });
-      t.failing = true;
-      return;
+  }
+
+  /** Draws the newest waiting snapshot's parts until none waits. */
+  private async drawAll(t: Topic): Promise<void> {
+    try {
+      for (let next = t.next; next; next = t.next) {
+        t.next = undefined;
+        try {
+          Object.assign(t.parts, await next());
+          this.flush(t);
+        } catch (e) {
+          this.broadcast(t, 'store-error', {
+            message: `drawing failed: ${e instanceof Error ? e.message : e}`,
+          });
+        }
+      }
+    } finally {
+      t.drawing = undefined;
     }
-    if (t.failing) {
-      t.failing = false;
-      this.broadcast(t, 'store-ok', {});
-      for (const l of t.listeners) l.version = '';
-    }
-    if (!t.parts || t.version === undefined) return;
-    // Listeners that have the previous version get only the parts that changed.
-    const changed: Parts = {};
-    for (const [id, html] of Object.entries(t.parts)) if (before.parts?.[id] !== html) changed[id] = html;
-    for (const l of t.listeners)
-      if (l.version !== t.version)
-        void this.deliver(t, l, l.version === before.version && before.parts ? changed : t.parts);
   }
 
   private broadcast(t: Topic, event: 'store-error' | 'store-ok', data: unknown): void {
     for (const l of t.listeners) void l.send(event, JSON.stringify(data)).catch(() => t.listeners.delete(l));
   }
 
-  /** The parts this listener does not have yet (all of them when it has another version). */
-  private async deliver(t: Topic, l: Listener, parts: Parts): Promise<void> {
-    const version = t.version ?? '';
-    l.version = version;
-    await l.send('parts', JSON.stringify(parts)).catch(() => t.listeners.delete(l));
+  /** Sends each listener the parts whose HTML it does not have. */
+  private flush(t: Topic): void {
+    for (const l of t.listeners) {
+      const changed: Parts = {};
+      for (const [id, html] of Object.entries(t.parts))
+        if (l.has[id] !== html) changed[id] = l.has[id] = html;
+      if (Object.keys(changed).length > 0)
+        void l.send('parts', JSON.stringify(changed)).catch(() => t.listeners.delete(l));
+    }
   }
 }

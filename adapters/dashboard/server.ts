@@ -19,11 +19,15 @@ import { listSweeps, readSweep, readTrial, StoreReader } from '../../core/dashbo
 import {
   comparePage,
   type Parts,
+  sweepCharts,
+  sweepLeaderboard,
   sweepPage,
-  sweepParts,
+  sweepSummary,
   sweepsPage,
   sweepsPart,
+  sweepView,
   trialPage,
+  trialPageCharts,
   trialPageParts,
 } from '../../core/dashboard/pages.ts';
 import { ExportNotFoundError, exportTrialModel } from '../../core/export/trial-model.ts';
@@ -38,6 +42,9 @@ export const CSP =
 /** The stored report is self-contained: its own inline script and styles, nothing else. */
 const REPORT_CSP =
   "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-ancestors 'none'";
+
+/** How often open pages read the store (conditional gets: unchanged objects cost a stat or a 304). */
+export const DEFAULT_POLL_MS = 500;
 
 export const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
 
@@ -86,26 +93,38 @@ const ASSETS: Record<string, [string, string]> = {
 
 export function createDashboard(o: DashboardOptions): Dashboard {
   const reader = new StoreReader(o.store);
-  const hub = new Hub(o.pollMs ?? 1000);
+  const hub = new Hub(o.pollMs ?? DEFAULT_POLL_MS);
   const hosts = o.hosts === 'any' ? undefined : new Set(o.hosts ?? LOOPBACK_HOSTS);
   const app = new Hono();
 
   // --- what each page shows, as a hub topic
   const sweepsTopic: Loader = async () => {
     const { sweeps, version } = await listSweeps(reader);
-    return { version, parts: async () => ({ sweeps: sweepsPart(sweeps) }) };
+    return { version, phases: [() => ({ sweeps: sweepsPart(sweeps) })] };
   };
   const sweepTopic =
     (sweepId: string): Loader =>
     async (draw) => {
       const s = await readSweep(reader, sweepId);
-      return s && { version: s.version, parts: () => sweepParts(s, draw) };
+      if (!s) return undefined;
+      const view = sweepView(s);
+      return {
+        version: s.version,
+        phases: [() => sweepSummary(s, view), () => sweepLeaderboard(s, view)],
+        later: () => sweepCharts(view, draw),
+      };
     };
   const trialTopic =
     (sweepId: string, trialId: string): Loader =>
     async (draw) => {
       const t = await readTrial(reader, sweepId, trialId);
-      return t && { version: t.version, parts: () => trialPageParts(t, draw) };
+      return (
+        t && {
+          version: t.version,
+          phases: [() => trialPageParts(t)],
+          later: () => trialPageCharts(t, draw),
+        }
+      );
     };
   const topicOf = (c: Context): { key: string; load: Loader } => {
     const sweep = c.req.param('sweep');
@@ -164,19 +183,16 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   });
   app.get('/sweeps/:sweep/compare', async (c) => {
     const s = id('sweep', c.req.param('sweep'));
-    const ids = [...new Set(c.req.queries('t') ?? [])].map((t) => id('trial', t));
+    const ids = [...new Set((c.req.queries('t') ?? []).filter((t) => t !== ''))].map((t) => id('trial', t));
     if (ids.length < 2 || ids.length > 4)
-      throw new HttpError(
-        400,
-        `compare needs 2 to 4 trials (tick them in the leaderboard), got ${ids.length}`,
-      );
+      throw new HttpError(400, `compare needs 2 to 4 different trials, got ${ids.length}`);
     const trials = await Promise.all(ids.map((t) => readTrial(reader, s, t)));
     const missing = ids.filter((_, i) => !trials[i]);
     if (missing.length > 0) throw new HttpError(404, `sweep ${s} has no trial ${missing.join(', ')}`);
     return c.html(
       await comparePage(
         trials.flatMap((t) => (t ? [t] : [])),
-        memoDraw(),
+        memoDraw(hub.drawer),
       ),
     );
   });

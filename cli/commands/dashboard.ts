@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { serve } from '@hono/node-server';
 import type { Command } from 'commander';
-import { createDashboard, LOOPBACK_HOSTS } from '../../adapters/dashboard/server.ts';
+import { createDashboard, DEFAULT_POLL_MS, LOOPBACK_HOSTS } from '../../adapters/dashboard/server.ts';
 import { addBackendOptions, type BackendFlags, openFromFlags } from '../ui/backend.ts';
 import { EXIT, type Out, positiveInt, processOut, reportError, UsageError } from '../ui/errors.ts';
 
@@ -40,7 +40,7 @@ export async function dashboardCommand(
   try {
     const port = flags.port === '0' ? 0 : (positiveInt('--port', flags.port) ?? DEFAULT_PORT);
     if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
-    const pollMs = positiveInt('--poll-ms', flags.pollMs) ?? 1000;
+    const pollMs = positiveInt('--poll-ms', flags.pollMs) ?? DEFAULT_POLL_MS;
     const host = flags.host ?? '127.0.0.1';
     const b = await openFromFlags(flags);
     const anyHost = host === '0.0.0.0' || host === '::';
@@ -69,7 +69,7 @@ export async function dashboardCommand(
       if (io.signal.aborted) resolve();
       io.signal.addEventListener('abort', () => resolve(), { once: true });
     });
-    hub.stop();
+    await hub.close();
     if ('closeAllConnections' in server) server.closeAllConnections(); // open event streams
     await new Promise<void>((resolve) => server.close(() => resolve()));
     return EXIT.ok;
@@ -86,7 +86,7 @@ export function register(program: Command): void {
       .option('--port <n>', 'port (0: any free one)', String(DEFAULT_PORT))
       .option('--host <address>', 'address to listen on (default 127.0.0.1: this machine only)')
       .option('--open', 'open it in the browser')
-      .option('--poll-ms <ms>', 'how often open pages read the store again', '1000'),
+      .option('--poll-ms <ms>', 'how often open pages read the store again', String(DEFAULT_POLL_MS)),
   )
     .addHelpText(
       'after',

@@ -1,7 +1,7 @@
 /**
  * The dashboard's page script (served as /static/dashboard.js; the leaderboard's sort and filter come from
  * the report's script, /static/leaderboard.js). It listens to the page's server-sent events: `parts`
- * replaces parts of the page by id (keeping the focus, the compare selection, the sort and the filter),
+ * replaces parts of the page by id (keeping the focus, the sort and the filter),
  * `store-error` / `store-ok` say when the store cannot be read and when it can again. No user data inside.
  */
 export const DASHBOARD_JS = `(function () {
@@ -18,22 +18,14 @@ export const DASHBOARD_JS = `(function () {
     if (!el || el === document.body) return null;
     var q = function (v) { return window.CSS && CSS.escape ? CSS.escape(v) : v; };
     if (el.getAttribute('data-key')) return 'th[data-key="' + q(el.getAttribute('data-key')) + '"]';
-    if (el.name === 't' && el.value) return 'input[name="t"][value="' + q(el.value) + '"]';
     if (el.getAttribute('href')) return 'a[href="' + q(el.getAttribute('href')) + '"]';
     return null;
   }
   function replace(parts) {
-    var checked = Array.prototype.map.call(document.querySelectorAll('input[name="t"]:checked'), function (x) {
-      return x.value;
-    });
     var refocus = focusSelector(document.activeElement);
     Object.keys(parts).forEach(function (id) {
       var el = document.querySelector('[data-part="' + id + '"]');
       if (el) el.innerHTML = parts[id];
-    });
-    checked.forEach(function (v) {
-      var box = document.querySelector('input[name="t"][value="' + (window.CSS && CSS.escape ? CSS.escape(v) : v) + '"]');
-      if (box) box.checked = true;
     });
     if (window.mlpLeaderboardRefresh) window.mlpLeaderboardRefresh();
     if (refocus && document.activeElement === document.body) {
@@ -46,7 +38,8 @@ export const DASHBOARD_JS = `(function () {
   var broken = false;
   es.addEventListener('parts', function (e) {
     replace(JSON.parse(e.data));
-    say('ok', 'live · updated ' + new Date().toLocaleTimeString());
+    // A chart drawn from an earlier read may still arrive while the store is unreadable: keep saying so.
+    if (!broken) say('ok', 'live · updated ' + new Date().toLocaleTimeString());
   });
   es.addEventListener('store-error', function (e) {
     broken = true;

@@ -12,13 +12,23 @@ import { epochCurvesSpec, STATE_COLORS } from '../report/charts.ts';
 import { escapeHtml as e } from '../report/escape.ts';
 import { formatDuration, formatUsd } from '../report/format.ts';
 import { buildLeaderboard } from '../report/leaderboard.ts';
-import { type Draw, type ReportSection, SWEEP_CHARTS, trialParts } from '../report/registry.ts';
+import {
+  type Draw,
+  type ReportSection,
+  SWEEP_CHARTS,
+  type SweepView,
+  trialParts,
+} from '../report/registry.ts';
 import { leaderboardGrid, leaderboardToolbar } from '../report/table.ts';
+import type { Leaderboard } from '../report/types.ts';
 import type { TrialResult } from '../result.ts';
 import { page, part } from './layout.ts';
 import type { SweepListItem, SweepSnapshot, TrialSnapshot } from './live.ts';
 
 export type Parts = Record<string, string>;
+
+/** Where a chart goes until it is drawn (the server pushes it as soon as it is). */
+const DRAWING = '<p class="muted">Drawing…</p>';
 
 const enc = encodeURIComponent;
 export const urls = {
@@ -75,7 +85,7 @@ const SECTIONS: [ReportSection, string][] = [
   ['dynamics', 'Training dynamics'],
 ];
 
-function summaryPart(s: SweepSnapshot, lb: ReturnType<typeof buildLeaderboard>): string {
+function summaryPart(s: SweepSnapshot, lb: Leaderboard): string {
   const total = s.state.total;
   const bar = Object.entries(s.counts)
     .filter(([, n]) => n > 0)
@@ -104,21 +114,32 @@ function summaryPart(s: SweepSnapshot, lb: ReturnType<typeof buildLeaderboard>):
 ${best ? `<p>Best so far: <a href="${e(urls.trial(s.sweep_id, best.trial_id))}">${e(best.trial_id)}</a> · download <a href="${e(urls.download(s.sweep_id, best.trial_id, 'model.onnx'))}">ONNX</a>, <a href="${e(urls.download(s.sweep_id, best.trial_id, 'weights.safetensors'))}">safetensors</a></p>` : ''}`;
 }
 
-/** Every part of a sweep's page. */
-export async function sweepParts(s: SweepSnapshot, draw: Draw): Promise<Parts> {
+/** The leaderboard of a sweep as of its snapshot, with what its charts are computed from. */
+export function sweepView(s: SweepSnapshot): SweepView {
   const lb = buildLeaderboard(s.report, s.results, { expectedTrials: s.state.total });
+  return { sweep: s.report, results: s.results, lb };
+}
+
+/** The progress part of a sweep's page. */
+export function sweepSummary(s: SweepSnapshot, v: SweepView): Parts {
+  return { summary: summaryPart(s, v.lb) };
+}
+
+/** The leaderboard part of a sweep's page. */
+export function sweepLeaderboard(s: SweepSnapshot, v: SweepView): Parts {
   const weights = (r: { trial_id: string; weights_key?: string }) =>
     r.weights_key ? urls.download(s.sweep_id, r.trial_id, 'weights.safetensors') : undefined;
-  const parts: Parts = {
-    summary: summaryPart(s, lb),
-    leaderboard: leaderboardGrid(lb, s.results, weights, {
-      trialHref: (t) => urls.trial(s.sweep_id, t),
-      selectForm: 'compare',
-    }),
+  return {
+    leaderboard: leaderboardGrid(v.lb, s.results, weights, { trialHref: (t) => urls.trial(s.sweep_id, t) }),
+    'trial-ids': v.lb.rows.map((r) => `<option value="${e(r.trial_id)}">`).join(''),
   };
-  const view = { sweep: s.report, results: s.results, lb };
+}
+
+/** The charts of a sweep's page (every registry chart but the data set's). */
+export async function sweepCharts(v: SweepView, draw: Draw): Promise<Parts> {
+  const parts: Parts = {};
   for (const c of SWEEP_CHARTS)
-    if (c.section !== 'data') parts[`chart-${c.id}`] = (await c.parts(view, draw)).join('\n');
+    if (c.section !== 'data') parts[`chart-${c.id}`] = (await c.parts(v, draw)).join('\n');
   return parts;
 }
 
@@ -127,7 +148,7 @@ export function sweepPage(s: SweepSnapshot, parts: Parts, version: string): stri
   const sections = SECTIONS.map(
     ([sec, title]) =>
       `<section id="${sec}"><h2>${e(title)}</h2>${SWEEP_CHARTS.filter((c) => c.section === sec)
-        .map((c) => part(`chart-${c.id}`, parts[`chart-${c.id}`] ?? ''))
+        .map((c) => part(`chart-${c.id}`, parts[`chart-${c.id}`] ?? DRAWING))
         .join('\n')}</section>`,
   ).join('\n');
   return page(
@@ -142,8 +163,9 @@ export function sweepPage(s: SweepSnapshot, parts: Parts, version: string): stri
     `<h1>${e(s.report.name)}</h1>
 <p class="sub">Sweep <code>${e(s.sweep_id)}</code> · ${e(s.method)} · data set ${e(ds)} · ranked by <b>${e(s.report.metric.name)}</b> (${e(s.report.metric.goal)}) · <a href="${e(urls.report(s.sweep_id))}">static report</a></p>
 <section id="progress"><h2>Progress</h2>${part('summary', parts.summary ?? '')}</section>
-<section id="leaderboard"><h2>Leaderboard</h2><p class="muted">Click a header (or focus it and press Enter) to sort, type to filter; tick 2–4 trials to compare them.</p>
-<form id="compare" method="get" action="${e(urls.compare(s.sweep_id))}"><button type="submit">Compare selected trials</button></form>
+<section id="leaderboard"><h2>Leaderboard</h2><p class="muted">Click a header (or focus it and press Enter) to sort, type to filter.</p>
+<form id="compare" class="toolbar" method="get" action="${e(urls.compare(s.sweep_id))}"><span>Compare 2–4 trials:</span>${[1, 2, 3, 4].map((i) => `<input name="t" list="trial-ids" size="16" placeholder="trial id" aria-label="trial ${i} to compare" pattern="[A-Za-z0-9][A-Za-z0-9._\\-]*"${i <= 2 ? ' required' : ''}>`).join('')}<button type="submit">Compare</button></form>
+<datalist id="trial-ids" data-part="trial-ids">${parts['trial-ids'] ?? ''}</datalist>
 ${leaderboardToolbar(s.results.length)}
 ${part('leaderboard', parts.leaderboard ?? '')}</section>
 ${sections}`,
@@ -208,20 +230,23 @@ async function curvesOf(trials: Pick<TrialResult, 'trial_id' | 'history'>[], dra
   return draw(epochCurvesSpec(points), 'curves', 'accuracy and loss per epoch');
 }
 
-/** Every part of a trial's page. */
-export async function trialPageParts(t: TrialSnapshot, draw: Draw): Promise<Parts> {
+/** The quick parts of a trial's page: status and failed attempts. */
+export function trialPageParts(t: TrialSnapshot): Parts {
+  return { head: trialHead(t), errors: errorsPart(t) };
+}
+
+/** The charts and panels of a trial's page. */
+export async function trialPageCharts(t: TrialSnapshot, draw: Draw): Promise<Parts> {
   const history = t.result?.history ?? t.live?.history ?? [];
   const panels = t.result
     ? await trialParts({ result: t.result, ...(t.rows ? { rows: t.rows, cols: t.cols } : {}) }, draw)
     : [];
   return {
-    head: trialHead(t),
     curves: await curvesOf([{ trial_id: t.trial_id, history }], draw),
     panels:
       panels.length > 0
         ? panels.join('\n')
         : '<p class="muted">Test-set results appear when the trial completes.</p>',
-    errors: errorsPart(t),
   };
 }
 
@@ -239,8 +264,8 @@ export function trialPage(t: TrialSnapshot, parts: Parts, version: string): stri
     `<h1>Trial ${e(t.trial_id)}</h1><p class="sub">Trial ${t.index + 1} of sweep <a href="${e(urls.sweep(t.sweep_id))}">${e(t.sweep_name)}</a></p>
 <div class="row"><section id="status"><h2>Status</h2>${part('head', parts.head ?? '')}</section>
 <section id="config"><h2>Configuration</h2>${configTable(t.config)}</section></div>
-<section id="curves"><h2>Curves per epoch</h2>${part('curves', parts.curves ?? '')}</section>
-<section id="test"><h2>Test set</h2>${part('panels', parts.panels ?? '')}</section>
+<section id="curves"><h2>Curves per epoch</h2>${part('curves', parts.curves ?? DRAWING)}</section>
+<section id="test"><h2>Test set</h2>${part('panels', parts.panels ?? DRAWING)}</section>
 <section id="attempts"><h2>Failed attempts</h2>${part('errors', parts.errors ?? '')}</section>`,
   );
 }

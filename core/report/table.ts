@@ -8,8 +8,6 @@ import type { Leaderboard } from './types.ts';
 export interface TableOptions {
   /** Links each trial id to this (the dashboard's trial pages); plain text when absent (the report). */
   trialHref?: (trialId: string) => string;
-  /** A first column of checkboxes (name `t`, value the trial id) belonging to this form id. */
-  selectForm?: string;
 }
 
 /** The filter box and the count the leaderboard script keeps up to date. */
@@ -33,7 +31,7 @@ export function leaderboardGrid(
   href: (r: TrialResult) => string | undefined,
   opts: TableOptions = {},
 ): string {
-  const { trialHref, selectForm } = opts;
+  const { trialHref } = opts;
   const byId = new Map(results.map((r) => [r.trial_id, r]));
   const numericParam = new Map(
     lb.varying.map((k) => [k, lb.rows.every((r) => typeof r.params[k] === 'number')]),
@@ -82,9 +80,6 @@ export function leaderboardGrid(
       const title = row.reason ? ` title="${e(row.reason)}"` : '';
       return (
         `<tr data-rank="${row.rank}" data-trial="${e(row.trial_id)}"${title}>` +
-        (selectForm
-          ? `<td><input type="checkbox" name="t" value="${e(row.trial_id)}" form="${e(selectForm)}" aria-label="compare ${e(row.trial_id)}"></td>`
-          : '') +
         numCell(row.rank, String(row.rank)) +
         trialCell +
         params +
@@ -101,7 +96,7 @@ export function leaderboardGrid(
       );
     })
     .join('\n');
-  return `<div class="scroll"><table id="lb"><thead><tr>${selectForm ? '<th scope="col"><span class="sr">compare</span></th>' : ''}${th}</tr></thead><tbody>
+  return `<div class="scroll"><table id="lb"><thead><tr>${th}</tr></thead><tbody>
 ${body}
 </tbody></table></div>`;
 }

@@ -66,7 +66,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
   let dir: string;
   let runner: EmbeddedRunner;
   let server: ReturnType<typeof serve>;
-  let stopHub: () => void;
+  let stopHub: () => Promise<void>;
   let origin: string;
   let browser: Browser;
   let finishedId: string;
@@ -115,7 +115,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
       if (down && phase === 'before') throw new Error('connect ECONNREFUSED 127.0.0.1:4566');
     });
     const d = createDashboard({ store, where: 'the test store', pollMs: 300 });
-    stopHub = () => d.hub.stop();
+    stopHub = () => d.hub.close();
     server = serve({ fetch: d.app.fetch, hostname: '127.0.0.1', port: 0 });
     await new Promise<void>((r) => server.once('listening', () => r()));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -124,7 +124,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    stopHub?.();
+    await stopHub?.();
     if (server && 'closeAllConnections' in server) server.closeAllConnections();
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
     await runner?.stop();
@@ -228,14 +228,16 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
     await link.focus();
     await Promise.all([page.waitForURL(`${origin}${href}`), page.keyboard.press('Enter')]);
     expect(await page.locator('h1').textContent()).toMatch(/^Trial t-/);
-    // Compare two trials: tick them with Space, submit with Enter.
+    // Compare two trials: type their ids (the fields suggest the sweep's), submit with Enter.
     const back = await open(`/sweeps/${finishedId}`);
-    const boxes = back.locator('input[name="t"]');
-    for (const i of [0, 1]) {
-      await boxes.nth(i).focus();
-      await back.keyboard.press('Space');
-    }
-    await back.locator('#compare button').focus();
+    const ids = await back
+      .locator('#trial-ids option')
+      .evaluateAll((os) => os.map((o) => o.getAttribute('value')));
+    expect(ids).toHaveLength(4);
+    await back.locator('#compare input[name="t"]').first().focus();
+    await back.keyboard.type(ids[0]!);
+    await back.keyboard.press('Tab');
+    await back.keyboard.type(ids[1]!);
     await Promise.all([back.waitForURL(/\/compare\?t=/), back.keyboard.press('Enter')]);
     expect(await back.locator('#compare-configs tbody tr.diff').count()).toBeGreaterThan(0);
     await back.screenshot({ path: `${ART}/dashboard-compare.png`, fullPage: true });
