@@ -28,6 +28,9 @@ if (!isMainThread && parentPort) {
   });
 }
 
+/** A drawing that takes longer is given up: the thread is replaced (every drawing under way fails). */
+export const DRAW_TIMEOUT_MS = 60_000;
+
 /** The chart as the report's HTML (a div around the SVG), drawn in the worker thread. */
 export class ChartDrawer {
   private worker: Worker | undefined;
@@ -37,11 +40,32 @@ export class ChartDrawer {
     { resolve: (html: string) => void; reject: (e: Error) => void }
   >();
 
+  constructor(readonly timeoutMs = DRAW_TIMEOUT_MS) {}
+
   draw(spec: TopLevelSpec, id: string, label: string): Promise<string> {
     const w = this.start();
     const n = ++this.n;
     return new Promise((resolve, reject) => {
-      this.waiting.set(n, { resolve, reject });
+      const timer = setTimeout(() => {
+        if (!this.waiting.has(n)) return;
+        this.fail(
+          new Error(
+            `drawing the ${label} took over ${this.timeoutMs / 1000} s; the drawing thread is restarted`,
+          ),
+        );
+        void this.stop();
+      }, this.timeoutMs);
+      timer.unref();
+      this.waiting.set(n, {
+        resolve: (html) => {
+          clearTimeout(timer);
+          resolve(html);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
       w.ref();
       w.postMessage({ n, spec, id, label } satisfies Request);
     });

@@ -20,7 +20,7 @@ export type Snapshot =
   | { version: string; phases: (() => Promise<Parts> | Parts)[]; later?: () => Promise<Parts> }
   | undefined;
 export type Loader = (draw: Draw) => Promise<Snapshot>;
-export type Send = (event: 'parts' | 'store-error' | 'store-ok', data: string) => Promise<void>;
+export type Send = (event: 'parts' | 'store-error' | 'store-ok' | 'notice', data: string) => Promise<void>;
 
 interface Listener {
   send: Send;
@@ -62,7 +62,11 @@ export class Hub {
   /** Draws every topic's charts, off the event loop. */
   readonly drawer = new ChartDrawer();
 
-  constructor(readonly pollMs: number) {}
+  /** `log`: where problems that are not the store's go (a chart that could not be drawn). */
+  constructor(
+    readonly pollMs: number,
+    private readonly log: (message: string) => void = () => {},
+  ) {}
 
   /**
    * The topic's parts now (read, and rendered where it changed): what a page is built from. Drawn parts are
@@ -163,9 +167,10 @@ export class Hub {
           Object.assign(t.parts, await next());
           this.flush(t);
         } catch (e) {
-          this.broadcast(t, 'store-error', {
-            message: `drawing failed: ${e instanceof Error ? e.message : e}`,
-          });
+          // Not the store's fault: say so on the open pages; the next version is drawn afresh.
+          const message = `a chart could not be drawn: ${e instanceof Error ? e.message : String(e)}`;
+          this.log(message);
+          this.broadcast(t, 'notice', { message });
         }
       }
     } finally {
@@ -173,7 +178,7 @@ export class Hub {
     }
   }
 
-  private broadcast(t: Topic, event: 'store-error' | 'store-ok', data: unknown): void {
+  private broadcast(t: Topic, event: 'store-error' | 'store-ok' | 'notice', data: unknown): void {
     for (const l of t.listeners) void l.send(event, JSON.stringify(data)).catch(() => t.listeners.delete(l));
   }
 

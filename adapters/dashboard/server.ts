@@ -59,6 +59,8 @@ export interface DashboardOptions {
    * `'any'` when the server listens on every interface (then the network decides who can reach it).
    */
   hosts?: readonly string[] | 'any';
+  /** Problems that are not a request's (a chart that could not be drawn). */
+  log?: (message: string) => void;
 }
 
 export interface Dashboard {
@@ -93,7 +95,7 @@ const ASSETS: Record<string, [string, string]> = {
 
 export function createDashboard(o: DashboardOptions): Dashboard {
   const reader = new StoreReader(o.store);
-  const hub = new Hub(o.pollMs ?? DEFAULT_POLL_MS);
+  const hub = new Hub(o.pollMs ?? DEFAULT_POLL_MS, o.log);
   const hosts = o.hosts === 'any' ? undefined : new Set(o.hosts ?? LOOPBACK_HOSTS);
   const app = new Hono();
 

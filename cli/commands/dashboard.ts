@@ -49,6 +49,7 @@ export async function dashboardCommand(
       where: b.where,
       pollMs,
       hosts: anyHost ? 'any' : [...new Set([host, ...LOOPBACK_HOSTS])],
+      log: (m) => out.stderr(`warning: ${m}`),
     });
     const server = serve({ fetch: app.fetch, hostname: host, port });
     const bound = await new Promise<number>((resolve, reject) => {

@@ -2,7 +2,8 @@
  * The dashboard's page script (served as /static/dashboard.js; the leaderboard's sort and filter come from
  * the report's script, /static/leaderboard.js). It listens to the page's server-sent events: `parts`
  * replaces parts of the page by id (keeping the focus, the sort and the filter),
- * `store-error` / `store-ok` say when the store cannot be read and when it can again. No user data inside.
+ * `store-error` / `store-ok` say when the store cannot be read and when it can again, `notice` another
+ * problem (a chart that could not be drawn). No user data inside.
  */
 export const DASHBOARD_JS = `(function () {
   'use strict';
@@ -44,6 +45,9 @@ export const DASHBOARD_JS = `(function () {
   es.addEventListener('store-error', function (e) {
     broken = true;
     say('error', 'the store cannot be read: ' + JSON.parse(e.data).message + ' (retrying)');
+  });
+  es.addEventListener('notice', function (e) {
+    say('error', JSON.parse(e.data).message);
   });
   es.addEventListener('store-ok', function () {
     if (broken && document.body.getAttribute('data-reload-when-back')) location.reload();

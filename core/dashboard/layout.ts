@@ -14,13 +14,14 @@ header.top nav a{text-decoration:none}
 .conn{font-size:12px;padding:2px 10px;border-radius:10px;background:#dafbe1;color:#1a7f37}
 .conn.error{background:#ffebe9;color:#cf222e;font-weight:600}
 .conn.wait{background:#fff8c5;color:#9a6700}
-.progress{display:flex;height:14px;border-radius:7px;overflow:hidden;background:#eaeef2;margin:8px 0;max-width:720px}
+.progress{display:flex;height:14px;border-radius:7px;overflow:hidden;background:#eaeef2;margin:8px 0}
 .progress span{display:block;height:100%}
 a:focus-visible,button:focus-visible,input:focus-visible,th:focus-visible{outline:2px solid var(--accent);outline-offset:2px}
 button{font:inherit;padding:5px 12px;border:1px solid var(--border);border-radius:6px;background:#f6f8fa;cursor:pointer}
 tr.diff td{background:#fff8c5}
 .kv td:first-child{color:var(--muted);white-space:nowrap}
 .downloads a{margin-right:14px}
+#compare{flex-wrap:wrap}#compare span{white-space:nowrap}#compare input{min-width:0;width:11em}
 .error-box{border:1px solid #cf222e;background:#ffebe9;border-radius:8px;padding:10px 14px}
 `;
 

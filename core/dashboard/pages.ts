@@ -79,6 +79,8 @@ export function sweepsPage(where: string, parts: Parts, version: string): string
 
 // --- one sweep --------------------------------------------------------------------------------------
 
+const BAR_ORDER = ['completed', 'pruned', 'diverged', 'failed', 'skipped', 'running', 'queued'];
+
 const SECTIONS: [ReportSection, string][] = [
   ['parameters', 'Parameters vs metric'],
   ['curves', 'Learning curves'],
@@ -87,8 +89,10 @@ const SECTIONS: [ReportSection, string][] = [
 
 function summaryPart(s: SweepSnapshot, lb: Leaderboard): string {
   const total = s.state.total;
+  // Finished states first, then running, queued last: the bar fills from the left.
   const bar = Object.entries(s.counts)
     .filter(([, n]) => n > 0)
+    .sort(([a], [b]) => BAR_ORDER.indexOf(a) - BAR_ORDER.indexOf(b))
     .map(
       ([st, n]) =>
         `<span title="${e(st)}: ${n}" style="width:${((100 * n) / Math.max(1, total)).toFixed(2)}%;background:${STATE_COLORS[st] ?? '#57606a'}"></span>`,

@@ -154,6 +154,13 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
     );
     await page.locator('svg[data-chart="pc"]').waitFor({ timeout: 30_000 });
     expect(await rows()).toBeGreaterThan(0);
+    await until(page, `Number(document.querySelector('.card .v').textContent.split('/')[0]) >= 3`, 60_000);
+    await page.locator('svg[data-chart="lc"]').waitFor({ timeout: 30_000 });
+    await page.screenshot({
+      path: `${ART}/dashboard-sweep-live.png`,
+      fullPage: true,
+      clip: { x: 0, y: 0, width: 1280, height: 1700 },
+    });
     expect(await page.evaluate('window.__sameDocument')).toBe(true);
     await finish(liveId);
     await until(page, `document.querySelector('.card .v').textContent.startsWith('8')`, 30_000);

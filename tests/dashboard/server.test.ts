@@ -7,7 +7,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChartDrawer } from '../../adapters/dashboard/draw-worker.ts';
 import { Hub } from '../../adapters/dashboard/hub.ts';
 import { CSP, createDashboard } from '../../adapters/dashboard/server.ts';
 import { ObservedBlobStore } from '../../adapters/faults/store.ts';
@@ -16,6 +18,8 @@ import type { LiveProgress } from '../../core/app/worker.ts';
 import { readSweep, StoreReader } from '../../core/dashboard/live.ts';
 import { decodeOnnx } from '../../core/export/onnx-schema.ts';
 import { keys } from '../../core/layout.ts';
+import { chartBlock } from '../../core/report/blocks.ts';
+import { renderSvg } from '../../core/report/svg.ts';
 import type { TrialResult } from '../../core/result.ts';
 import { createHarness, sweepText } from '../app/harness.ts';
 
@@ -207,6 +211,43 @@ describe('reading the store for the dashboard', () => {
     } finally {
       off();
       await hub.close();
+    }
+  });
+});
+
+describe('drawing charts in a worker thread', () => {
+  const spec = {
+    data: {
+      values: [
+        { a: 1, b: 2 },
+        { a: 2, b: 3 },
+      ],
+    },
+    mark: 'point',
+    encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } },
+  } as TopLevelSpec;
+
+  it("draws the report's bytes: the same HTML as the report's renderer in this thread", async () => {
+    const drawer = new ChartDrawer();
+    try {
+      expect(await drawer.draw(spec, 'x', 'a chart')).toBe(chartBlock(await renderSvg(spec, 'x', 'a chart')));
+    } finally {
+      await drawer.stop();
+    }
+  });
+
+  it('a drawing that takes too long fails with the reason, and the next one gets a fresh thread', async () => {
+    const slow = new ChartDrawer(1);
+    try {
+      await expect(slow.draw(spec, 'x', 'a chart')).rejects.toThrow(/drawing the a chart took over 0.001 s/);
+    } finally {
+      await slow.stop();
+    }
+    const drawer = new ChartDrawer();
+    try {
+      expect(await drawer.draw(spec, 'x', 'a chart')).toContain('<svg');
+    } finally {
+      await drawer.stop();
     }
   });
 });
