@@ -31,9 +31,7 @@ import { renderReport } from '../../core/report/index.ts';
 import { slimResult, type TrialResult } from '../../core/result.ts';
 import { prepareMini } from '../../tests/local/helpers.ts';
 import { syntheticSweep } from '../../tests/report/synthetic.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'];
+import { CHROMIUM, CHROMIUM_ARGS } from '../../tests/setup/chromium.ts';
 
 function flag(args: string[], name: string, def: number): number {
   const i = args.indexOf(name);
@@ -146,7 +144,7 @@ export default async function dashboardBench(args: string[]): Promise<void> {
     await new Promise<void>((r) => server.once('listening', () => r()));
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const reportHtml = await renderReport({ sweep, results });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     try {
       const loads: number[] = [];
       const reportLoads: number[] = [];

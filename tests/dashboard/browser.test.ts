@@ -21,18 +21,8 @@ import { waitForSweep } from '../../adapters/runner/sweep-run.ts';
 import { submitSweep } from '../../core/app/submit.ts';
 import { keys } from '../../core/layout.ts';
 import { prepareMini } from '../local/helpers.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../setup/chromium.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ART = 'test-artifacts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
@@ -119,7 +109,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
     server = serve({ fetch: d.app.fetch, hostname: '127.0.0.1', port: 0 });
     await new Promise<void>((r) => server.once('listening', () => r()));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 240_000);
 
   afterAll(async () => {
