@@ -16,7 +16,7 @@
  *   sweeps/<id>/rungs/<rung>/<trial>.json       ASHA rung records
  *   sweeps/<id>/leaderboard.json|.csv|.md, report.html
  */
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+import { ID_RULE, isId } from './config.ts';
 
 export class InvalidIdError extends Error {
   override readonly name = 'InvalidIdError';
@@ -24,15 +24,12 @@ export class InvalidIdError extends Error {
     readonly kind: string,
     readonly value: string,
   ) {
-    super(
-      `invalid ${kind} id ${JSON.stringify(value)}: expected 1-128 of [A-Za-z0-9._-], starting alphanumeric, no ".."`,
-    );
+    super(`invalid ${kind} id ${JSON.stringify(value)}: expected ${ID_RULE}`);
   }
 }
 
 export function assertId(kind: string, value: string): string {
-  if (typeof value !== 'string' || !ID.test(value) || value.includes('..'))
-    throw new InvalidIdError(kind, String(value));
+  if (!isId(value)) throw new InvalidIdError(kind, String(value));
   return value;
 }
 

@@ -2,10 +2,13 @@
  * BlobStore on S3 (or LocalStack's S3). Conditional writes use S3's own `If-None-Match: *` and
  * `If-Match: <etag>` on PutObject: 412 PreconditionFailed and 409 ConditionalRequestConflict (a concurrent
  * conditional write won) become PreconditionFailedError, as does If-Match on a missing key (404).
+ * A GetObject whose body breaks off (a connection reset mid-response) is asked again: the SDK retries a
+ * request until its response has begun, but streams the body to the caller, outside its retries.
  */
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
   PutObjectCommand,
@@ -36,6 +39,9 @@ function isNotFound(e: unknown): boolean {
   return a.name === 'NoSuchKey' || a.name === 'NotFound' || a.$metadata?.httpStatusCode === 404;
 }
 
+/** Reads of one object whose body broke off, before the error is given up to the caller. */
+const BODY_READ_ATTEMPTS = 4;
+
 export class S3BlobStore implements BlobStore {
   constructor(
     readonly client: S3Client,
@@ -44,14 +50,21 @@ export class S3BlobStore implements BlobStore {
 
   async get(key: string): Promise<StoredObject | undefined> {
     assertKey(key);
-    try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+    for (let attempt = 1; ; attempt++) {
+      let out: GetObjectCommandOutput;
+      try {
+        out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
       if (!out.ETag) throw new Error(`S3 returned no ETag for ${key}`);
-      return { body, etag: out.ETag };
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
+      try {
+        const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+        return { body, etag: out.ETag };
+      } catch (e) {
+        if (attempt >= BODY_READ_ATTEMPTS) throw e;
+      }
     }
   }
 

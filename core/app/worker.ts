@@ -144,6 +144,12 @@ async function train(
     msg.dataset,
     config.train_shards !== undefined ? { trainShards: config.train_shards } : {},
   );
+  if (data.kind === 'table') {
+    return finish(base, {
+      state: TrialState.Failed,
+      reason: `data set ${data.name} is a ${data.task} table; this build's trainer takes image data sets only`,
+    });
+  }
   const shapeProblem = checkShapes(config, data);
   if (shapeProblem) throw new TrialInputError(shapeProblem);
   const needBytes = estimateTrainingBytes(config, data.train.count, data.test.count) + datasetBytes(data);

@@ -8,6 +8,7 @@
  * The graph does the same with one Mul and (when the offset is not 0) one Add, on float input 0–255.
  */
 import type { TrialConfig } from '../config.ts';
+import { type AnyManifest, isTableManifest } from '../data/manifest.ts';
 import { inputNormalization } from '../nn/model.ts';
 import { floatInput, floatTensor } from './onnx.ts';
 import type { OnnxNode, OnnxTensor, OnnxValueInfo } from './onnx-schema.ts';
@@ -63,4 +64,13 @@ export function imagePreprocessing(m: ImageManifest, normalize: TrialConfig['nor
     output,
     description: `raw ${m.rows}×${m.cols} pixels 0–255 in (${ONNX_INPUT} [N, ${width}]), normalised as in training (${normalize}${normalize === 'standardize' ? `, ${m.name}@${m.version} mean ${m.pixel_mean} std ${m.pixel_std}` : ''})`,
   };
+}
+
+/** The preprocessing of a data set's rows as graph nodes, by the kind of its manifest. */
+export function manifestPreprocessing(m: AnyManifest, normalize: TrialConfig['normalize']): Preprocessing {
+  if (isTableManifest(m))
+    throw new Error(
+      `ONNX export of a table data set (${m.name}@${m.version}) is not supported yet: its column preprocessing has no graph nodes; export --format safetensors instead`,
+    );
+  return imagePreprocessing(m, normalize);
 }

@@ -8,13 +8,14 @@ import { reportSweepOf } from '../app/report.ts';
 import { readSweepStatus } from '../app/status.ts';
 import { loadSweep, readState } from '../app/sweep-record.ts';
 import { canonicalJson } from '../canonical.ts';
+import { parseAnyManifest } from '../data/manifest.ts';
 import { keys } from '../layout.ts';
 import { decodeSafetensors } from '../nn/index.ts';
 import type { BlobStore } from '../ports.ts';
 import { buildLeaderboard } from '../report/index.ts';
 import type { TrialResult } from '../result.ts';
 import { mlpOnnx } from './onnx.ts';
-import { type ImageManifest, imagePreprocessing } from './preprocess.ts';
+import { manifestPreprocessing } from './preprocess.ts';
 
 export const EXPORT_FORMATS = ['onnx', 'safetensors'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -73,16 +74,17 @@ export async function exportTrialModel(
   const out = { sweep_id: sweepId, trial_id: trialId, format, filename: `${sweepId}-${trialId}.${format}` };
   if (format === 'safetensors') return { ...out, bytes: weights };
   const { name, version } = state.dataset;
-  const manifest = await getJson<ImageManifest>(store, keys.manifest(name, version));
-  if (!manifest)
+  const stored = await store.get(keys.manifest(name, version));
+  if (!stored)
     throw new ExportNotFoundError(
       `the sweep's data set ${name}@${version} is not in the store (its manifest gives the input normalisation)`,
     );
+  const manifest = parseAnyManifest(stored.body, keys.manifest(name, version));
   const { tensors } = decodeSafetensors(weights);
   const bytes = mlpOnnx({
     config: result.config,
     tensors,
-    preprocessing: imagePreprocessing(manifest, result.config.normalize),
+    preprocessing: manifestPreprocessing(manifest, result.config.normalize),
     metadata: {
       sweep_id: sweepId,
       trial_id: trialId,

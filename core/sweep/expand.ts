@@ -6,7 +6,7 @@
  */
 
 import { canonicalJson, sha256Hex } from '../canonical.ts';
-import { parseTrialConfig, type TrialConfig } from '../config.ts';
+import { parseTrialConfig, TRIAL_DEFAULTS, type TrialConfig } from '../config.ts';
 import { formatProblem, ProblemList } from './problems.ts';
 import { MAX_TRIALS } from './schema.ts';
 import type { ParamSpec, Sweep, TrialSpec } from './types.ts';
@@ -30,15 +30,8 @@ export function trialId(config: TrialConfig): string {
   return `t-${sha256Hex(canonicalJson(config)).slice(0, 12)}`;
 }
 
-let defaultsCache: Record<string, unknown> | undefined;
-function defaults(): Record<string, unknown> {
-  if (!defaultsCache) {
-    const r = parseTrialConfig({});
-    if (!r.ok) throw new Error('trial config defaults do not validate');
-    defaultsCache = r.value as unknown as Record<string, unknown>;
-  }
-  return defaultsCache;
-}
+/** Every trial key's default, by name. */
+const DEFAULTS: Readonly<Record<string, unknown>> = TRIAL_DEFAULTS;
 
 /** Number of grid values of a discrete spec (W&B: int_uniform = min..max, q_uniform = arange(min, max, q)). */
 export function discreteSize(s: ParamSpec): number | undefined {
@@ -87,7 +80,7 @@ export function compileParams(
   const params = sweep.parameters;
   const keys = Object.keys(params).sort();
   const compiled = new Map<string, CompiledParam>();
-  const dflt = defaults();
+  const dflt = DEFAULTS;
   for (const k of keys) {
     const spec = params[k]!;
     const when: CompiledParam['when'] = [];
@@ -171,7 +164,7 @@ function isActive(c: CompiledParam, get: Lookup): boolean {
 /** Exact number of grid points (before de-duplication), without expanding; undefined if too complex to count. */
 export function countGrid(order: readonly CompiledParam[]): number | undefined {
   const referenced = new Set(order.flatMap((c) => c.when.map((w) => w.key)));
-  const dflt = defaults();
+  const dflt = DEFAULTS;
   const assign: Record<string, unknown> = {};
   const get: Lookup = (k) => (k in assign ? assign[k] : dflt[k]);
   let total = 0;
@@ -196,7 +189,7 @@ export function countGrid(order: readonly CompiledParam[]): number | undefined {
 
 /** Grid points in order (raw swept values only). */
 function* gridPoints(order: readonly CompiledParam[]): Generator<Record<string, unknown>> {
-  const dflt = defaults();
+  const dflt = DEFAULTS;
   const assign: Record<string, unknown> = {};
   const get: Lookup = (k) => (k in assign ? assign[k] : dflt[k]);
   const values = order.map((c) => discreteValues(c.spec));
@@ -411,7 +404,7 @@ export function expandChecked(
   } else {
     const rng = new Rng(sweep.seed);
     const n = Math.min(limit, MAX_TRIALS);
-    const dflt = defaults();
+    const dflt = DEFAULTS;
     while (out.length < n) {
       let placed = false;
       let lastBad: { key: string | undefined; message: string; point: Record<string, unknown> } | undefined;

@@ -14,14 +14,22 @@ export { countGrid, discreteValues, expandTrials, Rng, sample, trialId } from '.
 export { isBetter, metricValue, pruneMetric } from './metric.ts';
 export { sendOrder, trialWork } from './order.ts';
 export {
-  defaultOf,
-  KEY_ALIASES,
-  METRIC_ALIASES,
+  BUILTIN_DATASETS,
+  checkNetFits,
+  type DatasetShape,
+  datasetShape,
+  KEY_HINTS,
+  KEY_SYNONYMS,
+  type ManifestShape,
+  metricAlias,
   NATURAL_GOAL,
   parseSweep,
   parseSweepObject,
-} from './parse.ts';
-export { formatProblem, ProblemList } from './problems.ts';
+  VALUE_HINTS,
+  withMaxTrials,
+  withTopLevel,
+} from './parse/index.ts';
+export { formatProblem, ProblemList, problemLine } from './problems.ts';
 export {
   AshaPruner,
   ashaDecision,
@@ -38,7 +46,7 @@ export {
   rungEpochs,
 } from './pruner.ts';
 export { createSampler, GridSampler, ListSampler, RandomSampler, type Sampler } from './sampler.ts';
-export { MAX_TRIALS, sweepFileSchema } from './schema.ts';
+export { DEFAULT_RANDOM_TRIALS, MAX_TRIALS, sweepFileSchema } from './schema.ts';
 export type {
   Condition,
   Distribution,

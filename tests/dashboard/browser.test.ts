@@ -20,6 +20,7 @@ import { EmbeddedRunner } from '../../adapters/runner/embedded.ts';
 import { waitForSweep } from '../../adapters/runner/sweep-run.ts';
 import { submitSweep } from '../../core/app/submit.ts';
 import { keys } from '../../core/layout.ts';
+import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import { prepareMini } from '../local/helpers.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../setup/chromium.ts';
 
@@ -95,7 +96,12 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
   beforeAll(async () => {
     mkdirSync(ART, { recursive: true });
     dir = await mkdtemp(join(tmpdir(), 'dashboard-browser-'));
-    runner = new EmbeddedRunner({ storeDir: join(dir, 'store'), workers: 1, workerTimeoutSeconds: 60 });
+    runner = new EmbeddedRunner({
+      storeDir: join(dir, 'store'),
+      modules: SOURCE_HANDLERS,
+      workers: 1,
+      workerTimeoutSeconds: 60,
+    });
     await prepareMini(runner.store);
     await runner.start();
     finishedId = await submit(sweepFile('finished <b>before</b> the page', ['784-16-10'], 2));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemoryBlobStore } from '../../adapters/store/memory.ts';
 import { keys } from '../../core/layout.ts';
@@ -150,7 +151,11 @@ describe('Hyperband', () => {
     const inB1 = ids.filter((t) => bracketOf(et, t) === 1);
     expect(inB0.length).toBeGreaterThan(1);
     expect(inB1.length).toBeGreaterThan(1);
-    for (const t of ids) expect(bracketOf(et, t)).toBe(bracketOf(et, t));
+    // A function of the trial id alone (so every delivery agrees): sha256 of the id mod the bracket count
+    // (s_max + 1 = 3 brackets for min_iter 1, eta 3, max_iter 9), computed here independently.
+    const sha = (t: string) => Number.parseInt(createHash('sha256').update(t).digest('hex').slice(0, 8), 16);
+    expect(bracketCount(et)).toBe(3);
+    expect(ids.map((t) => bracketOf(et, t))).toEqual(ids.map((t) => sha(t) % 3));
     // bracket 0 has a rung at epoch 1; bracket 1 does not (its first rung is 3)
     expect(await p.decide({ trialId: inB0[0]!, epoch: 1, value: 0.9 })).toBe('continue');
     expect(await p.decide({ trialId: inB1[0]!, epoch: 1, value: 0.1 })).toBe('continue');

@@ -1,7 +1,9 @@
 /**
- * The one definition of the service's resources: used by the CDK stack (`cdk/`) and by the local
- * bootstrap that creates the same bucket and queues in LocalStack (`adapters/localstack/`), so the two
- * never drift. Pure data: no CDK or SDK imports here.
+ * The one definition of the service: its resources (queues, worker settings and their defaults), the
+ * environment variables its handlers read and the outputs its stack exports. Used by the CDK stack
+ * (`cdk/`), the local bootstrap that creates the same bucket and queues in LocalStack
+ * (`adapters/localstack/`), the handlers' reading of their environment (`adapters/aws/`), the CLI's reading
+ * of the stack's outputs and the cost estimates, so none of them drift. Pure data: no CDK or SDK imports.
  */
 
 export type QueueRole = 'submissions' | 'trials' | 'results';
@@ -148,9 +150,7 @@ export function serviceSpec(o: ServiceOptions = {}): ServiceSpec {
 export const ENV = {
   bucket: 'SWEEP_BUCKET',
   submissionsQueueUrl: 'SUBMISSIONS_QUEUE_URL',
-  /** Shard 0 of the trials queue (all a single-queue handler needs). */
-  trialsQueueUrl: 'TRIALS_QUEUE_URL',
-  /** Every trials queue shard, comma-separated, in shard order (shard 0 first). */
+  /** Every trials queue shard, comma-separated, in shard order (shard 0 first; one URL for one shard). */
   trialsQueueUrls: 'TRIALS_QUEUE_URLS',
   resultsQueueUrl: 'RESULTS_QUEUE_URL',
   workerMemoryMb: 'WORKER_MEMORY_MB',
@@ -172,8 +172,6 @@ export const DEFAULT_STACK_NAME = 'MlpSweepStack';
 export const STACK_OUTPUTS = {
   bucket: 'BucketName',
   submissionsQueueUrl: 'SubmissionsQueueUrl',
-  /** Shard 0 of the trials queue. */
-  trialsQueueUrl: 'TrialsQueueUrl',
   /** Every trials queue shard, comma-separated, in shard order. */
   trialsQueueUrls: 'TrialsQueueUrls',
   resultsQueueUrl: 'ResultsQueueUrl',

@@ -1,23 +1,18 @@
-/** lambdas/runtime.ts: settings from the environment, SDK clients, Powertools adapters. No network. */
+/** adapters/aws/: a handler's settings from the environment, SDK clients, Powertools adapters. No network. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it } from 'vitest';
+import { createClients } from '../../adapters/aws/clients.ts';
+import { depsFromEnv } from '../../adapters/aws/deps.ts';
+import { MissingEnvironmentError, readEnv } from '../../adapters/aws/env.ts';
+import { METRICS_NAMESPACE, metricsSink, powertoolsLog } from '../../adapters/aws/powertools.ts';
 import { queueNameFromUrl, SqsQueue } from '../../adapters/queue/sqs.ts';
 import { S3BlobStore } from '../../adapters/store/s3.ts';
-import { ENV } from '../../cdk/resources.ts';
-import {
-  createClients,
-  depsFromEnv,
-  METRICS_NAMESPACE,
-  MissingEnvironmentError,
-  metricsSink,
-  powertoolsLog,
-  readEnv,
-} from '../../lambdas/runtime.ts';
+import { ENV } from '../../core/service-spec.ts';
 
 const env = {
   [ENV.bucket]: 'sweep-bucket',
-  [ENV.trialsQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/MlpSweepStack-TrialsQueue-abc',
+  [ENV.trialsQueueUrls]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/MlpSweepStack-TrialsQueue-abc',
   [ENV.resultsQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/MlpSweepStack-ResultsQueue-def',
   [ENV.workerMemoryMb]: '3008',
   [ENV.arch]: 'arm64',
@@ -25,10 +20,10 @@ const env = {
 };
 
 describe('readEnv', () => {
-  it('reads the variables the stack sets (names from cdk/resources.ts ENV)', () => {
+  it('reads the variables the stack sets (names from core/service-spec.ts ENV)', () => {
     expect(readEnv(env)).toEqual({
       bucket: 'sweep-bucket',
-      trialsQueueUrl: env[ENV.trialsQueueUrl],
+      trialsQueueUrls: [env[ENV.trialsQueueUrls]],
       resultsQueueUrl: env[ENV.resultsQueueUrl],
       region: 'eu-west-1',
       endpoint: undefined,
@@ -40,7 +35,7 @@ describe('readEnv', () => {
   it('names every missing variable', () => {
     const err = (() => {
       try {
-        readEnv({ [ENV.trialsQueueUrl]: 'x' });
+        readEnv({ [ENV.trialsQueueUrls]: 'x' });
       } catch (e) {
         return e;
       }
@@ -73,7 +68,7 @@ describe('clients', () => {
   });
 
   it('the queue name is the last segment of its URL', () => {
-    expect(queueNameFromUrl(env[ENV.trialsQueueUrl])).toBe('MlpSweepStack-TrialsQueue-abc');
+    expect(queueNameFromUrl(env[ENV.trialsQueueUrls])).toBe('MlpSweepStack-TrialsQueue-abc');
     expect(queueNameFromUrl('http://127.0.0.1:4566/000000000000/trials/')).toBe('trials');
   });
 });
