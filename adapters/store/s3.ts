@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import {
   type BlobStore,
+  NOT_MODIFIED,
   PreconditionFailedError,
   type PutOptions,
   type StoredObject,
@@ -64,6 +65,23 @@ export class S3BlobStore implements BlobStore {
       } catch (e) {
         if (attempt >= BODY_READ_ATTEMPTS) throw e;
       }
+    }
+  }
+
+  async getIfChanged(key: string, etag: string): Promise<StoredObject | typeof NOT_MODIFIED | undefined> {
+    assertKey(key);
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, IfNoneMatch: etag }),
+      );
+      const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+      if (!out.ETag) throw new Error(`S3 returned no ETag for ${key}`);
+      return { body, etag: out.ETag };
+    } catch (e) {
+      const a = awsError(e);
+      if (a.$metadata?.httpStatusCode === 304 || a.name === 'NotModified') return NOT_MODIFIED;
+      if (isNotFound(e)) return undefined;
+      throw e;
     }
   }
 

@@ -48,6 +48,7 @@ import {
   withDataset,
   withOverrides,
 } from '../ui/sweep-text.ts';
+import { dashboardUrl } from './dashboard.ts';
 
 export interface RunFlags {
   workers?: string;
@@ -241,6 +242,13 @@ async function openSession(
   };
 }
 
+/** The `sweep dashboard` command that shows this run's store. */
+function dashboardHint(flags: RunFlags, outDir: string): string {
+  if (flags.backend === 'localstack') return 'npx sweep dashboard --backend localstack --open';
+  const store = rel(join(outDir, 'store'));
+  return `npx sweep dashboard${store === join(DEFAULT_OUT, 'store') ? '' : ` --store-dir ${store}`} --open`;
+}
+
 const rel = (p: string) => {
   const r = relative(process.cwd(), p);
   return r.startsWith('..') ? p : r;
@@ -294,6 +302,7 @@ export async function runSweepCommand(file: string, flags: RunFlags, io: RunIo):
           : '') +
         ` on ${session.where}`,
     );
+    say(`watch it live: ${dashboardHint(flags, outDir)} → ${dashboardUrl(sub.value.sweep_id)}`);
     progress = new ProgressView({ tty: io.tty, write: say, stream: process.stderr });
     const p = progress;
     const status = await waitForSweep(session.store, sub.value.sweep_id, {

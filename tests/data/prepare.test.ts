@@ -31,6 +31,10 @@ class CountingStore implements BlobStore {
     this.gets.push(key);
     return this.inner.get(key);
   }
+  getIfChanged(key: string, etag: string) {
+    this.gets.push(key);
+    return this.inner.getIfChanged(key, etag);
+  }
   put(...a: Parameters<BlobStore['put']>) {
     return this.inner.put(...a);
   }

@@ -124,6 +124,9 @@ class FailingPuts implements BlobStore {
   get(key: string) {
     return this.inner.get(key);
   }
+  getIfChanged(key: string, etag: string) {
+    return this.inner.getIfChanged(key, etag);
+  }
   async put(key: string, body: Uint8Array | string, opts?: PutOptions) {
     if (this.fails(key)) throw new Error(`injected put failure at ${key}`);
     const r = await this.inner.put(key, body, opts);

@@ -135,6 +135,7 @@ describe('tables in a store', () => {
         padded.set(o.body, 1);
         return { ...o, body: padded.subarray(1) };
       },
+      getIfChanged: (k, etag) => store.getIfChanged(k, etag),
       put: (k, b, o) => store.put(k, b, o),
       list: (p) => store.list(p),
       delete: (k) => store.delete(k),
