@@ -10,7 +10,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A table of the README's format that the bench has never seen: 6 × 6 × 2 configurations, 2 repetitions. */
 function writeTable(): string {
-  const space = { lr: [1e-4, 3e-4, 0.001, 0.003, 0.01, 0.1], width: [16, 32, 64, 128, 256, 512], act: ['relu', 'tanh'] };
+  const space = {
+    lr: [1e-4, 3e-4, 0.001, 0.003, 0.01, 0.1],
+    width: [16, 32, 64, 128, 256, 512],
+    act: ['relu', 'tanh'],
+  };
   const table: Record<string, { loss: number[]; train_time: number[] }> = {};
   for (let a = 0; a < 6; a++)
     for (let b = 0; b < 6; b++)
@@ -37,7 +41,7 @@ function writeTable(): string {
 
 describe('npm run bench -- search on a table it has never seen', () => {
   it('prints a line per (table, sampler, workers), normalised by its own random, and an aggregate with the goal', async () => {
-    const file = writeTable();
+    writeTable();
     const lines: Record<string, unknown>[] = [];
     const log = vi.spyOn(console, 'log').mockImplementation((s: string) => {
       lines.push(JSON.parse(s) as Record<string, unknown>);
