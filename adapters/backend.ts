@@ -6,20 +6,20 @@
  * - `localstack`: S3 + SQS in LocalStack on 127.0.0.1:4566 (path-style, credentials `test`/`test`,
  *   us-east-1), after an idempotent bootstrap of the bucket and queues from `serviceSpec()`.
  * - `aws`: the deployed stack's resources, from the CloudFormation outputs of `MlpSweepStack`
- *   (BucketName, SubmissionsQueueUrl, TrialsQueueUrls — or TrialsQueueUrl of a stack from before the
- *   shards —, ResultsQueueUrl); default credential chain.
+ *   (adapters/aws/stack.ts); default credential chain; the region from --region, else the SDK's (a
+ *   missing one is an error that says how to set it); AWS_ENDPOINT_URL honoured as the handlers do.
  *
  * The trials queue is a ShardedQueue over its shards (LocalStack and AWS alike), so trials spread evenly
  * over the shards' event source mappings; `env` carries every shard in TRIALS_QUEUE_URLS.
  *
- * `env` holds what a handler module needs to build the same deps by itself (names in `ENV`), so the local
- * runner can run the real `lambdas/*.ts` in child processes.
+ * `env` is a function's whole environment: what the stack sets (names in `ENV`) and the runtime's AWS_*
+ * (region; for LocalStack the endpoint and its credentials), so the local runner can run the handler modules
+ * in child processes exactly as Lambda would.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DEFAULT_STACK_NAME, ENV, parseQueueUrls, STACK_OUTPUTS } from '../cdk/resources.ts';
 import type { BlobStore, Queues } from '../core/ports.ts';
+import { DEFAULT_STACK_NAME, ENV } from '../core/service-spec.ts';
+import { createClients } from './aws/clients.ts';
+import { readStack, resolveRegion, type StackResources } from './aws/stack.ts';
 import {
   bootstrapLocalstack,
   DEFAULT_LOCAL_PREFIX,
@@ -40,9 +40,6 @@ export type BackendKind = 'local' | 'localstack' | 'aws';
 export const BACKEND_KINDS: readonly BackendKind[] = ['local', 'localstack', 'aws'];
 export const DEFAULT_STORE_DIR = '.sweep/store';
 export { DEFAULT_STACK_NAME };
-
-/** Extra env the local runner passes to the aggregator: the trials DLQ it also consumes. */
-export const RUNNER_ENV = { trialsDlqUrl: 'TRIALS_DLQ_URL' } as const;
 
 export interface BackendOptions {
   storeDir?: string;
@@ -77,13 +74,6 @@ export function isBackendKind(s: string): s is BackendKind {
   return (BACKEND_KINDS as readonly string[]).includes(s);
 }
 
-/** TrialsQueueUrls of the stack's outputs (comma-separated), else the single TrialsQueueUrl. */
-export function trialsQueueUrlsFromOutputs(outputs: Record<string, string>): string[] {
-  const urls = parseQueueUrls(outputs[STACK_OUTPUTS.trialsQueueUrls]);
-  const single = outputs[STACK_OUTPUTS.trialsQueueUrl];
-  return urls.length > 0 ? urls : single ? [single] : [];
-}
-
 export async function openBackend(kind: BackendKind, opts: BackendOptions = {}): Promise<Backend> {
   if (kind === 'local') {
     const dir = opts.storeDir ?? DEFAULT_STORE_DIR;
@@ -110,10 +100,8 @@ export async function openBackend(kind: BackendKind, opts: BackendOptions = {}):
     const env: Record<string, string> = {
       [ENV.bucket]: r.bucket,
       [ENV.submissionsQueueUrl]: r.queueUrls.submissions,
-      [ENV.trialsQueueUrl]: r.queueUrls.trials,
       [ENV.trialsQueueUrls]: r.shardUrls.trials.join(','),
       [ENV.resultsQueueUrl]: r.queueUrls.results,
-      [RUNNER_ENV.trialsDlqUrl]: r.dlqUrls.trials,
       AWS_ENDPOINT_URL: endpoint,
       AWS_REGION: c.region,
       AWS_DEFAULT_REGION: c.region,
@@ -130,61 +118,40 @@ export async function openBackend(kind: BackendKind, opts: BackendOptions = {}):
     };
   }
   const stackName = opts.stackName ?? DEFAULT_STACK_NAME;
-  const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  const common = region ? { region } : {};
-  const cfn = new CloudFormationClient(common);
-  let outputs: Record<string, string>;
-  try {
-    const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
-    const stack = out.Stacks?.[0];
-    if (!stack) throw new Error('no such stack');
-    outputs = Object.fromEntries(
-      (stack.Outputs ?? []).flatMap((o) =>
-        o.OutputKey && o.OutputValue ? [[o.OutputKey, o.OutputValue]] : [],
-      ),
-    );
-  } catch (e) {
-    throw new BackendUnavailableError(
-      `cannot read the CloudFormation stack ${stackName}${region ? ` in ${region}` : ''}: ${(e as Error).message} (deploy it with: npx cdk deploy; see docs/aws.md)`,
-    );
-  }
-  const need = [
-    STACK_OUTPUTS.bucket,
-    STACK_OUTPUTS.submissionsQueueUrl,
-    STACK_OUTPUTS.trialsQueueUrl,
-    STACK_OUTPUTS.resultsQueueUrl,
-  ];
-  const missing = need.filter((k) => !outputs[k]);
-  const trialUrls = trialsQueueUrlsFromOutputs(outputs);
-  if (missing.length > 0) {
-    throw new BackendUnavailableError(`stack ${stackName} lacks the output(s) ${missing.join(', ')}`);
-  }
-  const s3 = new S3Client(common);
-  const sqs = new SQSClient(common);
-  const bucket = outputs[STACK_OUTPUTS.bucket]!;
-  const urls = {
-    submissions: outputs[STACK_OUTPUTS.submissionsQueueUrl]!,
-    trials: outputs[STACK_OUTPUTS.trialsQueueUrl]!,
-    results: outputs[STACK_OUTPUTS.resultsQueueUrl]!,
-  };
-  const dlqUrl = outputs[STACK_OUTPUTS.trialsDlqUrl];
+  const region = await resolveRegion(opts.region);
+  const endpoint = process.env.AWS_ENDPOINT_URL || undefined;
+  return awsBackend(stackName, await readStack(stackName, region, endpoint), region);
+}
+
+/**
+ * The aws backend on a stack's resources. With AWS_ENDPOINT_URL set (the stack deployed into an emulator)
+ * the clients go there, S3 path-style, as the handlers' do (adapters/aws/clients.ts).
+ */
+export function awsBackend(
+  stackName: string,
+  r: StackResources,
+  region: string,
+  env: Record<string, string | undefined> = process.env,
+): Backend {
+  const endpoint = env.AWS_ENDPOINT_URL || undefined;
+  const { s3, sqs } = createClients({ region, endpoint });
   return {
-    kind,
-    store: new S3BlobStore(s3, bucket),
+    kind: 'aws',
+    store: new S3BlobStore(s3, r.bucket),
     queues: {
-      submissions: sqsQueueAt(sqs, urls.submissions),
-      trials: shardedSqsQueue(sqs, trialUrls),
-      results: sqsQueueAt(sqs, urls.results),
+      submissions: sqsQueueAt(sqs, r.submissionsQueueUrl),
+      trials: shardedSqsQueue(sqs, r.trialsQueueUrls),
+      results: sqsQueueAt(sqs, r.resultsQueueUrl),
     },
     env: {
-      [ENV.bucket]: bucket,
-      [ENV.submissionsQueueUrl]: urls.submissions,
-      [ENV.trialsQueueUrl]: urls.trials,
-      [ENV.trialsQueueUrls]: trialUrls.join(','),
-      [ENV.resultsQueueUrl]: urls.results,
-      ...(region ? { AWS_REGION: region } : {}),
+      [ENV.bucket]: r.bucket,
+      [ENV.submissionsQueueUrl]: r.submissionsQueueUrl,
+      [ENV.trialsQueueUrls]: r.trialsQueueUrls.join(','),
+      [ENV.resultsQueueUrl]: r.resultsQueueUrl,
+      AWS_REGION: region,
+      ...(endpoint ? { AWS_ENDPOINT_URL: endpoint } : {}),
     },
-    ...(dlqUrl ? { trialsDlq: sqsQueueAt(sqs, dlqUrl) } : {}),
-    where: `AWS stack ${stackName} (bucket ${bucket})`,
+    ...(r.trialsDlqUrl ? { trialsDlq: sqsQueueAt(sqs, r.trialsDlqUrl) } : {}),
+    where: `AWS stack ${stackName} in ${region} (bucket ${r.bucket}${endpoint ? ` at ${endpoint}` : ''})`,
   };
 }

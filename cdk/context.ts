@@ -1,6 +1,6 @@
 /**
  * The stack's settings, from CDK context (`cdk.json` "context", or `-c key=value` on the command line).
- * Every key is optional; defaults come from serviceSpec() in cdk/resources.ts.
+ * Every key is optional; defaults come from serviceSpec() in core/service-spec.ts.
  *
  *   stackName             CloudFormation stack name                       MlpSweepStack
  *   workerMemoryMb        worker Lambda memory, 128..10240 MB             1769 (one full vCPU)
@@ -17,7 +17,7 @@
  *   retainData            keep the bucket on `cdk destroy`                true
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DEFAULT_STACK_NAME, MAX_TRIAL_QUEUE_SHARDS } from './resources.ts';
+import { DEFAULT_STACK_NAME, MAX_TRIAL_QUEUE_SHARDS } from '../core/service-spec.ts';
 import type { SweepStackSettings } from './sweep-stack.ts';
 
 export const CONTEXT_KEYS = [

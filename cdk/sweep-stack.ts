@@ -18,11 +18,11 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ENV, perShard, type ServiceSpec, STACK_OUTPUTS, serviceSpec } from '../core/service-spec.ts';
 import { grantBucketAccess } from './constructs/bucket-access.ts';
 import { QueueWithDlq } from './constructs/queue-with-dlq.ts';
 import { SweepBucket } from './constructs/sweep-bucket.ts';
 import { SweepFunction } from './constructs/sweep-function.ts';
-import { ENV, perShard, type ServiceSpec, STACK_OUTPUTS, serviceSpec } from './resources.ts';
 
 /** Tunables of the stack (all optional; see cdk/context.ts for the matching context keys). */
 export interface SweepStackSettings {
@@ -133,7 +133,6 @@ export class SweepStack extends Stack {
     const environment: Record<string, string> = {
       [ENV.bucket]: bucket.bucketName,
       [ENV.submissionsQueueUrl]: submissions.queue.queueUrl,
-      [ENV.trialsQueueUrl]: trials.queue.queueUrl,
       [ENV.trialsQueueUrls]: trialsQueueUrls,
       [ENV.resultsQueueUrl]: results.queue.queueUrl,
       [ENV.workerMemoryMb]: String(spec.worker.memoryMb),
@@ -241,7 +240,6 @@ export class SweepStack extends Stack {
       new CfnOutput(this, key, { value, description });
     out(STACK_OUTPUTS.bucket, bucket.bucketName, 'Sweep bucket (datasets/, sweeps/)');
     out(STACK_OUTPUTS.submissionsQueueUrl, submissions.queue.queueUrl, 'Submissions queue URL');
-    out(STACK_OUTPUTS.trialsQueueUrl, trials.queue.queueUrl, 'Trials queue URL (shard 0)');
     out(
       STACK_OUTPUTS.trialsQueueUrls,
       trialsQueueUrls,

@@ -13,6 +13,12 @@
  */
 import { z } from 'zod';
 
+/** Ids that become parts of store keys: data set names and versions, sweep and trial ids. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const ID_RULE = '1-128 of [A-Za-z0-9._-], starting alphanumeric, no ".."';
+export const isId = (v: unknown): v is string =>
+  typeof v === 'string' && ID_PATTERN.test(v) && !v.includes('..');
+
 export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leaky_relu'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 export const LOSSES = ['cross_entropy', 'mse'] as const;
@@ -121,6 +127,8 @@ export type TrialConfig = z.output<typeof trialConfigSchema>;
 /** What a user may write: every key optional. */
 export type TrialConfigInput = z.input<typeof trialConfigSchema>;
 export const TRIAL_CONFIG_KEYS = Object.keys(trialConfigSchema.shape) as (keyof TrialConfig)[];
+/** Every key at its default (what an empty config becomes). */
+export const TRIAL_DEFAULTS: Readonly<TrialConfig> = trialConfigSchema.parse({});
 
 export function parameterCount(layers: readonly number[]): number {
   let n = 0;
@@ -145,7 +153,8 @@ export interface Problem {
   message: string;
   expected?: string;
   found?: string;
-  severity: 'error' | 'warning';
+  /** `notice`: no problem, but something the user should know (a default that applies, a reading). */
+  severity: 'error' | 'warning' | 'notice';
 }
 
 /** Render a path array as `$.a.b[0]`. */

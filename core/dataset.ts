@@ -1,6 +1,11 @@
 /**
- * A data set in memory, as the trainer consumes it. Pixels stay u8 (row-major, `rows*cols` bytes per
- * sample); normalisation to float happens per batch inside the trainer.
+ * A data set in memory, as the trainer consumes it. Two kinds, told apart by `kind`:
+ *
+ * - images (`Dataset`, `kind` absent or `'image'`): pixels stay u8 (row-major, `rows*cols` bytes per
+ *   sample); normalisation to float happens per batch inside the trainer;
+ * - tables (`TableDataset`, `kind: 'table'`): dense float32 features, already preprocessed when the data
+ *   set was prepared (standardised, one-hot; the recipe is in the manifest), and a `task` discriminant:
+ *   class ids for classification, standardised float targets for regression.
  */
 export interface Split {
   /** n × (rows·cols) bytes. */
@@ -11,6 +16,8 @@ export interface Split {
 }
 
 export interface Dataset {
+  /** Absent on image data sets made before tables existed; never `'table'` (that is TableDataset). */
+  kind?: 'image';
   name: string;
   version: string;
   rows: number;
@@ -22,6 +29,48 @@ export interface Dataset {
   pixelMean: number;
   pixelStd: number;
 }
+
+/** Rows of a table, ready for training: `count × inputs` float32 features, one label per row. */
+export interface TableSplit<L extends Uint16Array | Float32Array> {
+  /** count × inputs, row-major. */
+  features: Float32Array;
+  /** Classification: class ids 0..classes-1. Regression: the target standardised (z = (y − mean) / std). */
+  labels: L;
+  count: number;
+}
+
+interface TableCommon {
+  kind: 'table';
+  name: string;
+  version: string;
+  /** Features per row after preprocessing (one-hot included): the width `layers[0]` must have. */
+  inputs: number;
+  /** Name of each input, e.g. `age`, `city=Paris`, `city=(other)`. */
+  featureNames: string[];
+}
+
+export interface ClassificationTable extends TableCommon {
+  task: 'classification';
+  /** Number of classes: the width of the last layer. */
+  classes: number;
+  /** The label's value of each class id, as written in the source (class id = index). */
+  classNames: string[];
+  train: TableSplit<Uint16Array>;
+  test: TableSplit<Uint16Array>;
+}
+
+export interface RegressionTable extends TableCommon {
+  task: 'regression';
+  /** y = z · std + mean gives a prediction back in the target's own units. */
+  target: { name: string; mean: number; std: number };
+  train: TableSplit<Float32Array>;
+  test: TableSplit<Float32Array>;
+}
+
+export type TableDataset = ClassificationTable | RegressionTable;
+
+/** What a worker gets from the data set loader: an image set or a table. */
+export type LoadedDataset = Dataset | TableDataset;
 
 /** Reference to a prepared data set in a store (`datasets/<name>/<version>/`). */
 export interface DatasetRef {

@@ -10,12 +10,13 @@
  *   sweeps/<id>/trials/<trial>/checkpoint.bin   resumable training state (lifecycle-expired)
  *   sweeps/<id>/trials/<trial>/enqueued.json    marker: the trial message was sent (idempotent enqueue)
  *   sweeps/<id>/trials/<trial>/progress.json    invocations and billed time so far (with the checkpoint)
+ *   sweeps/<id>/trials/<trial>/live.json        the epochs so far while it trains (for the dashboard)
  *   sweeps/<id>/trials/<trial>/errors/<ts>.json one record per failed attempt (the DLQ handler reports the last)
  *   sweeps/<id>/aggregate.json                  every terminal result's summary, merged by compare-and-swap
  *   sweeps/<id>/rungs/<rung>/<trial>.json       ASHA rung records
  *   sweeps/<id>/leaderboard.json|.csv|.md, report.html
  */
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+import { ID_RULE, isId } from './config.ts';
 
 export class InvalidIdError extends Error {
   override readonly name = 'InvalidIdError';
@@ -23,15 +24,12 @@ export class InvalidIdError extends Error {
     readonly kind: string,
     readonly value: string,
   ) {
-    super(
-      `invalid ${kind} id ${JSON.stringify(value)}: expected 1-128 of [A-Za-z0-9._-], starting alphanumeric, no ".."`,
-    );
+    super(`invalid ${kind} id ${JSON.stringify(value)}: expected ${ID_RULE}`);
   }
 }
 
 export function assertId(kind: string, value: string): string {
-  if (typeof value !== 'string' || !ID.test(value) || value.includes('..'))
-    throw new InvalidIdError(kind, String(value));
+  if (!isId(value)) throw new InvalidIdError(kind, String(value));
   return value;
 }
 
@@ -48,6 +46,7 @@ export const keys = {
   checkpoint: (id: string, trial: string) => `${keys.trial(id, trial)}checkpoint.bin`,
   enqueued: (id: string, trial: string) => `${keys.trial(id, trial)}enqueued.json`,
   progress: (id: string, trial: string) => `${keys.trial(id, trial)}progress.json`,
+  live: (id: string, trial: string) => `${keys.trial(id, trial)}live.json`,
   errors: (id: string, trial: string) => `${keys.trial(id, trial)}errors/`,
   trials: (id: string) => `${keys.sweep(id)}trials/`,
   aggregate: (id: string) => `${keys.sweep(id)}aggregate.json`,

@@ -1,9 +1,9 @@
 /** Message bodies on the three queues, validated on receipt (a malformed body is a failed record). */
 import { z } from 'zod';
-import { trialConfigSchema } from './config.ts';
+import { ID_PATTERN, trialConfigSchema } from './config.ts';
 import type { TrialResult } from './result.ts';
 
-const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/);
+const id = z.string().regex(ID_PATTERN);
 
 /** submissions queue: the sweep file is already stored at `sweeps/<id>/sweep.json`. */
 export const submissionMessageSchema = z.strictObject({ type: z.literal('submit'), sweep_id: id });

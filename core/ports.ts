@@ -19,9 +19,18 @@ export interface PutOptions {
   tags?: Record<string, string>;
 }
 
+/** What a conditional read returns when the stored object still has the ETag the reader holds. */
+export const NOT_MODIFIED = 'not-modified';
+
 /** Key/value blob storage with conditional writes, shaped after S3. Keys use `/` as separator. */
 export interface BlobStore {
   get(key: string): Promise<StoredObject | undefined>;
+  /**
+   * A conditional read (S3 `GetObject` with `If-None-Match`): NOT_MODIFIED when the object's ETag still
+   * equals `etag` (its body is not transferred, and where the adapter can tell without reading it, not
+   * read), the object when it changed, undefined when it is absent. For watchers that poll.
+   */
+  getIfChanged(key: string, etag: string): Promise<StoredObject | typeof NOT_MODIFIED | undefined>;
   /** Returns the new ETag. Throws PreconditionFailedError when a condition does not hold. */
   put(key: string, body: Uint8Array | string, opts?: PutOptions): Promise<{ etag: string }>;
   /** All keys under a prefix, lexicographically sorted. */

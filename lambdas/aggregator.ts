@@ -9,6 +9,7 @@
  * retried alone so one bad message does not hold back the others.
  */
 import { z } from 'zod';
+import { observability } from '../adapters/aws/powertools.ts';
 import { aggregate, recordDeadLetters } from '../core/app/aggregator.ts';
 import type { AppDeps } from '../core/app/deps.ts';
 import {
@@ -17,13 +18,7 @@ import {
   type TrialMessage,
   trialMessageSchema,
 } from '../core/messages.ts';
-import {
-  createSqsHandler,
-  type DepsFactory,
-  errorDetail,
-  observability,
-  type SqsHandler,
-} from './runtime.ts';
+import { createSqsHandler, type DepsFactory, type SqsHandler } from './runtime.ts';
 
 export const aggregatorMessageSchema = z.discriminatedUnion('type', [
   resultMessageSchema,
@@ -36,6 +31,7 @@ async function handle(messages: readonly AggregatorMessage[], d: AppDeps): Promi
   const dead = messages.filter((m): m is TrialMessage => m.type === 'trial');
   if (dead.length > 0) await recordDeadLetters(dead, d);
   if (results.length > 0) await aggregate(results, d);
+  d.log.info('results aggregated', { count: messages.length });
 }
 
 export function createHandler(deps?: DepsFactory): SqsHandler {
@@ -43,35 +39,9 @@ export function createHandler(deps?: DepsFactory): SqsHandler {
     obs: observability('mlp-sweep-aggregator'),
     deps,
     schema: aggregatorMessageSchema,
-    async process(messages, d) {
-      try {
-        await handle(
-          messages.map((m) => m.message),
-          d,
-        );
-        d.log.info('results aggregated', { count: messages.length });
-        return new Set<string>();
-      } catch (err) {
-        if (messages.length === 1) throw err;
-        d.log.warn('batch aggregation failed; retrying one by one', { error: errorDetail(err) });
-      }
-      const failed = new Set<string>();
-      for (const { messageId, message } of messages) {
-        try {
-          await handle([message], d);
-        } catch (err) {
-          failed.add(messageId);
-          d.log.error('aggregation failed', {
-            messageId,
-            type: message.type,
-            sweep_id: message.sweep_id,
-            trial_id: message.trial_id,
-            error: errorDetail(err),
-          });
-        }
-      }
-      return failed;
-    },
+    batch: handle,
+    each: (message, d) => handle([message], d),
+    describe: (m) => ({ type: m.type, sweep_id: m.sweep_id, trial_id: m.trial_id }),
   });
 }
 

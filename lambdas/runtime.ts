@@ -1,155 +1,20 @@
 /**
- * What the three Lambda handlers share: AppDeps built from the environment (names in `ENV` of
- * cdk/resources.ts), AWS SDK clients created once per container, Powertools Metrics adapted to core's
- * MetricsSink, and the SQS partial-batch plumbing. The same code runs on Lambda, against LocalStack
- * (`AWS_ENDPOINT_URL` set → path-style S3) and under the local runner (real SQSEvent objects).
+ * What the three Lambda handlers share: the SQS partial-batch plumbing around core, with deps built once
+ * per container from the environment (adapters/aws/: settings, SDK clients, Powertools adapters) or
+ * injected (tests, the embedded runner). The same code runs on Lambda, against LocalStack and under the
+ * local runners (real SQSEvent objects).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
-import { createDatasetLoader } from '../adapters/data/loader.ts';
-import type { ShardedQueue } from '../adapters/queue/sharded.ts';
-import { type SqsQueue, shardedSqsQueue, sqsQueueAt } from '../adapters/queue/sqs.ts';
-import { S3BlobStore } from '../adapters/store/s3.ts';
-import { ENV, parseQueueUrls } from '../cdk/resources.ts';
-import type { AppDeps, Log, MetricsSink } from '../core/app/deps.ts';
+import { createClients, FUNCTION_MAX_ATTEMPTS } from '../adapters/aws/clients.ts';
+import { depsFromEnv } from '../adapters/aws/deps.ts';
+import { readEnv } from '../adapters/aws/env.ts';
+import { metricsSink, type Observability, powertoolsLog } from '../adapters/aws/powertools.ts';
+import type { AppDeps, Log } from '../core/app/deps.ts';
 
 export type DepsFactory = () => AppDeps | Promise<AppDeps>;
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-type Env = Record<string, string | undefined>;
-
-export const METRICS_NAMESPACE = 'MlpSweep';
-
-export class MissingEnvironmentError extends Error {
-  override readonly name = 'MissingEnvironmentError';
-  constructor(readonly missing: string[]) {
-    super(`missing environment variable(s): ${missing.join(', ')}`);
-  }
-}
-
-/** The handler's settings, read from the environment and validated once. */
-export interface RuntimeEnv {
-  bucket: string;
-  /** Shard 0 of the trials queue (TRIALS_QUEUE_URL). */
-  trialsQueueUrl: string;
-  /**
-   * Every trials queue shard (TRIALS_QUEUE_URLS, comma-separated, shard 0 first); undefined when the
-   * variable is not set (an environment from before the shards: one queue, TRIALS_QUEUE_URL).
-   */
-  trialsQueueUrls?: readonly string[] | undefined;
-  resultsQueueUrl: string;
-  region: string | undefined;
-  /** `AWS_ENDPOINT_URL` (LocalStack); when set, S3 uses path-style addressing. */
-  endpoint: string | undefined;
-  memoryMb: number;
-  arch: 'arm64' | 'x86_64';
-}
-
-export function readEnv(env: Env = process.env): RuntimeEnv {
-  const required = [ENV.bucket, ENV.trialsQueueUrl, ENV.resultsQueueUrl] as const;
-  const missing = required.filter((k) => !env[k]);
-  if (missing.length > 0) throw new MissingEnvironmentError(missing);
-  const memory = Number(env[ENV.workerMemoryMb] ?? env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? 1769);
-  const arch = env[ENV.arch] ?? (process.arch === 'x64' ? 'x86_64' : 'arm64');
-  if (arch !== 'arm64' && arch !== 'x86_64')
-    throw new Error(`${ENV.arch} must be arm64 or x86_64, got ${arch}`);
-  const shards = parseQueueUrls(env[ENV.trialsQueueUrls]);
-  return {
-    bucket: env[ENV.bucket]!,
-    trialsQueueUrl: env[ENV.trialsQueueUrl]!,
-    trialsQueueUrls: shards.length > 0 ? shards : undefined,
-    resultsQueueUrl: env[ENV.resultsQueueUrl]!,
-    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
-    endpoint: env.AWS_ENDPOINT_URL || undefined,
-    memoryMb: Number.isFinite(memory) && memory > 0 ? memory : 1769,
-    arch,
-  };
-}
-
-export interface AwsClients {
-  s3: S3Client;
-  sqs: SQSClient;
-}
-
-/** SDK clients for these settings; an endpoint (LocalStack) switches S3 to path-style addressing. */
-export function createClients(env: Pick<RuntimeEnv, 'region' | 'endpoint'>): AwsClients {
-  const common = {
-    ...(env.region ? { region: env.region } : {}),
-    ...(env.endpoint ? { endpoint: env.endpoint } : {}),
-  };
-  return {
-    s3: new S3Client({ ...common, ...(env.endpoint ? { forcePathStyle: true } : {}) }),
-    sqs: new SQSClient(common),
-  };
-}
-
-/** Core's MetricsSink on top of Powertools Metrics (units are the same CloudWatch strings). */
-export function metricsSink(metrics: Metrics): MetricsSink {
-  return {
-    record(name, value, unit) {
-      metrics.addMetric(name, unit, value);
-    },
-  };
-}
-
-/** Core's Log on top of the Powertools Logger (structured JSON; `extra` becomes top-level keys). */
-export function powertoolsLog(logger: Logger): Log {
-  const at =
-    (level: 'debug' | 'info' | 'warn' | 'error') =>
-    (message: string, extra?: Record<string, unknown>): void => {
-      if (extra) logger[level](message, extra);
-      else logger[level](message);
-    };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-/** The trials queue's shard URLs of these settings: TRIALS_QUEUE_URLS, else TRIALS_QUEUE_URL alone. */
-export function trialShardUrls(settings: RuntimeEnv): readonly string[] {
-  return settings.trialsQueueUrls ?? [settings.trialsQueueUrl];
-}
-
-/** The trials queue of these settings: one queue over every shard (trialShardUrls). */
-export function trialsQueueFromEnv(settings: RuntimeEnv, sqs: SQSClient): SqsQueue | ShardedQueue {
-  return shardedSqsQueue(sqs, trialShardUrls(settings));
-}
-
-/** AppDeps from settings and clients. Clients are the caller's (created once per container). */
-export function depsFromEnv(
-  settings: RuntimeEnv,
-  clients: AwsClients,
-  opts: { log: Log; metrics?: MetricsSink; workerId?: string; now?: () => number; tmpDir?: string },
-): AppDeps {
-  const store = new S3BlobStore(clients.s3, settings.bucket);
-  return {
-    store,
-    trials: trialsQueueFromEnv(settings, clients.sqs),
-    results: sqsQueueAt(clients.sqs, settings.resultsQueueUrl),
-    datasets: createDatasetLoader(store, { tmpDir: opts.tmpDir ?? '/tmp' }),
-    log: opts.log,
-    ...(opts.metrics ? { metrics: opts.metrics } : {}),
-    now: opts.now ?? Date.now,
-    workerId: opts.workerId ?? process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? `pid-${process.pid}`,
-    memoryMb: settings.memoryMb,
-    arch: settings.arch,
-  };
-}
-
-/** Powertools objects of one handler module (one per Lambda function). */
-export interface Observability {
-  logger: Logger;
-  metrics: Metrics;
-}
-
-export function observability(serviceName: string): Observability {
-  return {
-    logger: new Logger({ serviceName }),
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
-  };
-}
 
 interface SqsHandlerSpec<M> {
   obs: Observability;
@@ -161,15 +26,55 @@ interface SqsHandlerSpec<M> {
    * WORKER_MEMORY_MB, the worker's configured memory (used for the cost of dead-lettered trials).
    */
   memoryFromContext?: boolean;
+  /** Handles one message; throws when it failed (its record is reported, SQS retries it, then dead-letters it). */
+  each: (message: M, deps: AppDeps, context: Context) => Promise<void>;
   /**
-   * Processes the batch's valid messages. Returns the message ids that failed (they are retried by SQS);
-   * anything thrown fails every valid record of the batch.
+   * Optional: a batch of several messages in one call first (the aggregator folds them in one
+   * compare-and-swap). When it throws, each message is retried alone with `each`, so one bad message does
+   * not hold back the others.
    */
-  process: (
-    messages: { messageId: string; message: M }[],
-    deps: AppDeps,
-    context: Context,
-  ) => Promise<Set<string> | undefined>;
+  batch?: (messages: readonly M[], deps: AppDeps) => Promise<void>;
+  /** The fields that name a message in a failure's log line (sweep_id, trial_id …). */
+  describe: (message: M) => Record<string, unknown>;
+}
+
+interface Valid<M> {
+  messageId: string;
+  message: M;
+}
+
+/**
+ * The one per-message loop of the three handlers: the batch call when there is one (and more than one
+ * message), else — or when it failed — each message alone. Returns the ids of the messages that failed.
+ * Successes are logged by core (one line per event); failures here, one line per failed record.
+ */
+async function processMessages<M>(
+  spec: SqsHandlerSpec<M>,
+  valid: readonly Valid<M>[],
+  deps: AppDeps,
+  context: Context,
+): Promise<Set<string>> {
+  if (spec.batch && valid.length > 1) {
+    try {
+      await spec.batch(
+        valid.map((v) => v.message),
+        deps,
+      );
+      return new Set();
+    } catch (err) {
+      deps.log.warn('batch failed; retrying one by one', { error: errorDetail(err), records: valid.length });
+    }
+  }
+  const failed = new Set<string>();
+  for (const { messageId, message } of valid) {
+    try {
+      await spec.each(message, deps, context);
+    } catch (err) {
+      failed.add(messageId);
+      deps.log.error('message failed', { messageId, ...spec.describe(message), error: errorDetail(err) });
+    }
+  }
+  return failed;
 }
 
 /** Parses one record body; undefined (and a logged error) when it is not valid JSON / not the schema. */
@@ -207,7 +112,7 @@ export function createSqsHandler<M>(spec: SqsHandlerSpec<M>): SqsHandler {
         injected ??
         (() => {
           const settings = readEnv();
-          return depsFromEnv(settings, createClients(settings), {
+          return depsFromEnv(settings, createClients({ ...settings, maxAttempts: FUNCTION_MAX_ATTEMPTS }), {
             log: powertoolsLog(logger),
             metrics: metricsSink(metrics),
           });
@@ -236,26 +141,16 @@ export function createSqsHandler<M>(spec: SqsHandlerSpec<M>): SqsHandler {
             workerId: context.awsRequestId || base.workerId,
             memoryMb: (spec.memoryFromContext && Number(context.memoryLimitInMB)) || base.memoryMb,
           };
-      const valid: { messageId: string; message: M }[] = [];
+      const valid: Valid<M>[] = [];
       for (const record of event.Records) {
         const message = parseRecord(record, spec.schema, deps.log);
         if (message !== undefined) valid.push({ messageId: record.messageId, message });
       }
       const validIds = new Set(valid.map((v) => v.messageId));
-      let failed: Set<string> | undefined;
-      let batchError: unknown;
-      if (valid.length > 0) {
-        try {
-          failed = await spec.process(valid, deps, context);
-        } catch (err) {
-          batchError = err;
-          deps.log.error('batch failed', { error: errorDetail(err), records: valid.length });
-        }
-      }
+      const failed = await processMessages(spec, valid, deps, context);
       const recordHandler = async (record: SQSRecord): Promise<void> => {
         if (!validIds.has(record.messageId)) throw new Error(`malformed message ${record.messageId}`);
-        if (batchError !== undefined) throw batchError;
-        if (failed?.has(record.messageId)) throw new Error(`message ${record.messageId} failed`);
+        if (failed.has(record.messageId)) throw new Error(`message ${record.messageId} failed`);
       };
       // throwOnFullBatchFailure: false → an all-failed batch is reported record by record too, so
       // callers (Lambda with ReportBatchItemFailures, the local runner) see one consistent shape.

@@ -10,7 +10,7 @@
  * - A progress bar (cli-progress) is shown on stderr when asked for and stderr is a terminal.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { createReadStream, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import envPaths from 'env-paths';
@@ -110,11 +110,12 @@ class TransientError extends Error {}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** The MD5 of a file (read as a stream), or undefined when it cannot be read. */
 export async function md5File(path: string): Promise<string | undefined> {
   try {
-    return createHash('md5')
-      .update(await fsp.readFile(path))
-      .digest('hex');
+    const hash = createHash('md5');
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    return hash.digest('hex');
   } catch {
     return undefined;
   }

@@ -5,10 +5,10 @@
  *
  * - a disk cache of shard bytes in `os.tmpdir()` (Lambda's /tmp survives warm invocations), content-
  *   addressed by sha256; files are written to a temp name and renamed, and verified again when read;
- * - a module-scope memo of decoded data sets, shared by every loader of the same store object in the
- *   process (a warm Lambda keeps its store and reuses the memo across invocations). A request for the
- *   first k training shards is served from a memoized load of the full set (or of more shards) without
- *   copying; concurrent requests share one load. At most
+ * - a module-scope memo of decoded data sets (images or tables), shared by every loader of the same
+ *   store object in the process (a warm Lambda keeps its store and reuses the memo across invocations).
+ *   A request for the first k training shards is served from a memoized load of the full set (or of
+ *   more shards) without copying; concurrent requests share one load. At most
  *   `MEMO_ENTRIES` data sets are kept (least recently used goes first). A failed load is not memoized.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -16,8 +16,11 @@ import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatasetLoader } from '../../core/app/deps.ts';
-import { type HashFn, loadFromManifest, readManifest, type ShardCache } from '../../core/data/prepare.ts';
-import type { Dataset, DatasetRef } from '../../core/dataset.ts';
+import { isTableManifest } from '../../core/data/manifest.ts';
+import { loadFromManifest } from '../../core/data/prepare.ts';
+import { type HashFn, type LoadOptions, readAnyManifest, type ShardCache } from '../../core/data/store-io.ts';
+import { loadTableFromManifest, tableTrainPrefix } from '../../core/data/tabular/store.ts';
+import type { DatasetRef, LoadedDataset } from '../../core/dataset.ts';
 import type { BlobStore } from '../../core/ports.ts';
 
 /** sha256 hex via node:crypto (several times faster than the pure-JS default). */
@@ -94,7 +97,7 @@ interface MemoEntry {
   id: string;
   /** Training shards this entry loaded (Infinity = all). */
   shards: number;
-  promise: Promise<{ ds: Dataset; trainCounts: number[] }>;
+  promise: Promise<{ ds: LoadedDataset; trainCounts: number[] }>;
 }
 
 /** Module scope: survives across invocations of a warm Lambda. Most recently used last. */
@@ -136,7 +139,7 @@ export function createDatasetLoader(store: BlobStore, opts: LoaderOptions = {}):
       ? undefined
       : new DiskShardCache(join(opts.tmpDir ?? tmpdir(), SHARD_CACHE_SUBDIR), opts.cacheMaxBytes);
   return {
-    async load(ref: DatasetRef, o: { trainShards?: number } = {}): Promise<Dataset> {
+    async load(ref: DatasetRef, o: { trainShards?: number } = {}): Promise<LoadedDataset> {
       const want = o.trainShards ?? Number.POSITIVE_INFINITY;
       if (o.trainShards !== undefined && (!Number.isInteger(want) || want < 1)) {
         throw new RangeError(`trainShards must be an integer ≥ 1, got ${o.trainShards}`);
@@ -146,13 +149,16 @@ export function createDatasetLoader(store: BlobStore, opts: LoaderOptions = {}):
       let entry = memo.filter((e) => e.id === id && e.shards >= want).sort((a, b) => a.shards - b.shards)[0];
       if (!entry) {
         const loading = (async () => {
-          const m = await readManifest(store, ref);
-          const ds = await loadFromManifest(store, m, {
+          const m = await readAnyManifest(store, ref);
+          const lo: LoadOptions = {
             ...(o.trainShards !== undefined ? { trainShards: o.trainShards } : {}),
             ...(cache ? { cache } : {}),
             ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
             hash: nodeSha256,
-          });
+          };
+          const ds = isTableManifest(m)
+            ? await loadTableFromManifest(store, m, lo)
+            : await loadFromManifest(store, m, lo);
           return { ds, trainCounts: m.train.map((e) => e.count) };
         })();
         const created: MemoEntry = { id, shards: want, promise: loading };
@@ -175,9 +181,10 @@ export function createDatasetLoader(store: BlobStore, opts: LoaderOptions = {}):
 }
 
 /** The first k training shards of a loaded data set, as views (no copy). */
-function prefix(ds: Dataset, trainCounts: number[], k: number): Dataset {
+function prefix(ds: LoadedDataset, trainCounts: number[], k: number): LoadedDataset {
   const n = trainCounts.slice(0, k).reduce((s, c) => s + c, 0);
   if (n >= ds.train.count) return ds;
+  if (ds.kind === 'table') return tableTrainPrefix(ds, n);
   const size = ds.rows * ds.cols;
   return {
     ...ds,

@@ -10,7 +10,7 @@
  * `ObservedBlobStore` calls an async hook before and after every operation; a hook that waits lets a
  * controller (e.g. a parent process that kills this one by pid) act at a precise point.
  */
-import type { BlobStore, PutOptions, StoredObject } from '../../core/ports.ts';
+import type { BlobStore, NOT_MODIFIED, PutOptions, StoredObject } from '../../core/ports.ts';
 
 export class InjectedCrash extends Error {
   override readonly name = 'InjectedCrash';
@@ -62,6 +62,12 @@ export class FaultyBlobStore implements BlobStore {
     return this.inner.get(key);
   }
 
+  async getIfChanged(key: string, etag: string): Promise<StoredObject | typeof NOT_MODIFIED | undefined> {
+    this.alive('get', key);
+    this.counts.get++;
+    return this.inner.getIfChanged(key, etag);
+  }
+
   async list(prefix: string): Promise<string[]> {
     this.alive('list', prefix);
     this.counts.list++;
@@ -111,6 +117,10 @@ export class ObservedBlobStore implements BlobStore {
 
   get(key: string): Promise<StoredObject | undefined> {
     return this.around('get', key, () => this.inner.get(key));
+  }
+
+  getIfChanged(key: string, etag: string): Promise<StoredObject | typeof NOT_MODIFIED | undefined> {
+    return this.around('get', key, () => this.inner.getIfChanged(key, etag));
   }
 
   put(key: string, body: Uint8Array | string, opts?: PutOptions): Promise<{ etag: string }> {

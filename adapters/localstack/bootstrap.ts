@@ -1,6 +1,6 @@
 /**
  * Creates, idempotently, in LocalStack what the CDK stack creates in AWS: the bucket, and the three queues
- * with their DLQs and redrive policies, all from `serviceSpec()` (cdk/resources.ts) so the two never drift.
+ * with their DLQs and redrive policies, all from `serviceSpec()` (core/service-spec.ts) so the two never drift.
  * The trials queue has `trialQueueShards` shards (default: the stack's, 4): `<prefix>-trials`,
  * `<prefix>-trials-1`, … all redriving to the one `<prefix>-trials-dlq`.
  * The worker timeout is configurable: locally 60 s (trials visibility = 6 × 60 = 360 s); tests use less.
@@ -18,7 +18,7 @@ import {
   GetQueueUrlCommand,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
-import { QUEUE_ROLES, type QueueRole, type ServiceSpec, serviceSpec } from '../../cdk/resources.ts';
+import { QUEUE_ROLES, type QueueRole, type ServiceSpec, serviceSpec } from '../../core/service-spec.ts';
 import type { LocalstackClients } from './clients.ts';
 
 export const LOCAL_WORKER_TIMEOUT_SECONDS = 60;

@@ -1,28 +1,29 @@
 /** SDK clients for LocalStack on the host: path-style S3, dummy credentials, us-east-1. */
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { type AwsClients, createClients, FUNCTION_MAX_ATTEMPTS } from '../aws/clients.ts';
 
 export const LOCALSTACK_DEFAULT_ENDPOINT = 'http://127.0.0.1:4566';
 export const LOCALSTACK_REGION = 'us-east-1';
 export const LOCALSTACK_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
 
-export interface LocalstackClients {
+export interface LocalstackClients extends AwsClients {
   endpoint: string;
   region: string;
-  s3: S3Client;
-  sqs: SQSClient;
 }
 
 export function localstackClients(
   endpoint: string = process.env.LOCALSTACK_ENDPOINT ?? LOCALSTACK_DEFAULT_ENDPOINT,
   region: string = LOCALSTACK_REGION,
 ): LocalstackClients {
-  const common = { endpoint, region, credentials: LOCALSTACK_CREDENTIALS, maxAttempts: 3 };
   return {
     endpoint,
     region,
-    s3: new S3Client({ ...common, forcePathStyle: true }),
-    sqs: new SQSClient(common),
+    // The local runner's event source mappings use these clients: they retry as the functions do.
+    ...createClients({
+      endpoint,
+      region,
+      credentials: LOCALSTACK_CREDENTIALS,
+      maxAttempts: FUNCTION_MAX_ATTEMPTS,
+    }),
   };
 }
 

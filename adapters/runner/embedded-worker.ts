@@ -1,37 +1,32 @@
 /**
  * One worker thread of the embedded runner: a warm "Lambda container" of the worker function. It runs the
- * real handler module (`lambdas/worker.ts` `createHandler`) with deps whose store is the shared
+ * handler module it is given (`createHandler`, lambdas/worker.ts) with deps whose store is the shared
  * FsBlobStore and whose queues collect what the invocation sends; the main thread forwards those
  * messages to its in-process queues when the invocation returns (before it deletes the record), so the
  * order is the same as on Lambda: sends happen before the event source mapping deletes the message.
+ * It speaks the container protocol (container.ts), with the sent bodies in 'done'.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AppDeps, Log } from '../../core/app/deps.ts';
 import type { MessageQueue, ReceivedMessage } from '../../core/ports.ts';
-import { createHandler } from '../../lambdas/worker.ts';
 import { createDatasetLoader } from '../data/loader.ts';
 import { FsBlobStore } from '../store/fs.ts';
-import { type FunctionSpec, lambdaContext } from './lambda-event.ts';
+import type { Done, FromContainer, ToContainer } from './container.ts';
+import { contextFromFields } from './lambda-context.mjs';
 
 export interface WorkerThreadData {
   storeDir: string;
   workerName: string;
   memoryMb: number;
   arch: 'arm64' | 'x86_64';
+  /** file: URL of the worker's handler module (exports `createHandler(deps)`). */
+  handlerModule: string;
 }
 
-export type ToThread = { type: 'invoke'; id: number; event: SQSEvent; fn: FunctionSpec; requestId: string };
-export type FromThread =
-  | { type: 'ready' }
-  | {
-      type: 'done';
-      id: number;
-      response?: SQSBatchResponse;
-      error?: string;
-      sent: { trials: string[]; results: string[] };
-    }
-  | { type: 'log'; level: keyof Log; message: string; extra?: Record<string, unknown> };
+type CreateHandler = (
+  deps: () => AppDeps,
+) => (event: SQSEvent, context: ReturnType<typeof contextFromFields>) => Promise<SQSBatchResponse>;
 
 /** Collects the bodies an invocation sends; the main thread delivers them. */
 class Outbox implements MessageQueue {
@@ -59,7 +54,7 @@ class Outbox implements MessageQueue {
 const port = parentPort;
 if (!port) throw new Error('embedded-worker.ts runs as a worker thread');
 const data = workerData as WorkerThreadData;
-const post = (m: FromThread) => port.postMessage(m);
+const post = (m: FromContainer) => port.postMessage(m);
 
 const log: Log = {
   debug: () => {},
@@ -82,25 +77,20 @@ const deps: AppDeps = {
   memoryMb: data.memoryMb,
   arch: data.arch,
 };
+const { createHandler } = (await import(data.handlerModule)) as { createHandler: CreateHandler };
 const handler = createHandler(() => deps);
 
-port.on('message', async (m: ToThread) => {
-  if (m.type !== 'invoke') return;
+port.on('message', async (m: ToContainer) => {
+  if (m === 'stop' || m.type !== 'invoke') return;
   trials.sent = [];
   results.sent = [];
-  let reply: FromThread;
+  let reply: Done;
   try {
-    const response = await handler(m.event, lambdaContext(m.fn, m.requestId));
-    reply = { type: 'done', id: m.id, ...(response ? { response } : {}), sent: { trials: [], results: [] } };
+    const response = await handler(m.event, contextFromFields(m.context));
+    reply = { type: 'done', id: m.id, ...(response ? { response } : {}) };
   } catch (e) {
-    reply = {
-      type: 'done',
-      id: m.id,
-      error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
-      sent: { trials: [], results: [] },
-    };
+    reply = { type: 'done', id: m.id, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
   }
-  reply.sent = { trials: trials.sent, results: results.sent };
-  post(reply);
+  post({ ...reply, sent: { trials: trials.sent, results: results.sent } });
 });
 post({ type: 'ready' });

@@ -3,35 +3,36 @@
  *
  *   store     FsBlobStore under `storeDir` (shared by every thread; conditional puts are atomic across them)
  *   queues    InProcessQueues in the main thread with the service's visibility timeouts and DLQ redrive
- *             (serviceSpec() of cdk/resources.ts, the same definition as the stack)
- *   dispatcher, aggregator   the real handler modules (lambdas/*.ts createHandler) in the main thread,
- *             each fed by a Poller (the aggregator by two: the results queue and the trials DLQ)
- *   workers   a pool of worker_threads (default: one per core), each a warm "container" running
- *             lambdas/worker.ts; one Poller per thread receives one trial at a time (batch size 1)
+ *             (serviceSpec() of core/service-spec.ts, the same definition as the stack)
+ *   dispatcher, aggregator   the handler modules' `createHandler` (`modules`, the TypeScript sources) in the
+ *             main thread, each fed by a Poller (the aggregator by two: the results queue and the trials DLQ)
+ *   workers   a pool of worker_threads (default: one per core), each a warm "container" (container.ts)
+ *             running the worker's handler module; one Poller per thread receives one trial at a time
  *
  * A thread that dies mid-invocation is replaced; its message stays in flight and comes back after the
  * visibility timeout (then goes to the DLQ after maxReceiveCount), exactly as on Lambda.
  */
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
-import type { SQSBatchResponse } from 'aws-lambda';
-import { QUEUE_ROLES, type QueueRole, type ServiceSpec, serviceSpec } from '../../cdk/resources.ts';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AppDeps, Log } from '../../core/app/deps.ts';
 import type { Queues } from '../../core/ports.ts';
-import { createHandler as createAggregator } from '../../lambdas/aggregator.ts';
-import { createHandler as createDispatcher } from '../../lambdas/dispatcher.ts';
+import { QUEUE_ROLES, type QueueRole, type ServiceSpec, serviceSpec } from '../../core/service-spec.ts';
 import { createDatasetLoader } from '../data/loader.ts';
 import { LOCAL_WORKER_TIMEOUT_SECONDS } from '../localstack/bootstrap.ts';
 import { InProcessQueue } from '../queue/memory.ts';
 import { FsBlobStore } from '../store/fs.ts';
-import type { FromThread, ToThread, WorkerThreadData } from './embedded-worker.ts';
-import type { FunctionSpec } from './lambda-event.ts';
-import { type BatchReport, invokeHandler, Poller } from './poller.ts';
+import { ContainerSlot, type StartContainer } from './container.ts';
+import type { WorkerThreadData } from './embedded-worker.ts';
+import type { HandlerModules } from './handler-modules.ts';
+import { contextFields, type FunctionSpec, type SqsHandler } from './lambda-event.ts';
+import { type BatchReport, type Invoke, invokeHandler, Poller } from './poller.ts';
 import { tsWorker } from './ts-worker.ts';
 
 export interface EmbeddedOptions {
   storeDir: string;
+  /** The handler modules (TypeScript sources: they export `createHandler(deps)`). */
+  modules: HandlerModules;
   /** Worker threads (default: os.availableParallelism()). */
   workers?: number;
   /** Worker function timeout; the trials queue's visibility is 6× this (default 60 s). */
@@ -54,13 +55,10 @@ export interface RunnerActivity {
 
 const quiet: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
-interface Slot {
-  index: number;
-  worker: Worker;
-  /** False between a thread's death and its replacement being ready. */
-  alive: boolean;
-  pending: Map<number, { resolve: (r: SQSBatchResponse | undefined) => void; reject: (e: Error) => void }>;
-  poller: Poller;
+type CreateHandler = (deps: () => AppDeps) => SqsHandler;
+
+async function createHandlerOf(url: string): Promise<CreateHandler> {
+  return ((await import(url)) as { createHandler: CreateHandler }).createHandler;
 }
 
 export class EmbeddedRunner {
@@ -70,11 +68,9 @@ export class EmbeddedRunner {
   readonly spec: ServiceSpec;
   readonly workerCount: number;
   private readonly log: Log;
-  private readonly slots: Slot[] = [];
-  private readonly mainPollers: Poller[] = [];
-  private nextId = 1;
-  private restarts = 0;
-  private stopping = false;
+  private readonly slots: ContainerSlot[] = [];
+  private readonly pollers: Poller[] = [];
+  private readonly workerPollers: Poller[] = [];
 
   constructor(private readonly o: EmbeddedOptions) {
     this.store = new FsBlobStore(o.storeDir);
@@ -114,160 +110,108 @@ export class EmbeddedRunner {
     };
   }
 
-  async start(): Promise<void> {
-    const deps = this.mainDeps();
-    const onBatch = (r: BatchReport) => this.o.onBatch?.(r);
-    const onError = (e: unknown) => this.log.error('poller error', { error: String(e) });
-    const dispatcher = createDispatcher(() => deps);
-    const aggregator = createAggregator(() => deps);
-    const fn = (name: string, timeoutSeconds: number): FunctionSpec => ({
-      functionName: name,
-      timeoutSeconds,
-      memoryMb: this.spec.worker.memoryMb,
+  private poller(queue: Queues[keyof Queues], fn: FunctionSpec, invoke: Invoke, batchSize: number): Poller {
+    const p = new Poller({
+      queue,
+      fn,
+      invoke,
+      batchSize,
+      onBatch: (r) => this.o.onBatch?.(r),
+      onError: (e) => this.log.error('poller error', { function: fn.functionName, error: String(e) }),
     });
-    this.mainPollers.push(
-      new Poller({
-        queue: this.queues.submissions,
-        fn: fn('dispatcher', this.spec.dispatcherTimeoutSeconds),
-        invoke: invokeHandler(dispatcher),
-        batchSize: 1,
-        onBatch,
-        onError,
-      }),
-      new Poller({
-        queue: this.queues.results,
-        fn: fn('aggregator', this.spec.aggregatorTimeoutSeconds),
-        invoke: invokeHandler(aggregator),
-        batchSize: 10,
-        onBatch,
-        onError,
-      }),
-      new Poller({
-        queue: this.dlqs.trials,
-        fn: fn('aggregator', this.spec.aggregatorTimeoutSeconds),
-        invoke: invokeHandler(aggregator),
-        batchSize: 10,
-        onBatch,
-        onError,
-      }),
-    );
-    await Promise.all(Array.from({ length: this.workerCount }, (_, i) => this.spawn(i)));
-    for (const p of this.mainPollers) p.start();
-    for (const s of this.slots) s.poller.start();
+    this.pollers.push(p);
+    return p;
   }
 
-  private spawnThread(index: number): Promise<Worker> {
+  async start(): Promise<void> {
+    const deps = this.mainDeps();
+    const { urls } = this.o.modules;
+    const dispatcher = invokeHandler((await createHandlerOf(urls.dispatcher))(() => deps));
+    const aggregator = invokeHandler((await createHandlerOf(urls.aggregator))(() => deps));
+    const fn = (
+      name: string,
+      timeoutSeconds: number,
+      memoryMb = this.spec.worker.memoryMb,
+    ): FunctionSpec => ({
+      functionName: name,
+      timeoutSeconds,
+      memoryMb,
+    });
+    this.poller(this.queues.submissions, fn('dispatcher', this.spec.dispatcherTimeoutSeconds), dispatcher, 1);
+    const agg = fn('aggregator', this.spec.aggregatorTimeoutSeconds);
+    this.poller(this.queues.results, agg, aggregator, 10);
+    this.poller(this.dlqs.trials, agg, aggregator, 10);
+    const workerFn = fn(
+      'worker',
+      this.spec.worker.timeoutSeconds,
+      this.o.memoryMb ?? this.spec.worker.memoryMb,
+    );
+    for (let i = 0; i < this.workerCount; i++) {
+      const slot = new ContainerSlot(`embedded-worker-${i}`, this.thread(i), {
+        log: this.log,
+        onLog: (m) => this.log[m.level](m.message, { ...m.extra, worker: i }),
+      });
+      this.slots.push(slot);
+      this.workerPollers.push(
+        this.poller(this.queues.trials, workerFn, (event, f) => this.invokeThread(slot, event, f), 1),
+      );
+    }
+    await Promise.all(this.slots.map((s) => s.start()));
+    for (const p of this.pollers) p.start();
+  }
+
+  /** Starts worker thread `index` (a container running the worker's handler module). */
+  private thread(index: number): StartContainer {
     const data: WorkerThreadData = {
       storeDir: this.store.root,
       workerName: `embedded-worker-${index}`,
       memoryMb: this.o.memoryMb ?? this.spec.worker.memoryMb,
       arch: this.spec.worker.arch,
+      handlerModule: this.o.modules.urls.worker,
     };
-    const worker = tsWorker(new URL('./embedded-worker.ts', import.meta.url), { workerData: data });
-    return new Promise((resolve, reject) => {
-      const onReady = (m: FromThread) => {
-        if (m.type !== 'ready') return;
-        worker.off('message', onReady);
-        worker.off('error', reject);
-        resolve(worker);
+    return (on) => {
+      const worker = tsWorker(new URL('./embedded-worker.ts', import.meta.url), { workerData: data });
+      worker.on('message', on.message);
+      worker.on('error', (e) => on.exit(e instanceof Error ? e.message : String(e)));
+      worker.on('exit', (code) => on.exit(`exit code ${code}`));
+      return {
+        pid: undefined,
+        post: (m) => worker.postMessage(m),
+        kill: () => void worker.terminate(),
+        stop: async () => void (await worker.terminate()),
       };
-      worker.on('message', onReady);
-      worker.once('error', reject);
-    });
+    };
   }
 
-  private async spawn(index: number): Promise<void> {
-    const worker = await this.spawnThread(index);
-    const existing = this.slots[index];
-    const slot: Slot = existing ?? {
-      index,
-      worker,
-      alive: true,
-      pending: new Map(),
-      poller: undefined as unknown as Poller,
-    };
-    slot.worker = worker;
-    slot.alive = true;
-    this.attach(slot);
-    if (!existing) {
-      slot.poller = new Poller({
-        queue: this.queues.trials,
-        fn: {
-          functionName: 'worker',
-          timeoutSeconds: this.spec.worker.timeoutSeconds,
-          memoryMb: this.o.memoryMb ?? this.spec.worker.memoryMb,
-        },
-        invoke: (event, fn) =>
-          new Promise((resolve, reject) => {
-            // A record handed to a dead "container" fails like a crashed invocation (retried by the queue).
-            if (!slot.alive) return reject(new Error(`worker thread ${slot.index} is restarting`));
-            const id = this.nextId++;
-            slot.pending.set(id, { resolve, reject });
-            const msg: ToThread = { type: 'invoke', id, event, fn, requestId: randomUUID() };
-            slot.worker.postMessage(msg);
-          }),
-        batchSize: this.spec.worker.batchSize,
-        onBatch: (r) => this.o.onBatch?.(r),
-        onError: (e) => this.log.error('worker poller error', { error: String(e) }),
-      });
-      this.slots[index] = slot;
-    }
-  }
-
-  private attach(slot: Slot): void {
-    const worker = slot.worker;
-    worker.on('message', async (m: FromThread) => {
-      if (m.type === 'log') {
-        this.log[m.level](m.message, { ...m.extra, worker: slot.index });
-        return;
-      }
-      if (m.type !== 'done') return;
-      const p = slot.pending.get(m.id);
-      slot.pending.delete(m.id);
-      try {
-        // Deliver what the invocation sent before its record can be deleted.
-        if (m.sent.trials.length) await this.queues.trials.send(m.sent.trials);
-        if (m.sent.results.length) await this.queues.results.send(m.sent.results);
-      } catch (e) {
-        p?.reject(e instanceof Error ? e : new Error(String(e)));
-        return;
-      }
-      if (m.error) p?.reject(new Error(m.error));
-      else p?.resolve(m.response);
-    });
-    const died = (why: string) => {
-      if (slot.worker !== worker || !slot.alive) return;
-      slot.alive = false;
-      for (const [, p] of slot.pending) p.reject(new Error(`worker thread ${slot.index} died: ${why}`));
-      slot.pending.clear();
-      if (this.stopping) return;
-      this.restarts++;
-      this.log.error('worker thread died; starting a new one', { worker: slot.index, why });
-      this.spawn(slot.index).catch((e) =>
-        this.log.error('could not restart a worker thread', { error: String(e) }),
-      );
-    };
-    worker.on('error', (e) => died(e instanceof Error ? e.message : String(e)));
-    worker.on('exit', (code) => died(`exit code ${code}`));
+  /** One invocation in a worker thread; what it sent is delivered before its record can be deleted. */
+  private async invokeThread(
+    slot: ContainerSlot,
+    event: SQSEvent,
+    fn: FunctionSpec,
+  ): Promise<SQSBatchResponse | undefined> {
+    const done = await slot.invoke(event, contextFields(fn, randomUUID()));
+    if (done.sent?.trials.length) await this.queues.trials.send(done.sent.trials);
+    if (done.sent?.results.length) await this.queues.results.send(done.sent.results);
+    if (done.error) throw new Error(done.error);
+    return done.response;
   }
 
   /** Ends worker thread `index` abruptly, as a crash would (tests). */
   async killWorker(index: number): Promise<void> {
-    await this.slots[index]?.worker.terminate();
+    this.slots[index]?.kill();
   }
 
   activity(): RunnerActivity {
     return {
       workers: this.workerCount,
-      busy: this.slots.filter((s) => s?.poller.isBusy).length,
-      restarts: this.restarts,
+      busy: this.workerPollers.filter((p) => p.isBusy).length,
+      restarts: this.slots.reduce((n, s) => n + s.restarts, 0),
     };
   }
 
   /** Stops polling (finishing the invocations in progress), then ends the threads. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    await Promise.all([...this.mainPollers, ...this.slots.map((s) => s.poller)].map((p) => p?.stop()));
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(this.pollers.map((p) => p.stop()));
+    await Promise.all(this.slots.map((s) => s.stop(0)));
   }
 }

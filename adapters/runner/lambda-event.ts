@@ -5,6 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ReceivedMessage } from '../../core/ports.ts';
+import { type ContextFields, contextFromFields } from './lambda-context.mjs';
 
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
@@ -54,30 +55,31 @@ export interface FunctionSpec {
   region?: string;
 }
 
-export function lambdaContext(
+/** The Context fields of one invocation of `fn` starting at `start` (serialisable: they cross to threads and processes). */
+export function contextFields(
   fn: FunctionSpec,
   requestId: string = randomUUID(),
   start = Date.now(),
-): Context {
+): ContextFields {
   const region = fn.region ?? LOCAL_REGION;
-  const deadline = start + fn.timeoutSeconds * 1000;
-  const unsupported = () => {
-    throw new Error('callback-style completion is not supported');
-  };
   return {
-    callbackWaitsForEmptyEventLoop: false,
     functionName: fn.functionName,
-    functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:${fn.functionName}`,
     memoryLimitInMB: String(fn.memoryMb),
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/${fn.functionName}`,
     logStreamName: `local/${process.pid}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
+    deadlineMs: start + fn.timeoutSeconds * 1000,
   };
+}
+
+/** A Context for one invocation of `fn` in this process (its remaining time counts down from the timeout). */
+export function lambdaContext(
+  fn: FunctionSpec,
+  requestId: string = randomUUID(),
+  start = Date.now(),
+): Context {
+  return contextFromFields(contextFields(fn, requestId, start));
 }
 
 /** Which records of an event succeeded, per the handler's response (ReportBatchItemFailures). */

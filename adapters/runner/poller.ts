@@ -36,6 +36,8 @@ export interface PollerOptions {
   batchSize?: number;
   /** Long-poll wait per receive; short keeps `stop()` responsive. */
   waitSeconds?: number;
+  /** Visibility timeout asked for on each receive (default: the queue's). */
+  visibilityTimeoutSeconds?: number;
   region?: string;
   onBatch?: (r: BatchReport) => void;
   /** A receive/delete error (the queue is unreachable): reported, then retried after a pause. */
@@ -85,7 +87,13 @@ export class Poller {
    */
   private async round(): Promise<{ count: number; acked: Promise<void> }> {
     const { queue, fn } = this.o;
-    const msgs = await queue.receive({ max: this.o.batchSize ?? 1, waitSeconds: this.o.waitSeconds ?? 1 });
+    const msgs = await queue.receive({
+      max: this.o.batchSize ?? 1,
+      waitSeconds: this.o.waitSeconds ?? 1,
+      ...(this.o.visibilityTimeoutSeconds !== undefined
+        ? { visibilityTimeoutSeconds: this.o.visibilityTimeoutSeconds }
+        : {}),
+    });
     if (msgs.length === 0) return { count: 0, acked: Promise.resolve() };
     this.busy = true;
     const t0 = Date.now();

@@ -1,6 +1,7 @@
 /** In-memory BlobStore (tests, single-process runs). Conditional puts are atomic (single-threaded JS). */
 import {
   type BlobStore,
+  NOT_MODIFIED,
   PreconditionFailedError,
   type PutOptions,
   type StoredObject,
@@ -20,6 +21,12 @@ export class MemoryBlobStore implements BlobStore {
   async get(key: string): Promise<StoredObject | undefined> {
     const e = this.objects.get(assertKey(key));
     return e ? { body: e.body.slice(), etag: e.etag } : undefined;
+  }
+
+  async getIfChanged(key: string, etag: string): Promise<StoredObject | typeof NOT_MODIFIED | undefined> {
+    const e = this.objects.get(assertKey(key));
+    if (!e) return undefined;
+    return e.etag === etag ? NOT_MODIFIED : { body: e.body.slice(), etag: e.etag };
   }
 
   async put(key: string, body: Uint8Array | string, opts: PutOptions = {}): Promise<{ etag: string }> {

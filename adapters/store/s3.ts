@@ -2,10 +2,13 @@
  * BlobStore on S3 (or LocalStack's S3). Conditional writes use S3's own `If-None-Match: *` and
  * `If-Match: <etag>` on PutObject: 412 PreconditionFailed and 409 ConditionalRequestConflict (a concurrent
  * conditional write won) become PreconditionFailedError, as does If-Match on a missing key (404).
+ * A GetObject whose body breaks off (a connection reset mid-response) is asked again: the SDK retries a
+ * request until its response has begun, but streams the body to the caller, outside its retries.
  */
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
   PutObjectCommand,
@@ -14,6 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import {
   type BlobStore,
+  NOT_MODIFIED,
   PreconditionFailedError,
   type PutOptions,
   type StoredObject,
@@ -35,6 +39,9 @@ function isNotFound(e: unknown): boolean {
   return a.name === 'NoSuchKey' || a.name === 'NotFound' || a.$metadata?.httpStatusCode === 404;
 }
 
+/** Reads of one object whose body broke off, before the error is given up to the caller. */
+const BODY_READ_ATTEMPTS = 4;
+
 export class S3BlobStore implements BlobStore {
   constructor(
     readonly client: S3Client,
@@ -43,12 +50,36 @@ export class S3BlobStore implements BlobStore {
 
   async get(key: string): Promise<StoredObject | undefined> {
     assertKey(key);
+    for (let attempt = 1; ; attempt++) {
+      let out: GetObjectCommandOutput;
+      try {
+        out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+      if (!out.ETag) throw new Error(`S3 returned no ETag for ${key}`);
+      try {
+        const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+        return { body, etag: out.ETag };
+      } catch (e) {
+        if (attempt >= BODY_READ_ATTEMPTS) throw e;
+      }
+    }
+  }
+
+  async getIfChanged(key: string, etag: string): Promise<StoredObject | typeof NOT_MODIFIED | undefined> {
+    assertKey(key);
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, IfNoneMatch: etag }),
+      );
       const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
       if (!out.ETag) throw new Error(`S3 returned no ETag for ${key}`);
       return { body, etag: out.ETag };
     } catch (e) {
+      const a = awsError(e);
+      if (a.$metadata?.httpStatusCode === 304 || a.name === 'NotModified') return NOT_MODIFIED;
       if (isNotFound(e)) return undefined;
       throw e;
     }

@@ -1,12 +1,12 @@
 /**
- * One of the service's queues (spec from cdk/resources.ts) with its dead-letter queue: its own, or — for
+ * One of the service's queues (spec from core/service-spec.ts) with its dead-letter queue: its own, or — for
  * the shards of a sharded queue — one it shares with the other shards (`opts.dlq`). Both are encrypted
  * with SQS-managed keys and deny any request not made over TLS.
  */
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { QueueSpec } from '../resources.ts';
+import type { QueueSpec } from '../../core/service-spec.ts';
 
 export interface QueueWithDlqOptions {
   /** An existing dead-letter queue to redrive to (shared by the shards); default: a new one. */

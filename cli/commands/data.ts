@@ -1,7 +1,8 @@
 /**
  * `sweep data …`: getting data sets into a store.
  *
- *   sweep data prepare --dataset mnist [--data-dir d] [--backend local|localstack|aws] [--store-dir .sweep/store]
+ *   sweep data prepare --dataset mnist [--data-dir d] [--backend local|localstack|aws] [--store-dir .sweep/store] [--region r]
+ *   sweep data prepare --dataset <name> --from <table file> --label <column> [--task …] [--test f | --test-split p]
  *   sweep data download --dataset fashion-mnist
  *   sweep data list [--backend …]
  *
@@ -13,9 +14,12 @@ import { nodeSha256 } from '../../adapters/data/loader.ts';
 import { DATASET_NAMES, DatasetInputError, resolveDataset } from '../../adapters/data/sources.ts';
 import { FsBlobStore } from '../../adapters/store/fs.ts';
 import { IdxError } from '../../core/data/idx.ts';
+import { manifestShape, parseAnyManifest } from '../../core/data/manifest.ts';
 import { prepareDataset } from '../../core/data/prepare.ts';
-import { parseManifest } from '../../core/data/shards.ts';
+import { TableInputError } from '../../core/data/tabular/errors.ts';
 import type { BlobStore } from '../../core/ports.ts';
+import { UsageError } from '../ui/errors.ts';
+import { addTableOptions, prepareTableCommand } from './data-table.ts';
 
 type BackendKind = 'local' | 'localstack' | 'aws';
 const BACKENDS: readonly BackendKind[] = ['local', 'localstack', 'aws'];
@@ -26,15 +30,13 @@ interface StoreOpts {
   storeDir?: string;
   stackName?: string;
   endpoint?: string;
+  region?: string;
 }
 
 type OpenBackend = (
   kind: BackendKind,
-  opts: { storeDir?: string; stackName?: string; endpoint?: string },
+  opts: { storeDir?: string; stackName?: string; endpoint?: string; region?: string },
 ) => Promise<{ store: BlobStore; kind: string }>;
-
-/** Invalid input (exit code 2). */
-class UsageError extends Error {}
 
 /**
  * Opens the chosen backend's store through adapters/backend.ts (`openBackend`). Until that module is
@@ -59,6 +61,7 @@ async function openStore(o: StoreOpts): Promise<BlobStore> {
       storeDir,
       ...(o.stackName ? { stackName: o.stackName } : {}),
       ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+      ...(o.region ? { region: o.region } : {}),
     };
     return (await openBackend(kind, opts)).store;
   }
@@ -71,13 +74,22 @@ function addStoreOptions(cmd: Command): Command {
     .option('--backend <kind>', `where the store is: ${BACKENDS.join('|')}`, 'local')
     .option('--store-dir <dir>', 'local store directory', DEFAULT_STORE_DIR)
     .option('--stack-name <name>', 'CloudFormation stack of the aws backend')
-    .option('--endpoint <url>', 'LocalStack endpoint');
+    .option('--endpoint <url>', 'LocalStack endpoint')
+    .option('--region <region>', 'aws backend: region (default from the environment or your AWS profile)');
 }
 
 function fail(e: unknown, json: boolean): void {
-  const input = e instanceof UsageError || e instanceof IdxError || e instanceof DatasetInputError;
+  const input =
+    e instanceof UsageError ||
+    e instanceof IdxError ||
+    e instanceof DatasetInputError ||
+    e instanceof TableInputError;
   const msg = (e as Error).message ?? String(e);
-  if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: msg, kind: (e as Error).name })}\n`);
+  const problem = e instanceof TableInputError ? { problem: e.problem } : {};
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, error: msg, kind: (e as Error).name, ...problem })}\n`,
+    );
   process.stderr.write(`error: ${msg}\n`);
   process.exitCode = input ? 2 : 1;
 }
@@ -94,19 +106,27 @@ export function register(program: Command): void {
   const data = program.command('data').description('prepare data sets (MNIST and friends) in a store');
 
   addStoreOptions(
-    data
-      .command('prepare')
+    addTableOptions(data.command('prepare'))
       .description('read a data set, cut it into verified shards and write them + manifest.json to the store')
-      .option('--dataset <name>', `${DATASET_NAMES.join('|')} or a directory of IDX files`, 'mnist')
+      .option(
+        '--dataset <name>',
+        `${DATASET_NAMES.join('|')}, a directory of IDX files, or the name for --from`,
+        'mnist',
+      )
       .option('--data-dir <dir>', 'read the IDX files from this directory instead of the cache / a download')
       .option('--cache-dir <dir>', 'download cache (default: the user cache dir, XDG)')
       .option('--offline', 'never download (use the cache, else fall back to mnist-mini)')
       .option('--shard-size <n>', 'samples per shard', '10000')
       .option('--verify', 'also re-check the shards already in the store and rewrite bad ones')
       .option('--json', 'print the result as one JSON line'),
-  ).action(async (o) => {
+  ).action(async (o, cmd: Command) => {
     const json = Boolean(o.json);
     try {
+      if (o.from) {
+        const given = cmd.getOptionValueSource('dataset') !== 'default';
+        await prepareTableCommand(o, given, () => openStore(o), json);
+        return;
+      }
       const shardSize = parsePositiveInt('--shard-size', o.shardSize);
       const log = (m: string) => {
         if (!json) process.stderr.write(`${m}\n`);
@@ -203,10 +223,11 @@ export function register(program: Command): void {
       for (const key of manifests) {
         const obj = await store.get(key);
         if (!obj) continue;
-        const m = parseManifest(obj.body, key);
+        const m = parseAnyManifest(obj.body, key);
         rows.push({
           dataset: m.name,
           version: m.version,
+          ...manifestShape(m),
           train: m.train.reduce((s, e) => s + e.count, 0),
           test: m.test.reduce((s, e) => s + e.count, 0),
           shards: m.train.length + m.test.length,
@@ -218,7 +239,7 @@ export function register(program: Command): void {
       else
         for (const r of rows)
           process.stdout.write(
-            `${r.dataset}@${r.version}  ${r.train} train / ${r.test} test  ${r.shards} shards  ${r.created_at ?? ''}\n`,
+            `${r.dataset}@${r.version}  ${r.kind} ${r.task} ${r.inputs}→${r.outputs}  ${r.train} train / ${r.test} test  ${r.shards} shards  ${r.created_at ?? ''}\n`,
           );
     } catch (e) {
       fail(e, json);

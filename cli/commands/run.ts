@@ -22,6 +22,7 @@ import { nodeSha256 } from '../../adapters/data/loader.ts';
 import { DatasetInputError, resolveDataset } from '../../adapters/data/sources.ts';
 import { LOCAL_WORKER_TIMEOUT_SECONDS } from '../../adapters/localstack/bootstrap.ts';
 import { EmbeddedRunner } from '../../adapters/runner/embedded.ts';
+import type { HandlerModules } from '../../adapters/runner/handler-modules.ts';
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
 import { progressOf, type SweepProgress, waitForSweep } from '../../adapters/runner/sweep-run.ts';
 import { FsBlobStore } from '../../adapters/store/fs.ts';
@@ -34,10 +35,20 @@ import { keys } from '../../core/layout.ts';
 import type { BlobStore, MessageQueue } from '../../core/ports.ts';
 import type { Sweep } from '../../core/sweep/types.ts';
 import { EXIT, type Out, positiveInt, processOut, reportError, UsageError } from '../ui/errors.ts';
+import { BUNDLED_FLAGS, BUNDLED_HELP, handlerModules } from '../ui/handlers.ts';
 import { runInterruptible } from '../ui/interrupt.ts';
 import { readLeaderboard, renderLeaderboard } from '../ui/outputs.ts';
 import { formatEta, ProgressView } from '../ui/progress.ts';
-import { parseOrThrow, readSweepFile, SweepProblemsError, withDataset } from '../ui/sweep-text.ts';
+import {
+  MAX_TRIALS_HELP,
+  parseOrThrow,
+  readSweepFile,
+  SweepProblemsError,
+  sayWarnings,
+  withDataset,
+  withOverrides,
+} from '../ui/sweep-text.ts';
+import { dashboardUrl } from './dashboard.ts';
 
 export interface RunFlags {
   workers?: string;
@@ -50,6 +61,8 @@ export interface RunFlags {
   offline?: boolean;
   top?: string;
   json?: boolean;
+  maxTrials?: string;
+  bundled?: boolean | string;
 }
 
 export interface RunIo {
@@ -155,11 +168,13 @@ async function openSession(
   log: Log,
   workers: number,
   timeout: number,
+  modules: HandlerModules,
 ): Promise<Session> {
   const backend = flags.backend ?? 'local';
   if (backend === 'local') {
     const runner = new EmbeddedRunner({
       storeDir: join(outDir, 'store'),
+      modules,
       workers,
       workerTimeoutSeconds: timeout,
       log,
@@ -190,7 +205,8 @@ async function openSession(
     workerTimeoutSeconds: timeout,
   });
   const runner = new ProcessRunner({
-    env: b.env!,
+    backend: b,
+    modules,
     workers,
     workerTimeoutSeconds: timeout,
     logDir: join(outDir, 'logs'),
@@ -226,6 +242,13 @@ async function openSession(
   };
 }
 
+/** The `sweep dashboard` command that shows this run's store. */
+function dashboardHint(flags: RunFlags, outDir: string): string {
+  if (flags.backend === 'localstack') return 'npx sweep dashboard --backend localstack --open';
+  const store = rel(join(outDir, 'store'));
+  return `npx sweep dashboard${store === join(DEFAULT_OUT, 'store') ? '' : ` --store-dir ${store}`} --open`;
+}
+
 const rel = (p: string) => {
   const r = relative(process.cwd(), p);
   return r.startsWith('..') ? p : r;
@@ -245,18 +268,19 @@ export async function runSweepCommand(file: string, flags: RunFlags, io: RunIo):
   let session: Session | undefined;
   let log: ReturnType<typeof fileLog> | undefined;
   let progress: ProgressView | undefined;
+  let handlers: Awaited<ReturnType<typeof handlerModules>> | undefined;
   try {
     const workers = positiveInt('--workers', flags.workers) ?? availableParallelism();
     const timeout = positiveInt('--worker-timeout', flags.workerTimeout) ?? LOCAL_WORKER_TIMEOUT_SECONDS;
     const top = positiveInt('--top', flags.top) ?? 10;
     const outDir = resolve(flags.out ?? DEFAULT_OUT);
-    let text = await readSweepFile(file);
-    if (flags.dataset) text = withDataset(text, file, flags.dataset);
+    let text = withOverrides(await readSweepFile(file), file, flags);
     let sweep = parseOrThrow(text, file);
 
     await mkdir(join(outDir, 'logs'), { recursive: true });
     log = fileLog(join(outDir, 'logs', 'run.log'));
-    session = await openSession(flags, outDir, log, workers, timeout);
+    handlers = await handlerModules({ ...flags, backend: flags.backend ?? 'local' }, say);
+    session = await openSession(flags, outDir, log, workers, timeout, handlers.modules);
     ({ text, sweep } = await ensureDataset(session.store, sweep, text, file, flags, say));
 
     const sweepId = sweepIdOf(sweep);
@@ -269,6 +293,7 @@ export async function runSweepCommand(file: string, flags: RunFlags, io: RunIo):
       now: Date.now,
     });
     if (!sub.ok) throw new SweepProblemsError(file, sub.problems);
+    sayWarnings(say, sub.value.warnings);
     const total = sub.value.trials;
     say(
       `sweep ${sub.value.sweep_id}: ${total} trials` +
@@ -277,6 +302,7 @@ export async function runSweepCommand(file: string, flags: RunFlags, io: RunIo):
           : '') +
         ` on ${session.where}`,
     );
+    say(`watch it live: ${dashboardHint(flags, outDir)} → ${dashboardUrl(sub.value.sweep_id)}`);
     progress = new ProgressView({ tty: io.tty, write: say, stream: process.stderr });
     const p = progress;
     const status = await waitForSweep(session.store, sub.value.sweep_id, {
@@ -342,6 +368,7 @@ export async function runSweepCommand(file: string, flags: RunFlags, io: RunIo):
     if (e instanceof DatasetInputError) return reportError(new UsageError(e.message), out, json);
     return reportError(e, out, json);
   } finally {
+    handlers?.dispose();
     await log?.flush();
   }
 }
@@ -370,6 +397,8 @@ export function register(program: Command): void {
       String(LOCAL_WORKER_TIMEOUT_SECONDS),
     )
     .option('--offline', 'never download a data set (fall back to mnist-mini)')
+    .option('--max-trials <n>', MAX_TRIALS_HELP)
+    .option(BUNDLED_FLAGS, BUNDLED_HELP)
     .option('--top <k>', 'leaderboard rows to print', '10')
     .option('--json', 'print one JSON summary line on stdout (progress still on stderr)')
     .addHelpText(

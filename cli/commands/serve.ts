@@ -11,11 +11,13 @@ import { LOCAL_WORKER_TIMEOUT_SECONDS } from '../../adapters/localstack/bootstra
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
 import { addBackendOptions, type BackendFlags, openFromFlags } from '../ui/backend.ts';
 import { EXIT, positiveInt, processOut, reportError } from '../ui/errors.ts';
+import { BUNDLED_FLAGS, BUNDLED_HELP, handlerModules } from '../ui/handlers.ts';
 import { DEFAULT_OUT } from './run.ts';
 
 interface ServeFlags extends BackendFlags {
   workers?: string;
   workerTimeout?: string;
+  bundled?: boolean | string;
 }
 
 export function register(program: Command): void {
@@ -26,6 +28,7 @@ export function register(program: Command): void {
         'run the functions locally against LocalStack until Ctrl-C (LocalStack has no Lambda here)',
       )
       .option('--workers <n>', 'worker processes', '2')
+      .option(BUNDLED_FLAGS, BUNDLED_HELP)
       .option(
         '--worker-timeout <s>',
         'worker function timeout, seconds',
@@ -34,13 +37,16 @@ export function register(program: Command): void {
     ['localstack'],
     'localstack',
   ).action(async (flags: ServeFlags) => {
+    let handlers: Awaited<ReturnType<typeof handlerModules>> | undefined;
     try {
       const workers = positiveInt('--workers', flags.workers) ?? 2;
       const timeout = positiveInt('--worker-timeout', flags.workerTimeout) ?? LOCAL_WORKER_TIMEOUT_SECONDS;
       const b = await openFromFlags(flags, ['localstack'], { workerTimeoutSeconds: timeout });
       const logDir = join(resolve(DEFAULT_OUT), 'logs', 'localstack');
+      handlers = await handlerModules({ ...flags, backend: b.kind }, (s) => processOut.stderr(s));
       const runner = new ProcessRunner({
-        env: b.env!,
+        backend: b,
+        modules: handlers.modules,
         workers,
         workerTimeoutSeconds: timeout,
         logDir,
@@ -60,6 +66,8 @@ export function register(program: Command): void {
       process.exitCode = EXIT.ok;
     } catch (e) {
       process.exitCode = reportError(e, processOut);
+    } finally {
+      handlers?.dispose();
     }
   });
 }

@@ -8,12 +8,16 @@
  * sweep (`--from leaderboard.json`: each row's wall_s, resampled cyclically to --trials), or a sweep file
  * (`--from sweep.json`: estimated from --samples-per-second, as `sweep validate` does). `--shards` is the
  * number of trial queue shards, i.e. event source mappings on the worker, each ramping on its own (default:
- * the stack's default, cdk/resources.ts); `--concurrency` is the total over them, split as the stack does.
+ * the stack's default, core/service-spec.ts); `--concurrency` is the total over them, split as the stack does.
  * Exit 0 ok, 2 invalid input.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { DEFAULT_TRIAL_QUEUE_SHARDS, MAX_TRIAL_QUEUE_SHARDS } from '../../cdk/resources.ts';
+import {
+  DEFAULT_TRIAL_QUEUE_SHARDS,
+  DEFAULT_WORKER_MEMORY_MB,
+  MAX_TRIAL_QUEUE_SHARDS,
+} from '../../core/service-spec.ts';
 import {
   resampleTrials,
   SimInputError,
@@ -203,7 +207,7 @@ export function register(program: Command): void {
     .option('--cold-start <s>', 'module init + data load of a new worker, seconds (default 2)')
     .option('--account-concurrency <n>', 'Lambda account concurrency (default 1000)')
     .option('--sweep-max-concurrency <n>', "the sweep's max_concurrency (default: none)")
-    .option('--memory-mb <n>', 'worker memory (default 1769)')
+    .option('--memory-mb <n>', `worker memory (default ${DEFAULT_WORKER_MEMORY_MB})`)
     .option('--arch <arch>', 'arm64 (default) or x86_64')
     .option('--json', 'one JSON object on stdout')
     .action(async (o: SimulateOptions) => {

@@ -2,13 +2,16 @@
  * `sweep status <id> [--backend local|localstack|aws] [--watch] [--json]`: a sweep's progress — trials by
  * state, a progress bar, the best so far. --watch follows it until it finishes.
  *
+ * A sweep submitted but not yet dispatched (no state.json yet) is reported as such, exit 0.
+ *
  * Exit codes: 0 ok, 1 runtime failure (backend unreachable), 2 invalid input (bad id, no such sweep).
  */
 import type { Command } from 'commander';
 import { progressOf, type SweepProgress } from '../../adapters/runner/sweep-run.ts';
+import { getJson } from '../../core/app/json.ts';
 import { readSweepStatus, type SweepStatus } from '../../core/app/status.ts';
-import { loadSweep } from '../../core/app/sweep-record.ts';
-import { assertId } from '../../core/layout.ts';
+import { loadSweep, type SweepFile } from '../../core/app/sweep-record.ts';
+import { assertId, keys } from '../../core/layout.ts';
 import type { BlobStore } from '../../core/ports.ts';
 import type { MetricSpec } from '../../core/sweep/types.ts';
 import { addBackendOptions, type BackendFlags, openFromFlags } from '../ui/backend.ts';
@@ -41,6 +44,7 @@ export function statusJson(s: SweepStatus, p: SweepProgress) {
     ok: true,
     sweep_id: s.sweep_id,
     name: s.state.name,
+    phase: s.finished ? 'finished' : 'running',
     finished: s.finished,
     total: s.state.total,
     done: p.done,
@@ -50,6 +54,27 @@ export function statusJson(s: SweepStatus, p: SweepProgress) {
     submitted_at: s.state.submitted_at,
     ...(s.state.finished_at ? { finished_at: s.state.finished_at } : {}),
   };
+}
+
+/** A sweep whose submission is stored but that no dispatcher has expanded yet (exit 0: nothing is wrong). */
+function submittedOnly(file: SweepFile, where: string, json: boolean, out: Out): number {
+  if (json) {
+    out.stdout(
+      JSON.stringify({
+        ok: true,
+        sweep_id: file.sweep_id,
+        phase: 'submitted',
+        finished: false,
+        submitted_at: file.submitted_at,
+      }),
+    );
+  } else {
+    out.stdout(
+      `sweep ${file.sweep_id} on ${where}: submitted at ${file.submitted_at}, waiting for the dispatcher ` +
+        '(its trials are not expanded yet; --watch follows it)',
+    );
+  }
+  return EXIT.ok;
 }
 
 export async function statusCommand(
@@ -62,13 +87,23 @@ export async function statusCommand(
   try {
     assertId('sweep', id);
     const b = await openFromFlags(flags);
-    const first = await readSweepStatus(b.store, id);
-    if (!first) throw new UsageError(`no sweep ${id} in ${b.where}`);
+    const interval = Number(flags.interval ?? 2) * 1000;
+    let first = await readSweepStatus(b.store, id);
+    if (!first) {
+      // Stored but not dispatched yet: the dispatcher has not written state.json.
+      const file = await getJson<SweepFile>(b.store, keys.sweepFile(id));
+      if (!file) throw new UsageError(`no sweep ${id} in ${b.where}`);
+      if (!flags.watch) return submittedOnly(file, b.where, json, out);
+      out.stderr(`sweep ${id} is submitted; waiting for the dispatcher to expand its trials…`);
+      while (!first) {
+        await new Promise((r) => setTimeout(r, interval));
+        first = await readSweepStatus(b.store, id);
+      }
+    }
     const metric = await metricOf(b.store, id);
     const started = Date.parse(first.state.submitted_at) || Date.now();
     if (flags.watch && !first.finished) {
       const view = new ProgressView({ tty: io.tty, write: (s) => out.stderr(s), stream: process.stderr });
-      const interval = Number(flags.interval ?? 2) * 1000;
       let s = first;
       for (;;) {
         view.update(progressOf(s, metric, Date.now() - started));

@@ -16,10 +16,18 @@ import { progressOf, waitForSweep } from '../../adapters/runner/sweep-run.ts';
 import { submitSweep } from '../../core/app/submit.ts';
 import { addBackendOptions, type BackendFlags, openFromFlags } from '../ui/backend.ts';
 import { EXIT, type Out, positiveInt, processOut, reportError } from '../ui/errors.ts';
+import { BUNDLED_FLAGS, BUNDLED_HELP, handlerModules } from '../ui/handlers.ts';
 import { runInterruptible } from '../ui/interrupt.ts';
 import { readLeaderboard, renderLeaderboard } from '../ui/outputs.ts';
 import { ProgressView } from '../ui/progress.ts';
-import { parseOrThrow, readSweepFile, SweepProblemsError, withDataset } from '../ui/sweep-text.ts';
+import {
+  MAX_TRIALS_HELP,
+  parseOrThrow,
+  readSweepFile,
+  SweepProblemsError,
+  sayWarnings,
+  withOverrides,
+} from '../ui/sweep-text.ts';
 import { DEFAULT_OUT, ensureDataset } from './run.ts';
 
 interface SubmitFlags extends BackendFlags {
@@ -30,6 +38,8 @@ interface SubmitFlags extends BackendFlags {
   dataDir?: string;
   offline?: boolean;
   json?: boolean;
+  bundled?: boolean | string;
+  maxTrials?: string;
 }
 
 export async function submitCommand(
@@ -42,11 +52,11 @@ export async function submitCommand(
   const say = (s: string) => out.stderr(s);
   let runner: ProcessRunner | undefined;
   let progress: ProgressView | undefined;
+  let handlers: Awaited<ReturnType<typeof handlerModules>> | undefined;
   try {
     const workers = positiveInt('--workers', flags.workers) ?? 2;
     const timeout = positiveInt('--worker-timeout', flags.workerTimeout) ?? LOCAL_WORKER_TIMEOUT_SECONDS;
-    let text = await readSweepFile(file);
-    if (flags.dataset) text = withDataset(text, file, flags.dataset);
+    let text = withOverrides(await readSweepFile(file), file, flags);
     let sweep = parseOrThrow(text, file);
     const b = await openFromFlags({ backend: 'localstack', ...flags }, ['localstack', 'aws'], {
       workerTimeoutSeconds: timeout,
@@ -58,6 +68,7 @@ export async function submitCommand(
       now: Date.now,
     });
     if (!sub.ok) throw new SweepProblemsError(file, sub.problems);
+    sayWarnings(say, sub.value.warnings);
     const id = sub.value.sweep_id;
     const flagText = b.kind === 'localstack' ? '--backend localstack' : '--backend aws';
     if (!flags.wait) {
@@ -75,8 +86,10 @@ export async function submitCommand(
     }
     say(`submitted sweep ${id} (${sub.value.trials} trials) to ${b.where}; waiting`);
     if (b.kind === 'localstack') {
+      handlers = await handlerModules({ ...flags, backend: b.kind }, say);
       runner = new ProcessRunner({
-        env: b.env!,
+        backend: b,
+        modules: handlers.modules,
         workers,
         workerTimeoutSeconds: timeout,
         logDir: join(resolve(DEFAULT_OUT), 'logs', 'localstack'),
@@ -129,6 +142,8 @@ export async function submitCommand(
       return EXIT.invalid;
     }
     return reportError(e, out, json);
+  } finally {
+    handlers?.dispose();
   }
 }
 
@@ -148,6 +163,8 @@ export function register(program: Command): void {
       .option('--dataset <name>', "use this data set instead of the sweep file's")
       .option('--data-dir <dir>', 'prepare the data set from the IDX files in this directory if missing')
       .option('--offline', 'never download a data set (fall back to mnist-mini)')
+      .option(BUNDLED_FLAGS, BUNDLED_HELP)
+      .option('--max-trials <n>', MAX_TRIALS_HELP)
       .option('--json', 'print one JSON line on stdout'),
     ['localstack', 'aws'],
     'localstack',

@@ -1,18 +1,36 @@
 /**
- * `sweep validate <file> [--json]`: parse a sweep file (ours or W&B, JSON or YAML) and report the number of
- * trials, the estimated compute and cost, and warnings (exit 0); or every problem, one per line on stderr as
- * `path: message (expected …, found …)` (exit 2).
+ * `sweep validate <file> [--json] [--max-trials N] [--backend …]`: parse a sweep file (ours or W&B, JSON or
+ * YAML) and report the number of trials, the estimated compute and cost, and warnings and notices (exit 0);
+ * or every problem, errors first, one per line on stderr as `path: message (expected …, found …)` (exit 2).
+ *
+ * The data set: a built-in one's shape is checked while parsing; one prepared from the user's own files is
+ * read from the store (its manifest's shape): `--backend` names the store, else the local one
+ * (`.sweep/store`, what `sweep run` uses) is looked at.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { type Estimate, estimateSweep, formatProblem, parseSweep } from '../../core/sweep/index.ts';
+import { datasetProblems } from '../../core/app/dataset-fit.ts';
+import type { Problem } from '../../core/config.ts';
+import { DEFAULT_WORKER_MEMORY_MB } from '../../core/service-spec.ts';
+import {
+  BUILTIN_DATASETS,
+  type Estimate,
+  estimateSweep,
+  parseSweep,
+  problemLine,
+  type Sweep,
+} from '../../core/sweep/index.ts';
+import { type BackendFlags, openFromFlags } from '../ui/backend.ts';
+import { errorsFirst, MAX_TRIALS_HELP, type OverrideFlags, withOverrides } from '../ui/sweep-text.ts';
 
-interface ValidateOptions {
+interface ValidateOptions extends OverrideFlags, BackendFlags {
   json?: boolean;
   samplesPerSecond?: string;
   memoryMb?: string;
   trainCount?: string;
 }
+
+type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 
 function positive(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -22,11 +40,49 @@ function positive(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
-export async function validateFile(
-  file: string,
-  opts: ValidateOptions,
-  out: { stdout: (s: string) => void; stderr: (s: string) => void },
-): Promise<number> {
+function estimateOptions(opts: ValidateOptions) {
+  const out: { samplesPerSecond?: number; memoryMb?: number; trainCount?: number } = {};
+  const sps = positive('samples-per-second', opts.samplesPerSecond);
+  const mem = positive('memory-mb', opts.memoryMb);
+  const train = positive('train-count', opts.trainCount);
+  if (sps !== undefined) out.samplesPerSecond = sps;
+  if (mem !== undefined) out.memoryMb = mem;
+  if (train !== undefined) out.trainCount = train;
+  return out;
+}
+
+/**
+ * The data set in a store: the one `--backend` names, else the local store for a data set that is not built
+ * in (built-in ones are prepared on demand by run/submit, and their shapes are known).
+ */
+async function storeProblems(sweep: Sweep, opts: ValidateOptions): Promise<Problem[]> {
+  const builtin = sweep.dataset.name in BUILTIN_DATASETS;
+  if (!opts.backend && builtin) return [];
+  const b = await openFromFlags({ ...opts, backend: opts.backend ?? 'local' });
+  const where = opts.backend ? b.where : `${b.where} (--backend localstack|aws checks another store)`;
+  return datasetProblems(b.store, sweep, { where, builtinsOnDemand: true });
+}
+
+function printSummary(out: Out, file: string, sweep: Sweep, est: Estimate): void {
+  const fmt = sweep.source_format === 'wandb' ? ' (W&B format)' : '';
+  out.stdout(`${file}: valid${fmt}: "${sweep.name}", ${sweep.method} search`);
+  out.stdout(
+    `  trials:   ${est.trials.toLocaleString('en-US')} (${est.epochs.toLocaleString('en-US')} epochs)`,
+  );
+  out.stdout(
+    `  compute:  ~${(est.compute_s / 60).toFixed(1)} min of worker time (${est.compute_s.toFixed(0)} s)`,
+  );
+  out.stdout(`  cost:     ~$${est.cost_usd.toFixed(4)}`);
+  out.stdout(`  assuming: ${est.assumptions}`);
+}
+
+function refuse(out: Out, opts: ValidateOptions, file: string, problems: Problem[]): number {
+  for (const p of errorsFirst(problems)) out.stderr(problemLine(p));
+  if (opts.json) out.stdout(JSON.stringify({ ok: false, file, problems }));
+  return 2;
+}
+
+export async function validateFile(file: string, opts: ValidateOptions, out: Out): Promise<number> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -36,34 +92,27 @@ export async function validateFile(
       out.stdout(JSON.stringify({ ok: false, problems: [{ path: '$', message: 'cannot read file' }] }));
     return 2;
   }
-  let estimateOpts: { samplesPerSecond?: number; memoryMb?: number; trainCount?: number };
+  let estimateOpts: ReturnType<typeof estimateOptions>;
   try {
-    estimateOpts = {};
-    const sps = positive('samples-per-second', opts.samplesPerSecond);
-    const mem = positive('memory-mb', opts.memoryMb);
-    const train = positive('train-count', opts.trainCount);
-    if (sps !== undefined) estimateOpts.samplesPerSecond = sps;
-    if (mem !== undefined) estimateOpts.memoryMb = mem;
-    if (train !== undefined) estimateOpts.trainCount = train;
+    estimateOpts = estimateOptions(opts);
+    text = withOverrides(text, file, opts);
   } catch (e) {
     out.stderr((e as Error).message);
     return 2;
   }
   const parsed = parseSweep(text, { filename: file });
-  if (!parsed.ok) {
-    for (const p of parsed.problems)
-      out.stderr(`${p.severity === 'warning' ? 'warning: ' : ''}${formatProblem(p)}`);
-    if (opts.json) out.stdout(JSON.stringify({ ok: false, file, problems: parsed.problems }));
-    return 2;
-  }
+  if (!parsed.ok) return refuse(out, opts, file, parsed.problems);
   const sweep = parsed.value;
   let est: Estimate;
+  let dataProblems: Problem[];
   try {
+    dataProblems = await storeProblems(sweep, opts);
     est = estimateSweep(sweep, estimateOpts);
   } catch (e) {
     out.stderr(`${file}: ${(e as Error).message}`);
     return 1;
   }
+  if (dataProblems.length > 0) return refuse(out, opts, file, [...dataProblems, ...parsed.warnings]);
   if (opts.json) {
     out.stdout(
       JSON.stringify({
@@ -81,19 +130,8 @@ export async function validateFile(
         sweep,
       }),
     );
-  } else {
-    const fmt = sweep.source_format === 'wandb' ? ' (W&B format)' : '';
-    out.stdout(`${file}: valid${fmt}: "${sweep.name}", ${sweep.method} search`);
-    out.stdout(
-      `  trials:   ${est.trials.toLocaleString('en-US')} (${est.epochs.toLocaleString('en-US')} epochs)`,
-    );
-    out.stdout(
-      `  compute:  ~${(est.compute_s / 60).toFixed(1)} min of worker time (${est.compute_s.toFixed(0)} s)`,
-    );
-    out.stdout(`  cost:     ~$${est.cost_usd.toFixed(4)}`);
-    out.stdout(`  assuming: ${est.assumptions}`);
-  }
-  for (const w of parsed.warnings) out.stderr(`warning: ${formatProblem(w)}`);
+  } else printSummary(out, file, sweep, est);
+  for (const w of parsed.warnings) out.stderr(problemLine(w));
   return 0;
 }
 
@@ -105,11 +143,21 @@ export function register(program: Command): void {
     )
     .argument('<file>', 'sweep file (.json, .yaml, .yml)')
     .option('--json', 'machine-readable output on stdout')
+    .option('--max-trials <n>', MAX_TRIALS_HELP)
+    .option('--dataset <name>', "check against this data set instead of the sweep file's")
+    .option(
+      '--backend <kind>',
+      'check a data set prepared from your own files in this store: local|localstack|aws (default: the local store)',
+    )
+    .option('--store-dir <dir>', 'local backend: store directory', '.sweep/store')
+    .option('--endpoint <url>', 'localstack backend: endpoint (default http://127.0.0.1:4566)')
+    .option('--stack-name <name>', 'aws backend: CloudFormation stack (default MlpSweepStack)')
+    .option('--region <region>', 'aws backend: region (default from the environment)')
     .option(
       '--samples-per-second <n>',
       'training throughput of the default 784-128-64-10 net, for the estimate',
     )
-    .option('--memory-mb <n>', 'worker memory for the estimate (default 1769)')
+    .option('--memory-mb <n>', `worker memory for the estimate (default ${DEFAULT_WORKER_MEMORY_MB})`)
     .option('--train-count <n>', 'training images (default 60000)')
     .action(async (file: string, opts: ValidateOptions) => {
       process.exitCode = await validateFile(file, opts, {

@@ -28,7 +28,7 @@ export function addBackendOptions(
     .option('--store-dir <dir>', 'local backend: store directory', DEFAULT_STORE_DIR)
     .option('--endpoint <url>', 'localstack backend: endpoint (default http://127.0.0.1:4566)')
     .option('--stack-name <name>', 'aws backend: CloudFormation stack (default MlpSweepStack)')
-    .option('--region <region>', 'aws backend: region (default from the environment)');
+    .option('--region <region>', 'aws backend: region (default from the environment or your AWS profile)');
 }
 
 export function backendKind(flags: BackendFlags, kinds: readonly BackendKind[] = BACKEND_KINDS): BackendKind {

@@ -3,7 +3,7 @@
  * `lambdas/` build these from AWS (S3, SQS, Powertools); the local runners build them from local files /
  * LocalStack. Core never constructs an adapter itself.
  */
-import type { Dataset, DatasetRef } from '../dataset.ts';
+import type { DatasetRef, LoadedDataset } from '../dataset.ts';
 import type { BlobStore, MessageQueue } from '../ports.ts';
 
 /** Structured logger (Powertools' Logger satisfies it). */
@@ -24,8 +24,11 @@ export interface MetricsSink {
 }
 
 export interface DatasetLoader {
-  /** Loads (and verifies) a prepared data set; `trainShards` limits to the first k training shards. */
-  load(ref: DatasetRef, opts?: { trainShards?: number }): Promise<Dataset>;
+  /**
+   * Loads (and verifies) a prepared data set, an image set or a table (`kind: 'table'`); `trainShards`
+   * limits to the first k training shards.
+   */
+  load(ref: DatasetRef, opts?: { trainShards?: number }): Promise<LoadedDataset>;
 }
 
 export interface AppDeps {

@@ -17,7 +17,10 @@ export async function dispatchSweep(
   msg: SubmissionMessage,
   deps: AppDeps,
 ): Promise<{ sweep_id: string; total: number; enqueued: number; already_done: number }> {
-  const { file, sweep, trials, sendOrder } = await loadSweep(deps.store, msg.sweep_id);
+  const { file, sweep, sampler, sendOrder } = await loadSweep(deps.store, msg.sweep_id);
+  // Grid and random plan every trial in advance; the dispatcher sends that plan (longest first).
+  const trials = sampler.plan();
+  if (!trials) throw new Error(`sweep ${msg.sweep_id}: a ${sampler.method} sampler has no plan to dispatch`);
   const dataset = await resolveDatasetRef(deps.store, sweep.dataset);
   const seen = await scanTrials(deps.store, msg.sweep_id);
   const nowIso = new Date(deps.now()).toISOString();

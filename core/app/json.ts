@@ -20,13 +20,29 @@ export function putJson(
   return store.put(key, toBytes(value), { contentType: 'application/json', ...opts });
 }
 
-/** Create `key` only if absent. Returns false when it already existed (a redelivery, a duplicate). */
+/**
+ * After a conditional put failed its precondition: the ETag of `key` if it now holds exactly `body`. A write
+ * whose response was lost on the way back, retried by the SDK, meets itself: 412, although it landed. Its
+ * outcome is recognised on a re-read, never guessed (and never applied a second time).
+ */
+async function landed(store: BlobStore, key: string, body: Uint8Array): Promise<string | undefined> {
+  const o = await store.get(key);
+  if (!o || o.body.byteLength !== body.byteLength) return undefined;
+  for (let i = 0; i < body.byteLength; i++) if (o.body[i] !== body[i]) return undefined;
+  return o.etag;
+}
+
+/**
+ * Create `key` only if absent. Returns false when it already existed (a redelivery, a duplicate), true when
+ * this call created it — also when the create landed but its response was lost and the retry met it.
+ */
 export async function createJson(store: BlobStore, key: string, value: unknown): Promise<boolean> {
+  const body = toBytes(value);
   try {
-    await putJson(store, key, value, { ifNoneMatch: '*' });
+    await store.put(key, body, { contentType: 'application/json', ifNoneMatch: '*' });
     return true;
   } catch (e) {
-    if (e instanceof PreconditionFailedError) return false;
+    if (e instanceof PreconditionFailedError) return (await landed(store, key, body)) !== undefined;
     throw e;
   }
 }
@@ -64,6 +80,8 @@ const MAX_ATTEMPTS = 60;
  * Retries on conflict with growing back-off; never loses a concurrent update. With a cache, the first
  * attempt starts from the cached version instead of a read: a write from it succeeds only if it is still
  * the stored version (If-Match), and a "no change" on it is confirmed on a fresh read before it is trusted.
+ * A swap refused although it landed (its response lost, the SDK's retry met it) is recognised on a re-read
+ * and returned as done: `fn` is not applied on top of its own result.
  */
 export async function updateJson<T>(
   store: BlobStore,
@@ -90,12 +108,21 @@ export async function updateJson<T>(
       if (fromCache) continue;
       return cur?.value;
     }
+    const body = toBytes(next);
     try {
-      const { etag } = await putJson(store, key, next, cur ? { ifMatch: cur.etag } : { ifNoneMatch: '*' });
+      const { etag } = await store.put(key, body, {
+        contentType: 'application/json',
+        ...(cur ? { ifMatch: cur.etag } : { ifNoneMatch: '*' }),
+      });
       cache?.set(store, key, etag, next);
       return next;
     } catch (e) {
       if (!(e instanceof PreconditionFailedError)) throw e;
+      const etag = await landed(store, key, body);
+      if (etag !== undefined) {
+        cache?.set(store, key, etag, next);
+        return next;
+      }
       cache?.delete(store, key);
       if (fromCache) continue; // the cached version was stale: read and retry at once
       await new Promise((r) =>

@@ -43,6 +43,7 @@ export async function renderSweepHtml(
   return renderReport({
     sweep: reportSweep,
     results,
+    expectedTrials: state.total,
     ...(dataset ? { dataset } : {}),
     weightsHref: (r) => (r.weights_key ? `trials/${r.trial_id}/weights.safetensors` : undefined),
   });

@@ -15,25 +15,47 @@ export interface SweepStatus {
   results: TrialResult[];
 }
 
+/** Trials with something in the store but no aggregated result: the ids of the running ones. */
+export function activeTrials(
+  trialKeys: readonly string[],
+  prefix: string,
+  done: ReadonlySet<string>,
+): Set<string> {
+  const active = new Set<string>();
+  for (const k of trialKeys) {
+    const [trial, file] = k.slice(prefix.length).split('/');
+    if (
+      trial &&
+      !done.has(trial) &&
+      (file === 'progress.json' || file === 'live.json' || file === 'result.json')
+    )
+      active.add(trial);
+  }
+  return active;
+}
+
+/** Trials per state: the aggregated results', then running (active) and queued (the rest). */
+export function stateCounts(
+  state: SweepState,
+  results: readonly TrialResult[],
+  active: ReadonlySet<string>,
+): Record<TrialState, number> {
+  const counts = Object.fromEntries(TRIAL_STATES.map((s) => [s, 0])) as Record<TrialState, number>;
+  for (const r of results) counts[r.state]++;
+  counts[TrialState.Running] = active.size;
+  counts[TrialState.Queued] = Math.max(0, state.total - results.length - active.size);
+  return counts;
+}
+
 export async function readSweepStatus(store: BlobStore, sweepId: string): Promise<SweepStatus | undefined> {
   const state = await readState(store, sweepId);
   if (!state) return undefined;
   const agg = await getJson<Aggregate>(store, keys.aggregate(sweepId));
   const results = Object.values(agg?.results ?? {});
-  const counts = Object.fromEntries(TRIAL_STATES.map((s) => [s, 0])) as Record<TrialState, number>;
-  const done = new Set<string>();
-  for (const r of results) {
-    counts[r.state]++;
-    done.add(r.trial_id);
-  }
-  // Not yet aggregated: running if training has checkpointed or a result exists, else queued.
+  // Not yet aggregated: running if it has reported an epoch, checkpointed, or has a result; else queued.
   const prefix = keys.trials(sweepId);
-  const active = new Set<string>();
-  for (const k of await store.list(prefix)) {
-    const [trial, file] = k.slice(prefix.length).split('/');
-    if (trial && !done.has(trial) && (file === 'progress.json' || file === 'result.json')) active.add(trial);
-  }
-  counts[TrialState.Running] = active.size;
-  counts[TrialState.Queued] = Math.max(0, state.total - done.size - active.size);
+  const done = new Set(results.map((r) => r.trial_id));
+  const active = activeTrials(await store.list(prefix), prefix, done);
+  const counts = stateCounts(state, results, active);
   return { sweep_id: sweepId, state, counts, finished: state.finished, results };
 }

@@ -11,7 +11,7 @@ import { keys } from '../layout.ts';
 import type { SubmissionMessage } from '../messages.ts';
 import type { BlobStore, MessageQueue } from '../ports.ts';
 import { expandTrials, parseSweep, type Sweep } from '../sweep/index.ts';
-import { resolveDatasetVersion } from './datasets.ts';
+import { datasetProblems } from './dataset-fit.ts';
 import { putJson } from './json.ts';
 import type { SweepFile } from './sweep-record.ts';
 
@@ -33,30 +33,34 @@ export interface Submitted {
   warnings: Problem[];
 }
 
+export interface SubmitDeps {
+  store: BlobStore;
+  submissions: MessageQueue;
+  now: () => number;
+}
+
+/** Validates the sweep (file and data set), then stores and enqueues it; every problem otherwise. */
 export async function submitSweep(
   text: string,
   filename: string,
-  deps: { store: BlobStore; submissions: MessageQueue; now: () => number },
+  deps: SubmitDeps,
 ): Promise<Parsed<Submitted>> {
   const parsed = parseSweep(text, { filename });
   if (!parsed.ok) return parsed;
-  const sweep = parsed.value;
+  const dataProblems = await datasetProblems(deps.store, parsed.value);
+  if (dataProblems.length > 0) return { ok: false, problems: [...dataProblems, ...parsed.warnings] };
+  const value = await enqueueSweep(parsed.value, text, filename, deps);
+  return { ok: true, value: { ...value, warnings: parsed.warnings }, warnings: parsed.warnings };
+}
+
+/** Stores a parsed sweep's text under its id and puts it on the submissions queue (no further checks). */
+export async function enqueueSweep(
+  sweep: Sweep,
+  text: string,
+  filename: string,
+  deps: SubmitDeps,
+): Promise<Omit<Submitted, 'warnings'>> {
   const trials = expandTrials(sweep);
-  const version = await resolveDatasetVersion(deps.store, sweep.dataset);
-  if (!version) {
-    return {
-      ok: false,
-      problems: [
-        {
-          path: '$.dataset',
-          message: `data set "${sweep.dataset.name}"${sweep.dataset.version ? ` version ${sweep.dataset.version}` : ''} is not prepared in this store; run "sweep data prepare --dataset ${sweep.dataset.name}" for this backend first`,
-          expected: 'a prepared data set',
-          found: 'none',
-          severity: 'error',
-        },
-      ],
-    };
-  }
   const sweepId = sweepIdOf(sweep);
   const file: SweepFile = {
     sweep_id: sweepId,
@@ -67,9 +71,5 @@ export async function submitSweep(
   await putJson(deps.store, keys.sweepFile(sweepId), file);
   const msg: SubmissionMessage = { type: 'submit', sweep_id: sweepId };
   await deps.submissions.send([JSON.stringify(msg)]);
-  return {
-    ok: true,
-    value: { sweep_id: sweepId, sweep, trials: trials.length, warnings: parsed.warnings },
-    warnings: parsed.warnings,
-  };
+  return { sweep_id: sweepId, sweep, trials: trials.length };
 }

@@ -6,7 +6,14 @@
 import type { DatasetRef } from '../dataset.ts';
 import { keys } from '../layout.ts';
 import type { BlobStore } from '../ports.ts';
-import { expandTrials, parseSweep, type Sweep, sendOrder, type TrialSpec } from '../sweep/index.ts';
+import {
+  createSampler,
+  parseSweep,
+  type Sampler,
+  type Sweep,
+  sendOrder,
+  type TrialSpec,
+} from '../sweep/index.ts';
 import type { TrialState } from '../trial-state.ts';
 import { getJson } from './json.ts';
 
@@ -49,7 +56,9 @@ export const emptyTotals = (): SweepTotals => ({ terminal: 0, cost_usd: 0, compu
 export interface LoadedSweep {
   file: SweepFile;
   sweep: Sweep;
-  /** Expansion order (`index`). */
+  /** The sweep's sampler (core/sweep/samplers): grid and random plan every trial in advance. */
+  sampler: Sampler<TrialSpec>;
+  /** The sampler's plan, in expansion order (`index`); empty for an adaptive sampler. */
   trials: TrialSpec[];
   /** The order they are sent to the workers in (core/sweep/order.ts). */
   readonly sendOrder: TrialSpec[];
@@ -63,17 +72,20 @@ export async function loadSweep(store: BlobStore, sweepId: string): Promise<Load
   if (hit) return hit;
   const file = await getJson<SweepFile>(store, keys.sweepFile(sweepId));
   if (!file) throw new Error(`sweep ${sweepId} not found (no ${keys.sweepFile(sweepId)})`);
-  const parsed = parseSweep(file.text, { filename: file.filename });
+  // Not re-checked against the data set's shape: a sweep stored before that check still loads.
+  const parsed = parseSweep(file.text, { filename: file.filename, checkNetFit: false });
   if (!parsed.ok) {
     throw new Error(
       `stored sweep ${sweepId} is invalid: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
     );
   }
-  const trials = expandTrials(parsed.value);
+  const sampler = createSampler(parsed.value);
+  const trials = [...(sampler.plan() ?? [])];
   let order: TrialSpec[] | undefined;
   const loaded: LoadedSweep = {
     file,
     sweep: parsed.value,
+    sampler,
     trials,
     // Sorted on first use: only the dispatcher and the aggregator send trials, workers never need it.
     get sendOrder() {

@@ -22,7 +22,7 @@ import {
   resumeTrainer,
   type Trainer,
 } from '../nn/index.ts';
-import { slimResult, type TrialResult } from '../result.ts';
+import { type EpochMetrics, slimResult, type TrialResult } from '../result.ts';
 import { checkBudget, createPruner, metricValue, pruneMetric, trialCostUsd } from '../sweep/index.ts';
 import { TrialState } from '../trial-state.ts';
 import type { AppDeps, InvocationContext } from './deps.ts';
@@ -38,6 +38,11 @@ export const SAFETY_MS = 5_000;
  * out of time always checkpoints before it hands over to a continuation.
  */
 export const CHECKPOINT_INTERVAL_MS = 30_000;
+/**
+ * Least time between two writes of live.json (the epochs so far, for `sweep dashboard`): one small put
+ * after an epoch, none after the last (result.json follows), at most one a second however short the epochs.
+ */
+export const LIVE_INTERVAL_MS = 1_000;
 /** Conservative throughput for the first epoch's estimate, multiply-adds per second on one vCPU. */
 const ASSUMED_FLOPS_PER_S = 1.5e9;
 
@@ -45,6 +50,14 @@ interface Progress {
   invocations: number;
   billed_ms: number;
   started_at: string;
+}
+
+/** `live.json`: what a running trial has done so far (core/app/live.ts reads it). */
+export interface LiveProgress {
+  trial_id: string;
+  started_at: string;
+  updated_at: string;
+  history: EpochMetrics[];
 }
 
 export type TrialOutcome = { outcome: TrialState | 'continued'; trial_id: string };
@@ -131,6 +144,12 @@ async function train(
     msg.dataset,
     config.train_shards !== undefined ? { trainShards: config.train_shards } : {},
   );
+  if (data.kind === 'table') {
+    return finish(base, {
+      state: TrialState.Failed,
+      reason: `data set ${data.name} is a ${data.task} table; this build's trainer takes image data sets only`,
+    });
+  }
   const shapeProblem = checkShapes(config, data);
   if (shapeProblem) throw new TrialInputError(shapeProblem);
   const needBytes = estimateTrainingBytes(config, data.train.count, data.test.count) + datasetBytes(data);
@@ -150,6 +169,7 @@ async function train(
   let epochsHere = 0;
   let pruned = false;
   let lastCheckpoint = deps.now();
+  let lastLive = Number.NEGATIVE_INFINITY;
 
   while (trainer.status === 'running') {
     if (epochsHere > 0 && ctx.remainingMs() < epochMs * 1.25 + SAFETY_MS) {
@@ -173,6 +193,16 @@ async function train(
     if (value !== undefined && (await pruner.decide({ trialId, epoch: m.epoch, value })) === 'prune') {
       pruned = true;
       break;
+    }
+    if (deps.now() - lastLive >= LIVE_INTERVAL_MS) {
+      lastLive = deps.now();
+      const live: LiveProgress = {
+        trial_id: trialId,
+        started_at: progress.started_at,
+        updated_at: new Date(lastLive).toISOString(),
+        history: [...trainer.history],
+      };
+      await putJson(deps.store, keys.live(sweepId, trialId), live);
     }
     if (deps.now() - lastCheckpoint >= CHECKPOINT_INTERVAL_MS) {
       await saveCheckpoint(base, trainer);

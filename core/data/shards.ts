@@ -107,9 +107,18 @@ export interface SourceFile {
   md5: string;
 }
 
+/**
+ * The manifest of an image data set. `task`, `inputs` (= rows·cols, the width `layers[0]` must have) and
+ * `outputs` (= classes, the last layer's width) are what every manifest says, tables too
+ * (core/data/tabular/manifest.ts); manifests written before they existed lack them, and parsing fills
+ * them in.
+ */
 export interface Manifest {
   name: string;
   version: string;
+  task: 'classification';
+  inputs: number;
+  outputs: number;
   rows: number;
   cols: number;
   classes: number;
@@ -128,7 +137,7 @@ export interface Manifest {
   preview?: { label: number; pixels_b64: string }[];
 }
 
-const shardEntrySchema = z.strictObject({
+export const shardEntrySchema = z.strictObject({
   key: z.string().min(1),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   count: z.number().int().min(0),
@@ -138,6 +147,9 @@ const shardEntrySchema = z.strictObject({
 export const manifestSchema = z.strictObject({
   name: z.string().min(1),
   version: z.string().min(1),
+  task: z.literal('classification').optional(),
+  inputs: z.number().int().min(1).optional(),
+  outputs: z.number().int().min(2).optional(),
   rows: z.number().int().min(1),
   cols: z.number().int().min(1),
   classes: z.number().int().min(2).max(256),
@@ -155,20 +167,40 @@ export const manifestSchema = z.strictObject({
   preview: z.array(z.strictObject({ label: z.number().int().min(0), pixels_b64: z.string() })).optional(),
 });
 
-/** Parses and validates manifest.json bytes; throws a readable Error naming `where` when invalid. */
-export function parseManifest(body: Uint8Array | string, where: string): Manifest {
-  let json: unknown;
+/** manifest.json bytes as JSON; throws a readable Error naming `where` when they are not JSON. */
+export function manifestJson(body: Uint8Array | string, where: string): unknown {
   try {
-    json = JSON.parse(typeof body === 'string' ? body : new TextDecoder().decode(body));
+    return JSON.parse(typeof body === 'string' ? body : new TextDecoder().decode(body));
   } catch (e) {
     throw new Error(`${where}: not valid JSON (${(e as Error).message})`);
   }
-  const r = manifestSchema.safeParse(json);
-  if (!r.success) {
-    const first = r.error.issues[0];
-    throw new Error(`${where}: invalid manifest at ${first?.path.join('.') || '$'}: ${first?.message}`);
+}
+
+/** The first issue of a failed zod parse as `<where>: invalid manifest at <path>: <message>`. */
+export function manifestIssue(where: string, error: z.ZodError): Error {
+  const first = error.issues[0];
+  return new Error(`${where}: invalid manifest at ${first?.path.join('.') || '$'}: ${first?.message}`);
+}
+
+/**
+ * Parses and validates an image data set's manifest.json; throws a readable Error naming `where` when
+ * invalid (a table's manifest included: core/data/manifest.ts reads either kind).
+ */
+export function parseManifest(body: Uint8Array | string, where: string): Manifest {
+  const json = manifestJson(body, where);
+  if ((json as { kind?: unknown } | null)?.kind === 'table') {
+    throw new Error(`${where}: this is a table data set's manifest, not an image data set's`);
   }
-  return r.data;
+  const r = manifestSchema.safeParse(json);
+  if (!r.success) throw manifestIssue(where, r.error);
+  const m = r.data;
+  const shape = { task: 'classification' as const, inputs: m.rows * m.cols, outputs: m.classes };
+  for (const k of ['inputs', 'outputs'] as const) {
+    if (m[k] !== undefined && m[k] !== shape[k]) {
+      throw new Error(`${where}: invalid manifest at ${k}: ${m[k]}, but the images make ${shape[k]}`);
+    }
+  }
+  return { ...m, ...shape };
 }
 
 /** Serialises a manifest deterministically (fixed key order, 2-space indent, trailing newline). */
@@ -176,6 +208,9 @@ export function serializeManifest(m: Manifest): string {
   const ordered: Manifest = {
     name: m.name,
     version: m.version,
+    task: m.task,
+    inputs: m.inputs,
+    outputs: m.outputs,
     rows: m.rows,
     cols: m.cols,
     classes: m.classes,

@@ -32,14 +32,22 @@ export interface ModelSpec {
   offset: number;
 }
 
+/** x = scale·p + offset of the u8 pixels p, per `normalize` (also the first nodes of an ONNX export). */
+export function inputNormalization(
+  normalize: TrialConfig['normalize'],
+  pixelMean: number,
+  pixelStd: number,
+): { scale: number; offset: number } {
+  return normalize === 'scale01'
+    ? { scale: 1 / 255, offset: 0 }
+    : normalize === 'pm1'
+      ? { scale: 2 / 255, offset: -1 }
+      : { scale: 1 / (255 * pixelStd), offset: -pixelMean / pixelStd };
+}
+
 export function modelSpec(c: TrialConfig, pixelMean: number, pixelStd: number): ModelSpec {
   const hidden = c.layers.length - 2;
-  const norm =
-    c.normalize === 'scale01'
-      ? { scale: 1 / 255, offset: 0 }
-      : c.normalize === 'pm1'
-        ? { scale: 2 / 255, offset: -1 }
-        : { scale: 1 / (255 * pixelStd), offset: -pixelMean / pixelStd };
+  const norm = inputNormalization(c.normalize, pixelMean, pixelStd);
   return {
     sizes: c.layers,
     activations: Array.from({ length: hidden }, (_, i) => hiddenActivation(c, i)),

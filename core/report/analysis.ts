@@ -295,15 +295,18 @@ export interface CurvePoint {
 
 /**
  * Per-epoch validation accuracy and loss of the top `top` non-pruned trials with a history (coloured),
- * plus up to `maxPruned` pruned trials (greyed, best-ranked first) to show where pruning stopped them.
+ * plus up to `maxPruned` pruned trials (greyed, best-ranked first) to show where pruning stopped them, and
+ * up to `maxRunning` trials still running (coloured: the dashboard passes their epochs so far).
  */
 export function learningCurves(
   results: readonly TrialResult[],
   lb: Leaderboard,
-  opts: { top?: number; maxPruned?: number } = {},
+  opts: { top?: number; maxPruned?: number; maxRunning?: number } = {},
 ): CurvePoint[] {
   const top = opts.top ?? 8;
   const maxPruned = opts.maxPruned ?? 40;
+  const maxRunning = opts.maxRunning ?? 8;
+  let nRunning = 0;
   const byId = new Map(results.map((r) => [r.trial_id, r]));
   const out: CurvePoint[] = [];
   let nTop = 0;
@@ -312,8 +315,11 @@ export function learningCurves(
     const r = byId.get(row.trial_id);
     if (!r || r.history.length === 0) continue;
     const pruned = r.state === 'pruned';
-    if (pruned ? nPruned >= maxPruned : nTop >= top || row.metric === null) continue;
-    if (pruned) nPruned++;
+    if (r.state === 'running') {
+      if (nRunning >= maxRunning) continue;
+      nRunning++;
+    } else if (pruned ? nPruned >= maxPruned : nTop >= top || row.metric === null) continue;
+    else if (pruned) nPruned++;
     else nTop++;
     for (const e of r.history) {
       for (const series of ['val_accuracy', 'val_loss'] as const) {
@@ -404,4 +410,30 @@ export function stateCounts(lb: Leaderboard): [string, number][] {
 /** Speed-up over running the trials one after another: total compute / wall (null without a wall time). */
 export function speedUp(lb: Leaderboard): number | null {
   return lb.wall_s !== null && lb.wall_s > 0 ? lb.total_compute_s / lb.wall_s : null;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Per-trial curves (the dashboard's trial and compare pages)
+
+export interface EpochPoint {
+  trial: string;
+  epoch: number;
+  split: 'train' | 'val';
+  metric: 'accuracy' | 'loss';
+  value: number;
+}
+
+/** Train and validation accuracy and loss per epoch of each trial given (finite values only). */
+export function epochCurves(trials: readonly Pick<TrialResult, 'trial_id' | 'history'>[]): EpochPoint[] {
+  const out: EpochPoint[] = [];
+  for (const t of trials)
+    for (const e of t.history)
+      for (const [split, metric, value] of [
+        ['train', 'accuracy', e.train_accuracy],
+        ['val', 'accuracy', e.val_accuracy],
+        ['train', 'loss', e.train_loss],
+        ['val', 'loss', e.val_loss],
+      ] as const)
+        if (Number.isFinite(value)) out.push({ trial: t.trial_id, epoch: e.epoch, split, metric, value });
+  return out;
 }

@@ -7,6 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type {
   ConfusionCell,
   CurvePoint,
+  EpochPoint,
   Importance,
   LrPoint,
   NormPoint,
@@ -322,5 +323,27 @@ export function dynamicsSpec(points: readonly NormPoint[]): TopLevelSpec {
     data: { values: points.map((p) => ({ ...p, order: rank.get(p.trial) ?? 0 })) },
     hconcat: [column('weight norm'), column('gradient norm')],
     spacing: 16,
+  } as TopLevelSpec;
+}
+
+/** Accuracy and loss per epoch, one colour per trial, solid = validation, dashed = training. */
+export function epochCurvesSpec(points: readonly EpochPoint[]): TopLevelSpec {
+  const panel = (metric: EpochPoint['metric'], title: string) => ({
+    width: 380,
+    height: 240,
+    title,
+    transform: [{ filter: { field: 'metric', equal: metric } }],
+    mark: { type: 'line', point: { size: 24 }, strokeWidth: 2 },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+      y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: metric },
+      color: { field: 'trial', type: 'nominal', scale: { scheme: 'tableau10' } },
+      strokeDash: { field: 'split', type: 'nominal', sort: ['val', 'train'], title: 'split' },
+      detail: { field: 'split', type: 'nominal' },
+    },
+  });
+  return {
+    data: { values: points as unknown as Record<string, unknown>[] },
+    hconcat: [panel('accuracy', 'Accuracy'), panel('loss', 'Loss')],
   } as TopLevelSpec;
 }

@@ -1,10 +1,17 @@
-/** The report's only script: sortable + filterable leaderboard. Vanilla JS, no user data inside. */
+/**
+ * The leaderboard's script (the report inlines it; the dashboard serves it): sort by a header (click,
+ * Enter or Space), filter by words. Vanilla JS, no user data inside. Listeners sit on the document and the
+ * sort and filter are kept by column key, so a table replaced by newer rows (the dashboard's live updates)
+ * gets them back from `window.mlpLeaderboardRefresh()`.
+ */
 export const CLIENT_JS = `(function () {
   'use strict';
-  var table = document.getElementById('lb');
-  if (!table || !table.tHead || !table.tBodies[0]) return;
-  var tbody = table.tBodies[0];
-  var heads = table.tHead.rows[0].cells;
+  var sortKey = null;
+  var sortDir = 'ascending';
+  function table() {
+    var t = document.getElementById('lb');
+    return t && t.tHead && t.tBodies[0] ? t : null;
+  }
   function key(row, i, num) {
     var c = row.cells[i];
     var v = c.getAttribute('data-v');
@@ -12,13 +19,20 @@ export const CLIENT_JS = `(function () {
     if (num) return v === '' || isNaN(Number(v)) ? null : Number(v);
     return v.toLowerCase();
   }
-  function sortBy(i) {
-    var th = heads[i];
-    var dir = th.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending';
-    for (var h = 0; h < heads.length; h++) heads[h].removeAttribute('aria-sort');
-    th.setAttribute('aria-sort', dir);
-    var num = th.getAttribute('data-type') === 'num';
-    var sign = dir === 'ascending' ? 1 : -1;
+  function applySort() {
+    var t = table();
+    if (!t || sortKey === null) return;
+    var heads = t.tHead.rows[0].cells;
+    var i = -1;
+    for (var h = 0; h < heads.length; h++) {
+      heads[h].removeAttribute('aria-sort');
+      if (heads[h].getAttribute('data-key') === sortKey) i = h;
+    }
+    if (i < 0) return;
+    heads[i].setAttribute('aria-sort', sortDir);
+    var num = heads[i].getAttribute('data-type') === 'num';
+    var sign = sortDir === 'ascending' ? 1 : -1;
+    var tbody = t.tBodies[0];
     var rows = Array.prototype.slice.call(tbody.rows);
     rows.sort(function (a, b) {
       var x = key(a, i, num), y = key(b, i, num);
@@ -32,27 +46,51 @@ export const CLIENT_JS = `(function () {
     rows.forEach(function (r) { frag.appendChild(r); });
     tbody.appendChild(frag);
   }
-  Array.prototype.forEach.call(heads, function (th, i) {
-    if (!th.hasAttribute('data-type')) return;
-    th.tabIndex = 0;
-    th.addEventListener('click', function () { sortBy(i); });
-    th.addEventListener('keydown', function (e) {
-      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sortBy(i); }
-    });
-  });
-  var input = document.getElementById('lb-filter');
-  var count = document.getElementById('lb-count');
-  if (!input) return;
-  input.addEventListener('input', function () {
+  function applyFilter() {
+    var t = table();
+    var input = document.getElementById('lb-filter');
+    if (!t || !input) return;
+    var tbody = t.tBodies[0];
     var terms = input.value.trim().toLowerCase().split(/\\s+/).filter(Boolean);
     var shown = 0;
     Array.prototype.forEach.call(tbody.rows, function (r) {
       var text = (r.textContent + ' ' + (r.getAttribute('title') || '')).toLowerCase();
-      var ok = terms.every(function (t) { return text.indexOf(t) >= 0; });
+      var ok = terms.every(function (w) { return text.indexOf(w) >= 0; });
       r.hidden = !ok;
       if (ok) shown++;
     });
+    var count = document.getElementById('lb-count');
     if (count) count.textContent = shown + ' of ' + tbody.rows.length + ' trials shown';
+  }
+  function prepare() {
+    var t = table();
+    if (!t) return;
+    Array.prototype.forEach.call(t.tHead.rows[0].cells, function (th) {
+      if (th.hasAttribute('data-type')) th.tabIndex = 0;
+    });
+  }
+  function header(e) {
+    var th = e.target && e.target.closest ? e.target.closest('#lb th[data-type]') : null;
+    return th;
+  }
+  function toggle(th) {
+    var k = th.getAttribute('data-key');
+    sortDir = th.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending';
+    sortKey = k;
+    applySort();
+  }
+  document.addEventListener('click', function (e) {
+    var th = header(e);
+    if (th) toggle(th);
   });
+  document.addEventListener('keydown', function (e) {
+    var th = header(e);
+    if (th && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); toggle(th); }
+  });
+  document.addEventListener('input', function (e) {
+    if (e.target && e.target.id === 'lb-filter') applyFilter();
+  });
+  window.mlpLeaderboardRefresh = function () { prepare(); applySort(); applyFilter(); };
+  prepare();
 })();
 `;

@@ -1,32 +1,15 @@
 /** The HTML comparison report: one self-contained file (inline CSS, inline SVG charts, a little inline JS). */
 import type { TrialResult } from '../result.ts';
-import {
-  confusionCells,
-  type Importance,
-  learningCurves,
-  learningRateScatter,
-  parallelCoordinates,
-  parameterImportance,
-  speedUp,
-  stateCounts,
-  trainingDynamics,
-} from './analysis.ts';
-import {
-  confusionSpec,
-  dynamicsSpec,
-  histogramSpec,
-  importanceSpec,
-  learningCurveSpec,
-  lrScatterSpec,
-  parallelSpec,
-  STATE_COLORS,
-} from './charts.ts';
+import { speedUp, stateCounts } from './analysis.ts';
+import { badge, chartBlock, fix, pct } from './blocks.ts';
+import { STATE_COLORS } from './charts.ts';
 import { CLIENT_JS } from './client.ts';
-import { escapeHtml as e, safeHref } from './escape.ts';
-import { formatDuration, formatParamValue, formatUsd } from './format.ts';
+import { escapeHtml as e } from './escape.ts';
+import { formatDuration, formatUsd } from './format.ts';
 import { buildLeaderboard } from './leaderboard.ts';
-import { digitDataUri } from './png.ts';
+import { type Draw, type ReportSection, type SweepView, sectionParts, trialParts } from './registry.ts';
 import { renderSvg } from './svg.ts';
+import { leaderboardTable } from './table.ts';
 import type { DatasetPreview, Leaderboard, ReportSweep } from './types.ts';
 
 export interface RenderReportInput {
@@ -39,7 +22,7 @@ export interface RenderReportInput {
   expectedTrials?: number;
 }
 
-const CSS = `
+export const CSS = `
 :root{--fg:#1f2328;--muted:#59636e;--border:#d1d9e0;--zebra:#f6f8fa;--accent:#0969da;--bg:#fff}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg)}
@@ -78,94 +61,8 @@ a{color:var(--accent)}
 footer{margin-top:48px;color:var(--muted);font-size:12px}
 `;
 
-const pct = (x: number | null | undefined, d = 2): string =>
-  x === null || x === undefined || !Number.isFinite(x) ? '—' : `${(x * 100).toFixed(d)}%`;
-const fix = (x: number | null | undefined, d = 4): string =>
-  x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d);
-
-function badge(state: string): string {
-  return `<span class="badge state-${e(state)}" style="background:${STATE_COLORS[state] ?? '#57606a'}">${e(state)}</span>`;
-}
-
-function numCell(v: number | null, text: string): string {
-  return `<td class="num" data-v="${v === null || !Number.isFinite(v) ? '' : v}">${e(text)}</td>`;
-}
-
 function defaultWeightsHref(r: TrialResult): string | undefined {
   return r.weights_key ? `trials/${encodeURIComponent(r.trial_id)}/weights.safetensors` : undefined;
-}
-
-function leaderboardTable(
-  lb: Leaderboard,
-  results: readonly TrialResult[],
-  href: (r: TrialResult) => string | undefined,
-): string {
-  const byId = new Map(results.map((r) => [r.trial_id, r]));
-  const numericParam = new Map(
-    lb.varying.map((k) => [k, lb.rows.every((r) => typeof r.params[k] === 'number')]),
-  );
-  const heads: { label: string; type: 'num' | 'text'; key: string }[] = [
-    { label: 'rank', type: 'num', key: 'rank' },
-    { label: 'trial', type: 'text', key: 'trial_id' },
-    ...lb.varying.map((k) => ({
-      label: k,
-      type: numericParam.get(k) ? ('num' as const) : ('text' as const),
-      key: `param:${k}`,
-    })),
-    { label: 'val acc', type: 'num', key: 'val_accuracy' },
-    { label: 'test acc', type: 'num', key: 'test_accuracy' },
-    { label: 'val loss', type: 'num', key: 'val_loss' },
-    { label: 'epochs', type: 'num', key: 'epochs_run' },
-    { label: 'state', type: 'text', key: 'state' },
-    { label: 'wall', type: 'num', key: 'wall_s' },
-    { label: 'samples/s', type: 'num', key: 'samples_per_s' },
-    { label: 'cost', type: 'num', key: 'cost_usd' },
-  ];
-  const th = `${heads
-    .map(
-      (h) =>
-        `<th data-type="${h.type}" data-key="${e(h.key)}"${h.type === 'num' ? ' class="num"' : ''} scope="col">${e(h.label)}</th>`,
-    )
-    .join('')}<th scope="col">weights</th>`;
-  const body = lb.rows
-    .map((row) => {
-      const r = byId.get(row.trial_id);
-      const link = r ? safeHref(href(r)) : undefined;
-      const trialCell = `<td class="tid">${e(row.trial_id)}</td>`;
-      const weightsCell = link
-        ? `<td><a href="${e(link)}" title="weights (safetensors)">weights</a></td>`
-        : '<td></td>';
-      const params = lb.varying
-        .map((k) => {
-          const v = row.params[k];
-          return numericParam.get(k)
-            ? numCell(typeof v === 'number' ? v : null, formatParamValue(v))
-            : `<td>${e(formatParamValue(v))}</td>`;
-        })
-        .join('');
-      const title = row.reason ? ` title="${e(row.reason)}"` : '';
-      return (
-        `<tr data-rank="${row.rank}" data-trial="${e(row.trial_id)}"${title}>` +
-        numCell(row.rank, String(row.rank)) +
-        trialCell +
-        params +
-        numCell(row.val_accuracy, fix(row.val_accuracy)) +
-        numCell(row.test_accuracy, fix(row.test_accuracy)) +
-        numCell(row.val_loss, fix(row.val_loss)) +
-        numCell(row.epochs_run, String(row.epochs_run)) +
-        `<td data-v="${e(row.state)}">${badge(row.state)}</td>` +
-        numCell(row.wall_s, formatDuration(row.wall_s)) +
-        numCell(row.samples_per_s, Math.round(row.samples_per_s).toLocaleString('en-US')) +
-        numCell(row.cost_usd, formatUsd(row.cost_usd)) +
-        weightsCell +
-        '</tr>'
-      );
-    })
-    .join('\n');
-  return `<div class="toolbar"><input id="lb-filter" type="search" placeholder="Filter trials (e.g. adam failed 0.01)" aria-label="Filter trials"> <span id="lb-count" class="muted">${lb.rows.length} of ${lb.rows.length} trials shown</span></div>
-<div class="scroll"><table id="lb"><thead><tr>${th}</tr></thead><tbody>
-${body}
-</tbody></table></div>`;
 }
 
 function summarySection(lb: Leaderboard): string {
@@ -223,40 +120,6 @@ function summarySection(lb: Leaderboard): string {
 <h3>Failures</h3>${failTable}${prunedNote}</section>`;
 }
 
-function importanceTable(imp: readonly Importance[]): string {
-  return `<table><thead><tr><th>parameter</th><th class="num">η²</th><th class="num">ε²</th><th class="num">groups</th><th class="num">trials</th><th>grouping</th></tr></thead><tbody>${imp
-    .map(
-      (i) =>
-        `<tr><td>${e(i.param)}</td><td class="num">${i.eta2.toFixed(3)}</td><td class="num">${i.epsilon2.toFixed(3)}</td><td class="num">${i.groups}</td><td class="num">${i.n}</td><td>${i.bucketed ? 'quartiles' : 'distinct values'}</td></tr>`,
-    )
-    .join('')}</tbody></table>`;
-}
-
-function classTable(t: NonNullable<TrialResult['test']>): string {
-  const row = (name: string, c: { precision: number; recall: number; f1: number; support: number }) =>
-    `<tr><td>${e(name)}</td><td class="num">${fix(c.precision, 3)}</td><td class="num">${fix(c.recall, 3)}</td><td class="num">${fix(c.f1, 3)}</td><td class="num">${c.support}</td></tr>`;
-  const rep = t.report;
-  return `<table id="per-class"><thead><tr><th>class</th><th class="num">precision</th><th class="num">recall</th><th class="num">F1</th><th class="num">support</th></tr></thead><tbody>${rep.perClass
-    .map((c, i) => row(String(i), c))
-    .join(
-      '',
-    )}</tbody><tfoot>${row('macro avg', rep.macro)}${row('weighted avg', rep.weighted)}<tr><td>accuracy</td><td></td><td></td><td class="num">${fix(rep.accuracy, 3)}</td><td class="num">${rep.weighted.support}</td></tr></tfoot></table>`;
-}
-
-function digitFigure(pixelsB64: string, caption: string, alt: string, rows?: number, cols?: number): string {
-  let src: string;
-  try {
-    src = digitDataUri(pixelsB64, rows, cols);
-  } catch {
-    return `<figure><div class="muted">(bad pixels)</div><figcaption>${caption}</figcaption></figure>`;
-  }
-  return `<figure><img src="${src}" alt="${e(alt)}"><figcaption>${caption}</figcaption></figure>`;
-}
-
-function chartBlock(svg: string): string {
-  return `<div class="chart">${svg}</div>`;
-}
-
 export async function renderReport(input: RenderReportInput): Promise<string> {
   const { sweep, results, dataset } = input;
   const lb = buildLeaderboard(
@@ -267,48 +130,16 @@ export async function renderReport(input: RenderReportInput): Promise<string> {
   const href = input.weightsHref ?? defaultWeightsHref;
   const metric = sweep.metric;
   const byId = new Map(results.map((r) => [r.trial_id, r]));
-  const dsRows = dataset?.rows;
-  const dsCols = dataset?.cols;
 
-  // --- parameters vs metric
-  const pc = parallelCoordinates(results, lb);
-  const nWithMetric = lb.rows.filter((r) => r.metric !== null).length;
-  const paramParts: string[] = [];
-  if (nWithMetric === 0) paramParts.push('<p class="muted">No trial has a metric yet.</p>');
-  else {
-    paramParts.push(
-      `<h3>Parallel coordinates</h3><p class="muted">One line per trial with a metric (${nWithMetric}); each axis is normalised to its own range (log axes where the values are positive and span ≥ 2 decades; categories evenly spaced), coloured by ${e(metric.name)} (darker = better; the best trials are drawn on top).</p>`,
-      chartBlock(
-        await renderSvg(
-          parallelSpec(pc.dims, pc.points, metric.goal, metric.name),
-          'pc',
-          'parallel coordinates',
-        ),
-      ),
-    );
-    const lr = learningRateScatter(results, lb);
-    if (lr.length > 0) {
-      paramParts.push(
-        `<h3>Learning rate vs ${e(metric.name)}</h3>`,
-        chartBlock(await renderSvg(lrScatterSpec(lr, metric.name), 'lr', 'learning rate scatter')),
-      );
-    }
-  }
-  const imp = parameterImportance(results, lb);
-  if (imp.length > 0 && (imp[0]?.n ?? 0) >= 3) {
-    paramParts.push(
-      '<h3>Parameter importance</h3>',
-      `<p class="muted">Importance of a parameter = η² of a one-way ANOVA: the fraction of the variance of ${e(metric.name)} across completed trials that is explained by grouping the trials on that parameter's value (numeric parameters with more than 6 distinct values are grouped into quartiles). It is marginal — interactions are not credited and correlated parameters can both score — and it is biased upwards when groups are small; ε² (η² less that bias) is given alongside.</p>`,
-      `<div class="row">${chartBlock(await renderSvg(importanceSpec(imp), 'imp', 'parameter importance'))}${importanceTable(imp)}</div>`,
-    );
-  }
-
-  // --- learning curves
-  const curves = learningCurves(results, lb);
-  const curvesHtml =
-    curves.length === 0
-      ? '<p class="muted">No per-epoch history recorded.</p>'
-      : `<p class="muted">Validation accuracy and loss per epoch of the top trials (coloured, by rank); pruned trials in grey.</p>${chartBlock(await renderSvg(learningCurveSpec(curves), 'lc', 'learning curves'))}`;
+  const view: SweepView = { sweep, results, lb, ...(dataset ? { dataset } : {}) };
+  const draw: Draw = async (spec, id, label) => chartBlock(await renderSvg(spec, id, label));
+  const section = async (s: ReportSection) => (await sectionParts(s, view, draw)).join('\n');
+  const paramsHtml = await section('parameters');
+  const curvesHtml = await section('curves');
+  const dynHtml = await section('dynamics');
+  const dataHtml = dataset
+    ? `<section id="data"><h2>The data set at a glance</h2>${await section('data')}</section>`
+    : '';
 
   // --- best trial
   const bestRow = lb.rows.find((r) => r.metric !== null && byId.get(r.trial_id)?.test !== undefined);
@@ -316,58 +147,14 @@ export async function renderReport(input: RenderReportInput): Promise<string> {
   let bestHtml = '<p class="muted">No trial has test-set metrics.</p>';
   if (best?.test && bestRow) {
     const t = best.test;
-    const wrong = t.confidently_wrong.slice(0, 24);
     const note =
       lb.best && lb.best.trial_id !== best.trial_id
         ? `<p class="muted">The top-ranked trial has no test metrics; showing the best one that has.</p>`
         : '';
+    const panels = await trialParts({ result: best, rows: dataset?.rows, cols: dataset?.cols }, draw);
     bestHtml = `${note}<p>Trial <b>${e(best.trial_id)}</b> (rank ${bestRow.rank}): test accuracy <b>${pct(t.accuracy)}</b>, test loss ${fix(t.loss)}.</p>
-<div class="row"><div><h3>Confusion matrix</h3>${chartBlock(await renderSvg(confusionSpec(confusionCells(t.confusion)), 'cm', 'confusion matrix'))}</div>
-<div><h3>Per-class precision / recall / F1</h3>${classTable(t)}</div></div>
-<h3>Most confidently wrong test images</h3>${
-      wrong.length === 0
-        ? '<p class="muted">None recorded.</p>'
-        : `<div class="digits" id="wrong">${wrong
-            .map((w) =>
-              digitFigure(
-                w.pixels_b64,
-                `#${w.index}: true <b>${w.label}</b> → ${w.predicted}<br>p=${w.probability.toFixed(3)}`,
-                `test image ${w.index}: true ${w.label}, predicted ${w.predicted}`,
-                dsRows,
-                dsCols,
-              ),
-            )
-            .join('')}</div>`
-    }`;
+${panels.join('\n')}`;
   }
-
-  // --- data set
-  let dataHtml = '';
-  if (dataset) {
-    const tr = dataset.class_histogram.train.reduce((s, x) => s + x, 0);
-    const te = dataset.class_histogram.test.reduce((s, x) => s + x, 0);
-    dataHtml = `<section id="data"><h2>The data set at a glance</h2><p>${e(dataset.name)}: ${tr.toLocaleString('en-US')} training and ${te.toLocaleString('en-US')} test images of ${dataset.rows}×${dataset.cols} pixels, ${dataset.class_histogram.train.length} classes.</p>
-<div class="row">${chartBlock(await renderSvg(histogramSpec(dataset), 'hist', 'class histogram'))}
-<div class="digits small" id="samples">${dataset.samples
-      .slice(0, 60)
-      .map((s) =>
-        digitFigure(
-          s.pixels_b64,
-          String(s.label),
-          `training image of a ${s.label}`,
-          dataset.rows,
-          dataset.cols,
-        ),
-      )
-      .join('')}</div></div></section>`;
-  }
-
-  // --- training dynamics
-  const dyn = trainingDynamics(results, lb);
-  const dynHtml =
-    dyn.length === 0
-      ? '<p class="muted">No per-layer norms recorded.</p>'
-      : `<p class="muted">Frobenius norm of each layer's weight matrix at the end of each epoch, and the mean over the epoch's batches of its gradient norm (log scale), for the best trials. W1 is the input layer.</p>${chartBlock(await renderSvg(dynamicsSpec(dyn), 'dyn', 'training dynamics'))}`;
 
   const toc: [string, string][] = [
     ['summary', 'Sweep summary'],
@@ -398,7 +185,7 @@ export async function renderReport(input: RenderReportInput): Promise<string> {
 ${summarySection(lb)}
 <section id="leaderboard"><h2>Leaderboard</h2><p class="muted">Ranked by ${e(metric.name)} (${e(metric.goal)}); ties go to the cheaper, then the faster trial; trials without a metric last. Click a header to sort, type to filter; hover a row for its failure reason.</p>
 ${leaderboardTable(lb, results, href)}</section>
-<section id="parameters"><h2>Parameters vs metric</h2>${paramParts.join('\n')}</section>
+<section id="parameters"><h2>Parameters vs metric</h2>${paramsHtml}</section>
 <section id="curves"><h2>Learning curves</h2>${curvesHtml}</section>
 <section id="best"><h2>Best trial</h2>${bestHtml}</section>
 ${dataHtml}

@@ -38,6 +38,7 @@
  * at once when messages exist), environments recycled mid-sweep, and the dispatcher/aggregator taking
  * account concurrency from the workers (reported as a note when the workers use the whole account).
  */
+import { DEFAULT_WORKER_MEMORY_MB } from '../service-spec.ts';
 import { trialCostUsd } from '../sweep/cost.ts';
 import type { PriceTable } from '../sweep/types.ts';
 import { LAMBDA_RULES } from './rules.ts';
@@ -209,7 +210,7 @@ export function simulate(trialsIn: readonly SimTrial[], o: SimOptions): SimResul
   const shards = o.shards ?? 1;
   if (!Number.isInteger(shards) || shards < 1)
     throw new SimInputError(`shards must be an integer ≥ 1, found ${shards}`);
-  // One ESM's share of a total, as the stack splits it (cdk/resources.ts perShard): max(2, ⌈total / N⌉).
+  // One ESM's share of a total, as the stack splits it (core/service-spec.ts perShard): max(2, ⌈total / N⌉).
   const share = (total: number) =>
     shards === 1 ? total : Math.max(Math.min(2, total), Math.ceil(total / shards));
   const ipp = o.invokesPerPoller ?? LAMBDA_RULES.provisioned.invokesPerPoller;
@@ -238,7 +239,7 @@ export function simulate(trialsIn: readonly SimTrial[], o: SimOptions): SimResul
   const aggregateS = positive('aggregateS', o.aggregateS ?? 1, true);
   const limitS = positive('invocationLimitS', o.invocationLimitS ?? LAMBDA_RULES.invocationLimitS);
   const safetyS = positive('safetyS', o.safetyS ?? 5, true);
-  const memoryMb = o.memoryMb ?? 1769;
+  const memoryMb = o.memoryMb ?? DEFAULT_WORKER_MEMORY_MB;
   const arch = o.arch ?? 'arm64';
   const n = trialsIn.length;
   const sweepMax =

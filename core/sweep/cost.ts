@@ -5,6 +5,7 @@
  */
 import { parameterCount } from '../config.ts';
 import type { TrialResult } from '../result.ts';
+import { DEFAULT_WORKER_MEMORY_MB } from '../service-spec.ts';
 import { TrialState } from '../trial-state.ts';
 import { expandTrials } from './expand.ts';
 import type { PriceTable, Sweep } from './types.ts';
@@ -153,7 +154,7 @@ export function estimateSweep(
 ): Estimate {
   const trainCount = opts.trainCount ?? MNIST_TRAIN;
   const sps = opts.samplesPerSecond ?? DEFAULT_SAMPLES_PER_SECOND;
-  const memoryMb = opts.memoryMb ?? 1769;
+  const memoryMb = opts.memoryMb ?? DEFAULT_WORKER_MEMORY_MB;
   const arch = opts.arch ?? 'arm64';
   const trials = expandTrials(sweep);
   let epochs = 0;

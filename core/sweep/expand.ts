@@ -5,40 +5,29 @@
  * keeping the first; `max_trials` truncates.
  */
 
-import { canonicalJson, sha256Hex } from '../canonical.ts';
-import { parseTrialConfig, type TrialConfig } from '../config.ts';
+import { canonicalJson } from '../canonical.ts';
 import { formatProblem, ProblemList } from './problems.ts';
+import { Rng } from './samplers/rng.ts';
+import {
+  type CompiledParam,
+  DRAWS_PER_TRIAL,
+  drawDistinct,
+  isActive,
+  type Lookup,
+  type Point,
+} from './samplers/space.ts';
+import { configSpace, trialDefaults, trialOf } from './samplers/sweep-space.ts';
 import { MAX_TRIALS } from './schema.ts';
 import type { ParamSpec, Sweep, TrialSpec } from './types.ts';
-import { clean, quantize } from './util.ts';
+import { clean } from './util.ts';
+
+export type { CompiledParam } from './samplers/space.ts';
+export { trialId } from './samplers/sweep-space.ts';
 
 /** Leaves of the condition tree we are willing to walk when counting a grid. */
 export const GRID_COMPLEXITY_LIMIT = 1_000_000;
-/** Draws per random trial before giving up (invalid combinations and duplicates are redrawn). */
-const DRAWS_PER_TRIAL = 200;
 
-export interface CompiledParam {
-  key: string;
-  spec: ParamSpec;
-  path: string;
-  /** Conditions as canonical-JSON sets. */
-  when: { key: string; accept: Set<string> }[];
-}
-
-/** Content hash of a fully defaulted config: `t-` + 12 hex chars of sha256(canonical JSON, sorted keys). */
-export function trialId(config: TrialConfig): string {
-  return `t-${sha256Hex(canonicalJson(config)).slice(0, 12)}`;
-}
-
-let defaultsCache: Record<string, unknown> | undefined;
-function defaults(): Record<string, unknown> {
-  if (!defaultsCache) {
-    const r = parseTrialConfig({});
-    if (!r.ok) throw new Error('trial config defaults do not validate');
-    defaultsCache = r.value as unknown as Record<string, unknown>;
-  }
-  return defaultsCache;
-}
+const defaults = trialDefaults;
 
 /** Number of grid values of a discrete spec (W&B: int_uniform = min..max, q_uniform = arange(min, max, q)). */
 export function discreteSize(s: ParamSpec): number | undefined {
@@ -162,18 +151,17 @@ export function compileParams(
   return p.errorCount > errorsBefore ? undefined : order;
 }
 
-type Lookup = (key: string) => unknown;
-function isActive(c: CompiledParam, get: Lookup): boolean {
-  for (const w of c.when) if (!w.accept.has(canonicalJson(get(w.key)))) return false;
-  return true;
-}
-
-/** Exact number of grid points (before de-duplication), without expanding; undefined if too complex to count. */
-export function countGrid(order: readonly CompiledParam[]): number | undefined {
+/**
+ * Exact number of grid points (before de-duplication), without expanding; undefined if too complex to count.
+ * `fallback`: the value of a key no parameter sets (default: the trial config's defaults).
+ */
+export function countGrid(
+  order: readonly CompiledParam[],
+  fallback: (key: string) => unknown = (k) => defaults()[k],
+): number | undefined {
   const referenced = new Set(order.flatMap((c) => c.when.map((w) => w.key)));
-  const dflt = defaults();
-  const assign: Record<string, unknown> = {};
-  const get: Lookup = (k) => (k in assign ? assign[k] : dflt[k]);
+  const assign: Point = {};
+  const get: Lookup = (k) => (k in assign ? assign[k] : fallback(k));
   let total = 0;
   let leaves = 0;
   const rec = (i: number, mult: number): boolean => {
@@ -194,11 +182,13 @@ export function countGrid(order: readonly CompiledParam[]): number | undefined {
   return rec(0, 1) ? total : undefined;
 }
 
-/** Grid points in order (raw swept values only). */
-function* gridPoints(order: readonly CompiledParam[]): Generator<Record<string, unknown>> {
-  const dflt = defaults();
-  const assign: Record<string, unknown> = {};
-  const get: Lookup = (k) => (k in assign ? assign[k] : dflt[k]);
+/** Grid points in order (raw swept values only); `fallback` as for countGrid. */
+export function* gridPoints(
+  order: readonly CompiledParam[],
+  fallback: (key: string) => unknown = (k) => defaults()[k],
+): Generator<Point> {
+  const assign: Point = {};
+  const get: Lookup = (k) => (k in assign ? assign[k] : fallback(k));
   const values = order.map((c) => discreteValues(c.spec));
   function* rec(i: number): Generator<Record<string, unknown>> {
     if (i === order.length) {
@@ -219,135 +209,7 @@ function* gridPoints(order: readonly CompiledParam[]): Generator<Record<string, 
   yield* rec(0);
 }
 
-// ---------------------------------------------------------------- seeded sampling
-
-/** sfc32 seeded through splitmix32: fast, 128-bit state, good enough for sampling. */
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-  private spare: number | undefined;
-  constructor(seed: number) {
-    let s = seed >>> 0;
-    const next = () => {
-      s = (s + 0x9e3779b9) | 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
-    for (let i = 0; i < 12; i++) this.u32();
-  }
-  u32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
-  }
-  /** Uniform on [0, 1) with 53 random bits. */
-  uniform(): number {
-    return ((this.u32() >>> 5) * 67108864 + (this.u32() >>> 6)) / 9007199254740992;
-  }
-  /** Standard normal (Box–Muller, polar form). */
-  normal(): number {
-    if (this.spare !== undefined) {
-      const s = this.spare;
-      this.spare = undefined;
-      return s;
-    }
-    let u = 0;
-    let v = 0;
-    let s = 0;
-    do {
-      u = this.uniform() * 2 - 1;
-      v = this.uniform() * 2 - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s === 0);
-    const m = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spare = v * m;
-    return u * m;
-  }
-  /** Gamma(shape, 1), Marsaglia–Tsang. */
-  gamma(shape: number): number {
-    if (shape < 1) return this.gamma(shape + 1) * this.uniform() ** (1 / shape);
-    const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-      let x = 0;
-      let v = 0;
-      do {
-        x = this.normal();
-        v = 1 + c * x;
-      } while (v <= 0);
-      v = v * v * v;
-      const u = this.uniform();
-      if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-    }
-  }
-}
-
-/** One draw from a parameter's distribution, with W&B's semantics (see README.md). */
-export function sample(s: ParamSpec, rng: Rng): unknown {
-  const U = (lo: number, hi: number) => lo + rng.uniform() * (hi - lo);
-  switch (s.distribution) {
-    case 'constant':
-      return s.value;
-    case 'categorical':
-      return s.values[Math.floor(rng.uniform() * s.values.length)];
-    case 'categorical_w_probabilities': {
-      const u = rng.uniform();
-      let acc = 0;
-      for (let i = 0; i < s.values.length; i++) {
-        acc += s.probabilities[i]!;
-        if (u < acc) return s.values[i];
-      }
-      return s.values[s.values.length - 1];
-    }
-    case 'int_uniform':
-      return s.min + Math.floor(rng.uniform() * (s.max - s.min + 1));
-    case 'uniform':
-      return U(s.min, s.max);
-    case 'q_uniform':
-      return quantize(U(s.min, s.max), s.q);
-    case 'log_uniform':
-      return Math.exp(U(s.min, s.max));
-    case 'log_uniform_values':
-      return Math.exp(U(Math.log(s.min), Math.log(s.max)));
-    case 'q_log_uniform':
-      return quantize(Math.exp(U(s.min, s.max)), s.q);
-    case 'q_log_uniform_values':
-      return quantize(Math.exp(U(Math.log(s.min), Math.log(s.max))), s.q);
-    case 'inv_log_uniform':
-      return Math.exp(-U(s.min, s.max));
-    case 'inv_log_uniform_values':
-      return Math.exp(-U(-Math.log(s.max), -Math.log(s.min)));
-    case 'normal':
-      return s.mu + s.sigma * rng.normal();
-    case 'q_normal':
-      return quantize(s.mu + s.sigma * rng.normal(), s.q);
-    case 'log_normal':
-      return Math.exp(s.mu + s.sigma * rng.normal());
-    case 'q_log_normal':
-      return quantize(Math.exp(s.mu + s.sigma * rng.normal()), s.q);
-    case 'beta':
-    case 'q_beta': {
-      const x = rng.gamma(s.a);
-      const y = rng.gamma(s.b);
-      const v = x / (x + y);
-      return s.distribution === 'q_beta' ? quantize(v, s.q) : v;
-    }
-  }
-}
-
-function describePoint(point: Record<string, unknown>): string {
+function describePoint(point: Point): string {
   return Object.entries(point)
     .map(([k, v]) => `${k}=${canonicalJson(v)}`)
     .join(', ');
@@ -368,19 +230,12 @@ export function expandChecked(
   const errorsBefore = p.errorCount;
   let reported = 0;
   let invalid = 0;
-  const accept = (
-    point: Record<string, unknown>,
-  ): 'ok' | 'dup' | { key: string | undefined; message: string } => {
-    const r = parseTrialConfig(point);
-    if (!r.ok) {
-      const first = r.problems[0]!;
-      const key = first.path.replace(/^\$\./, '').split(/[.[]/)[0];
-      return { key, message: first.message };
-    }
-    const id = trialId(r.value);
-    if (seen.has(id)) return 'dup';
-    seen.add(id);
-    out.push({ trial_id: id, index: out.length, config: r.value });
+  const accept = (point: Point): 'ok' | 'dup' | { key: string | undefined; message: string } => {
+    const t = trialOf(point, out.length);
+    if ('invalid' in t) return { key: t.key, message: t.message };
+    if (seen.has(t.trial_id)) return 'dup';
+    seen.add(t.trial_id);
+    out.push(t);
     return 'ok';
   };
   if (sweep.method === 'grid') {
@@ -409,33 +264,18 @@ export function expandChecked(
         `${invalid} invalid`,
       );
   } else {
-    const rng = new Rng(sweep.seed);
     const n = Math.min(limit, MAX_TRIALS);
-    const dflt = defaults();
-    while (out.length < n) {
-      let placed = false;
-      let lastBad: { key: string | undefined; message: string; point: Record<string, unknown> } | undefined;
-      let dups = 0;
-      for (let attempt = 0; attempt < DRAWS_PER_TRIAL && !placed; attempt++) {
-        const point: Record<string, unknown> = {};
-        const get: Lookup = (k) => (k in point ? point[k] : dflt[k]);
-        for (const c of order) if (isActive(c, get)) point[c.key] = sample(c.spec, rng);
-        const a = accept(point);
-        if (a === 'ok') placed = true;
-        else if (a === 'dup') dups++;
-        else lastBad = { ...a, point };
-      }
-      if (!placed) {
-        if (dups === 0 && lastBad) {
-          p.error(
-            pathOf(lastBad.key),
-            `cannot draw a valid trial in ${DRAWS_PER_TRIAL} attempts; last draw (${describePoint(lastBad.point)}): ${lastBad.message}`,
-            'a space of valid trial configs',
-            describePoint(lastBad.point),
-          );
-        }
-        break; // space exhausted (only duplicates left)
-      }
+    const drawn = drawDistinct(configSpace(order), new Rng(sweep.seed), n);
+    out.push(...drawn.trials);
+    const bad = drawn.stuck?.duplicates === 0 ? drawn.stuck.lastInvalid : undefined;
+    if (bad) {
+      // no draw was even a repeat: the space has (almost) no valid trial; otherwise it is exhausted
+      p.error(
+        pathOf(bad.why.key),
+        `cannot draw a valid trial in ${DRAWS_PER_TRIAL} attempts; last draw (${describePoint(bad.point)}): ${bad.why.message}`,
+        'a space of valid trial configs',
+        describePoint(bad.point),
+      );
     }
   }
   if (p.errorCount > errorsBefore) return undefined;

@@ -1,4 +1,4 @@
-/** Sweep files and search: schema, W&B compatibility, expansion, samplers, ASHA pruner, budgets, cost. */
+/** Sweep files and search: schema, W&B compatibility, expansion, samplers, pruners, budgets, cost. */
 export {
   checkBudget,
   DEFAULT_PRICES,
@@ -10,18 +10,26 @@ export {
   spentOf,
   trialCostUsd,
 } from './cost.ts';
-export { countGrid, discreteValues, expandTrials, Rng, sample, trialId } from './expand.ts';
+export { countGrid, discreteValues, expandTrials, trialId } from './expand.ts';
 export { isBetter, metricValue, pruneMetric } from './metric.ts';
 export { sendOrder, trialWork } from './order.ts';
 export {
-  defaultOf,
-  KEY_ALIASES,
-  METRIC_ALIASES,
+  BUILTIN_DATASETS,
+  checkNetFits,
+  type DatasetShape,
+  datasetShape,
+  KEY_HINTS,
+  KEY_SYNONYMS,
+  type ManifestShape,
+  metricAlias,
   NATURAL_GOAL,
   parseSweep,
   parseSweepObject,
-} from './parse.ts';
-export { formatProblem, ProblemList } from './problems.ts';
+  VALUE_HINTS,
+  withMaxTrials,
+  withTopLevel,
+} from './parse/index.ts';
+export { formatProblem, ProblemList, problemLine } from './problems.ts';
 export {
   AshaPruner,
   ashaDecision,
@@ -36,9 +44,19 @@ export {
   type Pruner,
   type RungRecord,
   rungEpochs,
-} from './pruner.ts';
-export { createSampler, GridSampler, ListSampler, RandomSampler, type Sampler } from './sampler.ts';
-export { MAX_TRIALS, sweepFileSchema } from './schema.ts';
+} from './pruners/index.ts';
+export {
+  createSampler,
+  ListSampler,
+  type Objective,
+  type Observation,
+  type ObservationState,
+  Rng,
+  type Sampler,
+  type SamplerMethod,
+  sample,
+} from './samplers/index.ts';
+export { DEFAULT_RANDOM_TRIALS, MAX_TRIALS, sweepFileSchema } from './schema.ts';
 export type {
   Condition,
   Distribution,

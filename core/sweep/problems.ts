@@ -12,12 +12,20 @@ export class ProblemList {
   warn(path: string, message: string): void {
     this.list.push({ path, message, severity: 'warning' });
   }
+  notice(path: string, message: string): void {
+    this.list.push({ path, message, severity: 'notice' });
+  }
   get errorCount(): number {
     return this.list.filter((p) => p.severity === 'error').length;
   }
 }
 
-/** One line per problem: `path: message (expected …, found …)`. */
+/** One line per problem: `path: message (expected …, found …)`; warnings and notices say so first. */
+export function problemLine(p: Problem): string {
+  return `${p.severity === 'error' ? '' : `${p.severity}: `}${formatProblem(p)}`;
+}
+
+/** `path: message (expected …, found …)`. */
 export function formatProblem(p: Problem): string {
   const extra = [
     p.expected !== undefined ? `expected ${p.expected}` : '',

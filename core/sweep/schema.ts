@@ -1,15 +1,17 @@
 /**
  * The sweep file's shape in our (native) format, as a zod schema: the source of `sweep.schema.json`
- * (`scripts/gen-sweep-schema.ts`, for editor completion). Parsing itself (`parse.ts`) is hand-written
+ * (`scripts/gen-sweep-schema.ts`, for editor completion). Parsing itself (`parse/`) is hand-written
  * so that every problem names its JSON path, what was expected and what was found, and so that W&B
  * files are accepted too; it uses the same tables below (distribution fields, limits, key classes).
  */
 import { z } from 'zod';
-import { TRIAL_CONFIG_KEYS, type TrialConfig } from '../config.ts';
+import { ID_PATTERN, ID_RULE, TRIAL_CONFIG_KEYS, type TrialConfig } from '../config.ts';
 import { DISTRIBUTIONS, type Distribution, METRIC_NAMES } from './types.ts';
 
 /** Largest grid (or random sample count) we expand. */
 export const MAX_TRIALS = 100_000;
+/** Trials of a random search that gives no number (W&B runs until stopped; `--max-trials` overrides). */
+export const DEFAULT_RANDOM_TRIALS = 50;
 export const MAX_CONCURRENCY = 1000;
 /** Largest epoch count (the trial schema's bound): also the default `max_iter` of early termination. */
 export const MAX_EPOCHS = 1000;
@@ -85,8 +87,9 @@ export const INTEGER_KEYS: ReadonlySet<string> = new Set([
 
 const id = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/)
-  .describe('1-128 of [A-Za-z0-9._-], starting alphanumeric');
+  .regex(ID_PATTERN)
+  .refine((s) => !s.includes('..'))
+  .describe(ID_RULE);
 
 const condition = z.record(z.string(), z.unknown()).meta({
   id: 'Condition',
@@ -205,7 +208,7 @@ export const sweepFileSchema = z
       .min(1)
       .max(MAX_TRIALS)
       .optional()
-      .describe('Truncates the expansion; required for random'),
+      .describe(`Truncates the expansion; random search without it runs ${DEFAULT_RANDOM_TRIALS} trials`),
     max_concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).optional(),
     max_cost_usd: z
       .number()

@@ -20,7 +20,12 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The closest candidate when it is plausibly a typo (Levenshtein distance ≤ max(2, ⅓ of the length)). */
+const letters = (s: string) => [...s].sort().join('');
+
+/**
+ * The closest candidate when it is plausibly a typo: Levenshtein distance ≤ max(1, ⅓ of the length), or the
+ * same letters swapped (`grdi` → `grid`). Short words get no far-fetched guess (`eta` is not `beta1`).
+ */
 export function suggest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Number.POSITIVE_INFINITY;
@@ -32,7 +37,9 @@ export function suggest(word: string, candidates: readonly string[]): string | u
       best = c;
     }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  if (best === undefined) return undefined;
+  const swapped = bestD === 2 && letters(w) === letters(best.toLowerCase());
+  return bestD <= Math.max(1, Math.floor(word.length / 3)) || swapped ? best : undefined;
 }
 
 /** numpy's `np.round`: round half to even. */

@@ -3,7 +3,16 @@
  * Each suite prints one JSON line per figure (with --json) and reports ratios against its peers, which run
  * side by side in the same process/run.
  */
-const SUITES = ['core', 'data', 'orchestration', 'memory', 'scale'] as const;
+const SUITES = [
+  'core',
+  'data',
+  'orchestration',
+  'memory',
+  'scale',
+  'bundles',
+  'dashboard',
+  'search',
+] as const;
 
 const [suite, ...rest] = process.argv.slice(2);
 if (!suite || !(SUITES as readonly string[]).includes(suite)) {

@@ -59,6 +59,8 @@ import { keys } from '../../core/layout.ts';
 import { resultMessageSchema, submissionMessageSchema, trialMessageSchema } from '../../core/messages.ts';
 import type { MessageQueue, ReceivedMessage } from '../../core/ports.ts';
 import type { TrialResult } from '../../core/result.ts';
+import { DEFAULT_WORKER_MEMORY_MB } from '../../core/service-spec.ts';
+import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 
 /** A trial's own computation: its epochs (training + validation) and the final test evaluation. */
 const computeS = (r: TrialResult): number => r.wall_s + (r.eval_s ?? 0);
@@ -117,7 +119,7 @@ function workerMain(): void {
       log: quiet,
       now: Date.now,
       workerId: name,
-      memoryMb: 1769,
+      memoryMb: DEFAULT_WORKER_MEMORY_MB,
       arch: 'arm64',
     };
     const msg = trialMessageSchema.parse(JSON.parse(m.body));
@@ -202,7 +204,7 @@ async function runOnce(data: Dataset, workers: number, epochs: number): Promise<
       log: quiet,
       now: Date.now,
       workerId: 'main',
-      memoryMb: 1769,
+      memoryMb: DEFAULT_WORKER_MEMORY_MB,
       arch: 'arm64',
     };
     for (let i = 0; i < workers; i++) {
@@ -360,7 +362,8 @@ async function runLocalstack(
   const { manifest } = await prepareDataset(store, data, []);
   const reports: (BatchReport & { instance: string; end: number })[] = [];
   const runner = new ProcessRunner({
-    env: backend.env!,
+    backend,
+    modules: SOURCE_HANDLERS,
     workers,
     workerTimeoutSeconds: LOCAL_WORKER_TIMEOUT_SECONDS,
     onBatch: (r) => {

@@ -6,32 +6,33 @@
  *  - trial: one quickstart trial (the first config of sweeps/quickstart.json) trained and tested on full
  *    MNIST (/work/shared/data/mnist, else mnist-mini with a notice) with createTrainer — or --trial-seconds;
  *  - module init: a fresh Node process importing the worker's Lambda bundle, built here with esbuild with
- *    the stack's options (ESM, minified, everything bundled), median of 3;
+ *    the stack's options (BUNDLE_OPTIONS: ESM, minified, everything bundled), median of 3;
  *  - data load: the worker's DatasetLoader reading the prepared shards (sha256-verified, decoded) from an
  *    in-memory store, plus the S3 transfer of those bytes at --s3-mbps (an assumption: default 90 MB/s,
  *    a single-stream in-region GET; not measurable here).
  * Cold start = module init + data load. Peers side by side: the standard SQS event source on one trials
  * queue, the same on the stack's default trial queue shards (one event source mapping each, each ramping
- * on its own — cdk/resources.ts DEFAULT_TRIAL_QUEUE_SHARDS), and provisioned mode with 100 minimum pollers
+ * on its own — core/service-spec.ts DEFAULT_TRIAL_QUEUE_SHARDS), and provisioned mode with 100 minimum pollers
  * on one queue; the goal is wall ≤ one trial + 60 s, and each line reports wall/goal. Also the
  * 60-per-minute rule of before Nov 2023 (one queue), for reference.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { loadIdxDirectory } from '../../adapters/data/idx-files.ts';
 import { createDatasetLoader } from '../../adapters/data/loader.ts';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
 import { MemoryBlobStore } from '../../adapters/store/memory.ts';
-import { DEFAULT_TRIAL_QUEUE_SHARDS } from '../../cdk/resources.ts';
+import { BUNDLE_OPTIONS } from '../../cdk/constructs/sweep-function.ts';
 import { prepareDataset } from '../../core/data/prepare.ts';
 import type { Dataset } from '../../core/dataset.ts';
 import { createTrainer } from '../../core/nn/index.ts';
+import { DEFAULT_TRIAL_QUEUE_SHARDS } from '../../core/service-spec.ts';
 import { type SimOptions, type SimResult, simulate, uniformTrials } from '../../core/sim/index.ts';
 import { expandTrials, parseSweep } from '../../core/sweep/index.ts';
+import { coldImportMs } from './bundles.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MNIST_DIR = fileURLToPath(new URL('../../../shared/data/mnist/', import.meta.url));
@@ -41,7 +42,6 @@ function opt(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 async function loadData(): Promise<{ data: Dataset; source: string; full: boolean }> {
@@ -56,40 +56,21 @@ async function loadData(): Promise<{ data: Dataset; source: string; full: boolea
   };
 }
 
-/** Median ms to import the worker's Lambda bundle in a fresh process. */
+/** Median ms to import the worker's Lambda bundle (built with the stack's options) in a fresh process. */
 async function moduleInitMs(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
   try {
-    const banner =
-      "import { createRequire as __r } from 'node:module';import { fileURLToPath as __f } from 'node:url';" +
-      "import { dirname as __d } from 'node:path';const require = __r(import.meta.url);" +
-      'const __filename = __f(import.meta.url);const __dirname = __d(__filename);';
     const out = join(dir, 'worker.mjs');
     await build({
+      ...BUNDLE_OPTIONS,
+      mainFields: [...BUNDLE_OPTIONS.mainFields],
+      banner: { js: BUNDLE_OPTIONS.banner },
       entryPoints: [join(ROOT, 'lambdas/worker.ts')],
       bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      minify: true,
-      mainFields: ['module', 'main'],
-      banner: { js: banner },
       outfile: out,
       logLevel: 'error',
     });
-    const probe =
-      `const t = performance.now(); const m = await import(${JSON.stringify(`file://${out}`)});` +
-      'if (typeof m.handler !== "function") throw new Error("no handler"); console.log(performance.now() - t);';
-    const runs: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const p = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
-        encoding: 'utf8',
-        env: { ...process.env, AWS_REGION: 'us-east-1', POWERTOOLS_DEV: 'false' },
-      });
-      if (p.status !== 0) throw new Error(`bundle import failed: ${p.stderr}`);
-      runs.push(Number(p.stdout.trim()));
-    }
-    return median(runs);
+    return coldImportMs(pathToFileURL(out).href, [], 3, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

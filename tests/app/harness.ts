@@ -1,19 +1,33 @@
 /**
  * An in-memory service for the core/app tests: a MemoryBlobStore, three InProcessQueues (+ trials DLQ)
- * and a pump that plays the event-source mappings by calling the service functions directly.
+ * and a pump that plays the event source mappings with the real handlers (tests/lambdas/sqs-pump.ts
+ * `drain`: the production Poller).
  */
 
 import { createDatasetLoader } from '../../adapters/data/loader.ts';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
 import { InProcessQueue } from '../../adapters/queue/memory.ts';
 import { MemoryBlobStore } from '../../adapters/store/memory.ts';
-import { aggregate, recordDeadLetters } from '../../core/app/aggregator.ts';
 import type { AppDeps, InvocationContext, Log } from '../../core/app/deps.ts';
-import { dispatchSweep } from '../../core/app/dispatcher.ts';
-import { submitSweep } from '../../core/app/submit.ts';
-import { runTrial } from '../../core/app/worker.ts';
+import { enqueueSweep, type SubmitDeps, submitSweep } from '../../core/app/submit.ts';
 import { prepareDataset } from '../../core/data/prepare.ts';
-import { resultMessageSchema, submissionMessageSchema, trialMessageSchema } from '../../core/messages.ts';
+import { DEFAULT_WORKER_MEMORY_MB } from '../../core/service-spec.ts';
+import { parseSweep } from '../../core/sweep/index.ts';
+import { createHandler as aggregatorHandler } from '../../lambdas/aggregator.ts';
+import { createHandler as dispatcherHandler } from '../../lambdas/dispatcher.ts';
+import { createHandler as workerHandler } from '../../lambdas/worker.ts';
+import { drain, lambdaContext } from '../lambdas/sqs-pump.ts';
+
+/**
+ * Stores and enqueues a sweep without submitSweep's data set check: a poison trial (a net that does not fit
+ * the data, which submission refuses) that fails at the worker on every delivery, as a sweep stored before
+ * the check would.
+ */
+export async function submitUnchecked(text: string, deps: SubmitDeps): Promise<string> {
+  const r = parseSweep(text, { filename: 'sweep.json', checkNetFit: false });
+  if (!r.ok) throw new Error(r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+  return (await enqueueSweep(r.value, text, 'sweep.json', deps)).sweep_id;
+}
 
 export const quietLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -25,7 +39,13 @@ export interface Harness {
   trialsDlq: InProcessQueue;
   results: InProcessQueue;
   submit(text: string): Promise<string>;
-  /** Drains all queues until nothing is left; returns how many trial invocations ran. */
+  /** `submitUnchecked` into this harness. */
+  submitUnchecked(text: string): Promise<string>;
+  /**
+   * Drains all queues until nothing is left; returns how many worker invocations ran and the trial
+   * messages that failed (one id per failed delivery). `ctx`: the worker's remaining time; `duplicate`:
+   * every event is handled twice (a redelivery of everything).
+   */
   pump(opts?: {
     ctx?: () => InvocationContext;
     duplicate?: boolean;
@@ -51,7 +71,7 @@ export async function createHarness(opts: { memoryMb?: number } = {}): Promise<H
     log: quietLog,
     now: Date.now,
     workerId: 'test',
-    memoryMb: opts.memoryMb ?? 1769,
+    memoryMb: opts.memoryMb ?? DEFAULT_WORKER_MEMORY_MB,
     arch: 'arm64',
   };
   const h: Harness = {
@@ -66,48 +86,26 @@ export async function createHarness(opts: { memoryMb?: number } = {}): Promise<H
       if (!r.ok) throw new Error(r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
       return r.value.sweep_id;
     },
+    submitUnchecked: (text) => submitUnchecked(text, { store, submissions, now: Date.now }),
     async pump(o = {}) {
-      let invocations = 0;
-      const errors: string[] = [];
-      const ctx = o.ctx ?? (() => ({ remainingMs: () => 900_000 }));
-      for (let idle = 0; idle < 2; ) {
-        let worked = false;
-        for (const m of await submissions.receive({ max: 10, waitSeconds: 0 })) {
-          await dispatchSweep(submissionMessageSchema.parse(JSON.parse(m.body)), deps);
-          await submissions.delete(m.receiptHandle);
-          worked = true;
-        }
-        for (const m of await trials.receive({ max: 1, waitSeconds: 0 })) {
-          worked = true;
-          const msg = trialMessageSchema.parse(JSON.parse(m.body));
-          try {
-            invocations++;
-            await runTrial(msg, deps, ctx());
-            if (o.duplicate) await runTrial(msg, deps, ctx());
-            await trials.delete(m.receiptHandle);
-          } catch (e) {
-            errors.push((e as Error).message); // left on the queue: redelivered, then dead-lettered
-          }
-        }
-        const dead = await trialsDlq.receive({ max: 10, waitSeconds: 0 });
-        if (dead.length > 0) {
-          worked = true;
-          await recordDeadLetters(
-            dead.map((m) => trialMessageSchema.parse(JSON.parse(m.body))),
-            deps,
-          );
-          for (const m of dead) await trialsDlq.delete(m.receiptHandle);
-        }
-        const res = await results.receive({ max: 10, waitSeconds: 0 });
-        if (res.length > 0) {
-          worked = true;
-          const msgs = res.map((m) => resultMessageSchema.parse(JSON.parse(m.body)));
-          await aggregate(o.duplicate ? [...msgs, ...msgs] : msgs, deps);
-          for (const m of res) await results.delete(m.receiptHandle);
-        }
-        idle = worked ? 0 : idle + 1;
-      }
-      return { invocations, errors };
+      const worker = workerHandler(() => deps);
+      const aggregator = aggregatorHandler(() => deps);
+      const run = await drain(
+        [
+          { name: 'dispatcher', queue: submissions, handler: dispatcherHandler(() => deps), batchSize: 1 },
+          {
+            name: 'worker',
+            queue: trials,
+            handler: worker,
+            batchSize: 1,
+            ...(o.ctx ? { context: () => lambdaContext({ remainingMs: o.ctx!().remainingMs }) } : {}),
+          },
+          { name: 'deadLetters', queue: trialsDlq, handler: aggregator, batchSize: 10 },
+          { name: 'aggregator', queue: results, handler: aggregator, batchSize: 10 },
+        ],
+        { invokeTwice: Boolean(o.duplicate) },
+      );
+      return { invocations: run.invocations.worker ?? 0, errors: run.failures.worker ?? [] };
     },
   };
   return h;

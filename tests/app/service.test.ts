@@ -126,7 +126,7 @@ describe('the service end to end on in-memory adapters', () => {
   it('dead-letters a poison trial as failed with its error, and the rest completes', async () => {
     const h = await createHarness();
     // layers[0] does not match the data set's 784 inputs: the worker throws on every delivery.
-    const id = await h.submit(
+    const id = await h.submitUnchecked(
       sweepText(
         {},
         {
@@ -243,6 +243,8 @@ describe('the service end to end on in-memory adapters', () => {
     const now = await renderSweepReportNow(h.store, id);
     expect(now).toMatchObject({ results: 1, total: 4, finished: false });
     expect(now!.html).toContain(msg.trial_id);
+    // The trials without a result yet show as pending (4 expanded, 1 finished).
+    expect(now!.html).toMatch(/<span class="badge"[^>]*>pending 3<\/span>/);
     expect(await renderSweepReportNow(h.store, 'no-such-sweep')).toBeUndefined();
   });
 });

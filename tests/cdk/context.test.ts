@@ -2,8 +2,8 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS, InvalidContextError, settingsFromContext } from '../../cdk/context.ts';
-import { DEFAULT_STACK_NAME } from '../../cdk/resources.ts';
 import { SweepStack } from '../../cdk/sweep-stack.ts';
+import { DEFAULT_STACK_NAME } from '../../core/service-spec.ts';
 import { cdkJson } from './helpers.ts';
 
 const from = (ctx: Record<string, unknown>) => settingsFromContext((k) => ctx[k]);

@@ -9,7 +9,7 @@ import {
   STACK_OUTPUTS,
   serviceSpec,
   VISIBILITY_FACTOR,
-} from '../../cdk/resources.ts';
+} from '../../core/service-spec.ts';
 import {
   allowed,
   flat,
@@ -135,12 +135,12 @@ describe('event sources', () => {
 });
 
 describe('functions', () => {
-  it('worker is arm64 / nodejs22.x / 900 s / 1769 MB by default and memory follows the prop', () => {
+  it('worker is arm64 / nodejs24.x / 900 s / 1769 MB by default and memory follows the prop', () => {
     const props = (s: Synth) =>
       resources(s.template, 'AWS::Lambda::Function')[functionId(s.template, 'WorkerFunction')]?.Properties;
     expect(props(base)).toMatchObject({
       Architectures: ['arm64'],
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Timeout: 900,
       MemorySize: 1769,
       Handler: 'index.handler',
@@ -192,7 +192,6 @@ describe('functions', () => {
       const vars = (get(f, 'Environment') as { Variables: Record<string, unknown> }).Variables;
       for (const k of [
         'SWEEP_BUCKET',
-        'TRIALS_QUEUE_URL',
         'TRIALS_QUEUE_URLS',
         'RESULTS_QUEUE_URL',
         'WORKER_MEMORY_MB',
@@ -205,7 +204,7 @@ describe('functions', () => {
         '$1',
       );
       expect(groups[group]?.Properties?.RetentionInDays, `${id} log retention`).toBe(30);
-      expect(f.Properties?.Runtime).toBe('nodejs22.x');
+      expect(f.Properties?.Runtime).toBe('nodejs24.x');
     }
   });
 });
@@ -343,7 +342,7 @@ describe('outputs', () => {
     const outputs = base.template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(Object.values(STACK_OUTPUTS).sort());
     expect(flat(outputs[STACK_OUTPUTS.bucket]?.Value)).toMatch(/^<DataBucket/);
-    expect(flat(outputs[STACK_OUTPUTS.trialsQueueUrl]?.Value)).toMatch(/^<TrialsQueue/);
+    expect(flat(outputs[STACK_OUTPUTS.trialsQueueUrls]?.Value)).toMatch(/^<TrialsQueue/);
     expect(flat(outputs[STACK_OUTPUTS.trialsDlqUrl]?.Value)).toMatch(/^<TrialsDlq/);
   });
 });

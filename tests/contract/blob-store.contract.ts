@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BlobStore, PreconditionFailedError } from '../../core/ports.ts';
+import { type BlobStore, NOT_MODIFIED, PreconditionFailedError } from '../../core/ports.ts';
 
 export interface BlobStoreFixture {
   store: BlobStore;
@@ -67,6 +67,33 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
       expect(text((await store.get('rt/text.json'))!.body)).toBe('{"ü":"∑"}');
       await store.put('rt/empty', new Uint8Array());
       expect((await store.get('rt/empty'))!.body.length).toBe(0);
+    });
+
+    it('getIfChanged: NOT_MODIFIED while the ETag holds, the object once it changed, undefined when absent', async () => {
+      const v1 = await store.put('cond/state.json', '{"n":1}');
+      expect(await store.getIfChanged('cond/state.json', v1.etag)).toBe(NOT_MODIFIED);
+      expect(await store.getIfChanged('cond/state.json', v1.etag)).toBe(NOT_MODIFIED);
+      // Any other ETag (a stale one, a made-up one) gets the object.
+      const fresh = await store.getIfChanged('cond/state.json', '"0123456789abcdef0123456789abcdef"');
+      expect(fresh !== NOT_MODIFIED && text(fresh!.body)).toBe('{"n":1}');
+      const v2 = await store.put('cond/state.json', '{"n":22}');
+      const changed = await store.getIfChanged('cond/state.json', v1.etag);
+      expect(changed).not.toBe(NOT_MODIFIED);
+      expect(changed !== NOT_MODIFIED && { body: text(changed!.body), etag: changed!.etag }).toEqual({
+        body: '{"n":22}',
+        etag: v2.etag,
+      });
+      expect(await store.getIfChanged('cond/state.json', v2.etag)).toBe(NOT_MODIFIED);
+      // Rewritten with the same bytes: same ETag, still not modified.
+      await store.put('cond/state.json', '{"n":22}');
+      expect(await store.getIfChanged('cond/state.json', v2.etag)).toBe(NOT_MODIFIED);
+      // A rewrite of the same size right after the read is seen (a stat cache must not hide it).
+      const v3 = await store.put('cond/state.json', '{"n":33}');
+      const again = await store.getIfChanged('cond/state.json', v2.etag);
+      expect(again !== NOT_MODIFIED && again?.etag).toBe(v3.etag);
+      await store.delete('cond/state.json');
+      expect(await store.getIfChanged('cond/state.json', v3.etag)).toBeUndefined();
+      expect(await store.getIfChanged('cond/never.json', v3.etag)).toBeUndefined();
     });
 
     it('an unconditional put overwrites and changes the ETag', async () => {

@@ -5,12 +5,12 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { trialsQueueUrlsFromOutputs } from '../../adapters/backend.ts';
+import { trialsQueueFromEnv } from '../../adapters/aws/deps.ts';
+import { MissingEnvironmentError, readEnv } from '../../adapters/aws/env.ts';
 import { InProcessQueue } from '../../adapters/queue/memory.ts';
 import { InvalidShardHandleError, ShardedQueue } from '../../adapters/queue/sharded.ts';
 import { SqsQueue } from '../../adapters/queue/sqs.ts';
-import { ENV, STACK_OUTPUTS } from '../../cdk/resources.ts';
-import { readEnv, trialsQueueFromEnv } from '../../lambdas/runtime.ts';
+import { ENV, STACK_OUTPUTS } from '../../core/service-spec.ts';
 
 function sharded(n: number, visibilityTimeoutSeconds = 30) {
   const dlq = new InProcessQueue('t-dlq', { visibilityTimeoutSeconds });
@@ -157,7 +157,6 @@ describe('ShardedQueue of one shard', () => {
 describe('sharded trials queue wiring', () => {
   const base = {
     [ENV.bucket]: 'b',
-    [ENV.trialsQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/1/Stack-TrialsQueue-a',
     [ENV.resultsQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/1/Stack-ResultsQueue-r',
     AWS_REGION: 'eu-west-1',
   };
@@ -178,25 +177,22 @@ describe('sharded trials queue wiring', () => {
     ]);
   });
 
-  it('an old environment (TRIALS_QUEUE_URL only) or a single shard keeps the plain SqsQueue', () => {
-    const old = trialsQueueFromEnv(readEnv(base), sqs);
-    expect(old).toBeInstanceOf(SqsQueue);
-    expect((old as SqsQueue).url).toBe(base[ENV.trialsQueueUrl]);
-    const one = trialsQueueFromEnv(
-      readEnv({ ...base, [ENV.trialsQueueUrls]: base[ENV.trialsQueueUrl] }),
-      sqs,
-    );
+  it('a one-shard stack passes one URL: the plain SqsQueue', () => {
+    const url = 'https://sqs.eu-west-1.amazonaws.com/1/Stack-TrialsQueue-a';
+    const one = trialsQueueFromEnv(readEnv({ ...base, [ENV.trialsQueueUrls]: url }), sqs);
     expect(one).toBeInstanceOf(SqsQueue);
+    expect((one as SqsQueue).url).toBe(url);
   });
 
-  it('the AWS backend reads TrialsQueueUrls, falling back to TrialsQueueUrl of an older stack', () => {
-    expect(
-      trialsQueueUrlsFromOutputs({
-        [STACK_OUTPUTS.trialsQueueUrl]: 'u0',
-        [STACK_OUTPUTS.trialsQueueUrls]: 'u0,u1, u2',
-      }),
-    ).toEqual(['u0', 'u1', 'u2']);
-    expect(trialsQueueUrlsFromOutputs({ [STACK_OUTPUTS.trialsQueueUrl]: 'u0' })).toEqual(['u0']);
-    expect(trialsQueueUrlsFromOutputs({})).toEqual([]);
+  it('an environment without TRIALS_QUEUE_URLS (the single TRIALS_QUEUE_URL of before the shards) is refused, naming the variable', () => {
+    const old = { ...base, TRIALS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/Stack-TrialsQueue-a' };
+    expect(() => readEnv(old)).toThrow(MissingEnvironmentError);
+    expect(() => readEnv(old)).toThrow(/TRIALS_QUEUE_URLS/);
+    expect(() => readEnv({ ...base, [ENV.trialsQueueUrls]: ' , ' })).toThrow(/at least one queue URL/);
+  });
+
+  it('the stack outputs the shards under TrialsQueueUrls only (the CLI reads nothing else)', () => {
+    expect(STACK_OUTPUTS.trialsQueueUrls).toBe('TrialsQueueUrls');
+    expect(Object.values(STACK_OUTPUTS)).not.toContain('TrialsQueueUrl');
   });
 });

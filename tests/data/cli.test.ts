@@ -1,39 +1,25 @@
 /** `sweep data …` through commander, against a local files store in a temp directory. */
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FsBlobStore } from '../../adapters/store/fs.ts';
-import { register } from '../../cli/commands/data.ts';
 import { loadFromStore } from '../../core/data/prepare.ts';
+import { dataCli } from './cli-helpers.ts';
 import { tempDir } from './helpers.ts';
 
 let dir: string;
 let cleanup: () => void;
 let out: string[];
 let err: string[];
+let sweep: (...args: string[]) => Promise<void>;
 beforeEach(() => {
   ({ dir, cleanup } = tempDir('cli'));
-  out = [];
-  err = [];
-  const capture = (sink: string[]) => (s: string | Uint8Array) => {
-    sink.push(String(s));
-    return true;
-  };
-  vi.spyOn(process.stdout, 'write').mockImplementation(capture(out));
-  vi.spyOn(process.stderr, 'write').mockImplementation(capture(err));
-  process.exitCode = undefined;
+  ({ out, err, sweep } = dataCli());
 });
 afterEach(() => {
   vi.restoreAllMocks();
   process.exitCode = undefined;
   cleanup();
 });
-
-async function sweep(...args: string[]): Promise<void> {
-  const program = new Command().name('sweep').exitOverride();
-  register(program);
-  await program.parseAsync(['node', 'sweep', ...args]);
-}
 
 describe('sweep data prepare', () => {
   it('writes mnist-mini to a local store, then is a no-op, and the store loads', async () => {

@@ -66,6 +66,9 @@ describe('manifest', () => {
   const manifest: Manifest = {
     name: 'syn',
     version: 'abc123',
+    task: 'classification',
+    inputs: 4,
+    outputs: 10,
     rows: 2,
     cols: 2,
     classes: 10,
@@ -83,6 +86,19 @@ describe('manifest', () => {
     const text = serializeManifest(manifest);
     expect(serializeManifest(parseManifest(text, 'm'))).toBe(text);
     expect([...previewPixels(parseManifest(text, 'm').preview![0]!)]).toEqual([0, 255, 128, 1]);
+  });
+
+  it('fills in task, inputs and outputs on a manifest written before they existed, and checks them', () => {
+    const { task: _t, inputs: _i, outputs: _o, ...old } = manifest;
+    const parsed = parseManifest(JSON.stringify(old), 'm');
+    expect(parsed).toMatchObject({ task: 'classification', inputs: 4, outputs: 10 });
+    expect(serializeManifest(parsed)).toBe(serializeManifest(manifest));
+    expect(() => parseManifest(JSON.stringify({ ...manifest, inputs: 784 }), 'm')).toThrow(
+      'm: invalid manifest at inputs: 784, but the images make 4',
+    );
+    expect(() => parseManifest(JSON.stringify({ ...manifest, kind: 'table' }), 'm')).toThrow(
+      /a table data set's/,
+    );
   });
 
   it('rejects invalid manifests with the path of the problem', () => {

@@ -4,9 +4,9 @@
  * the DLQ, and none of them ever trained: no epochs, no checkpoint, no weights.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_RECEIVE_COUNT } from '../../cdk/resources.ts';
 import { getJson } from '../../core/app/json.ts';
 import { keys } from '../../core/layout.ts';
+import { MAX_RECEIVE_COUNT } from '../../core/service-spec.ts';
 import { TrialState } from '../../core/trial-state.ts';
 import { createFaultWorld, type FaultWorld, readOutcome, tinySweepText } from './world.ts';
 

@@ -5,7 +5,7 @@
  * only where the service logic sends, manages no queue, assumes nothing, logs only to its own group.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { serviceSpec } from '../../cdk/resources.ts';
+import { serviceSpec } from '../../core/service-spec.ts';
 import {
   allowed,
   flat,
@@ -52,7 +52,7 @@ function sourceQueues(fn: Fn): string[] {
     .sort();
 }
 
-/** Every trial queue shard of the default stack (cdk/resources.ts): `TrialsQueue`, `Trials1Queue`, … */
+/** Every trial queue shard of the default stack (core/service-spec.ts): `TrialsQueue`, `Trials1Queue`, … */
 const TRIAL_SHARDS = Array.from({ length: serviceSpec().worker.queueShards }, (_, i) =>
   i === 0 ? 'TrialsQueue' : `Trials${i}Queue`,
 );

@@ -18,9 +18,11 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBackend } from '../../adapters/backend.ts';
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
-import { MAX_RECEIVE_COUNT } from '../../cdk/resources.ts';
 import { keys } from '../../core/layout.ts';
+import { Xoshiro128ss } from '../../core/nn/prng.ts';
+import { MAX_RECEIVE_COUNT } from '../../core/service-spec.ts';
 import { TrialState } from '../../core/trial-state.ts';
+import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import {
   createFaultWorld,
   FAULT_WORKER_TIMEOUT_S,
@@ -52,16 +54,10 @@ interface ProbeEvent {
   phase: 'before' | 'after';
 }
 
-/** mulberry32: a small seeded PRNG for the kill plan. */
+/** The kill plan's seeded draws in [0, 1) (the project's one PRNG, core/nn/prng.ts). */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Xoshiro128ss(seed);
+  return () => generator.nextFloat();
 }
 
 function matches(phase: Phase, e: ProbeEvent): boolean {
@@ -128,7 +124,9 @@ async function runnerOn(o: {
     workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
   });
   return new ProcessRunner({
-    env: { ...backend.env!, ...o.env },
+    backend,
+    modules: SOURCE_HANDLERS,
+    ...(o.env ? { env: o.env } : {}),
     workers: o.workers,
     workerTimeoutSeconds: FAULT_WORKER_TIMEOUT_S,
     ...(o.memoryMb !== undefined ? { memoryMb: o.memoryMb } : {}),

@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsBlobStore } from '../../adapters/store/fs.ts';
-import { ENV } from '../../cdk/resources.ts';
 import { leaderboardCommand } from '../../cli/commands/leaderboard.ts';
 import { reportCommand } from '../../cli/commands/report.ts';
 import { statusCommand } from '../../cli/commands/status.ts';
 import type { Out } from '../../cli/ui/errors.ts';
 import { InvalidIdError, keys } from '../../core/layout.ts';
 import { resultMessageSchema, submissionMessageSchema, trialMessageSchema } from '../../core/messages.ts';
+import { ENV } from '../../core/service-spec.ts';
 import { createHandler as aggregatorHandler } from '../../lambdas/aggregator.ts';
 import { createHandler as dispatcherHandler } from '../../lambdas/dispatcher.ts';
 import { createHandler as workerHandler } from '../../lambdas/worker.ts';
@@ -308,7 +308,7 @@ describe('no secrets', () => {
   });
 
   it("the handlers' structured logs of a whole run contain no credential values from the environment", async () => {
-    await w.submit(tinySweepText('secrets', 2, { layers: { values: ['784-16-10', '100-10'] } }));
+    await w.submitUnchecked(tinySweepText('secrets', 2, { layers: { values: ['784-16-10', '100-10'] } }));
     const secret = {
       AWS_ACCESS_KEY_ID: `faultkey${randomBytes(6).toString('hex')}`,
       AWS_SECRET_ACCESS_KEY: randomBytes(30).toString('base64'),
@@ -326,7 +326,7 @@ describe('no secrets', () => {
           HOME: process.env.HOME ?? '',
           [ENV.bucket]: w.res.bucket,
           [ENV.submissionsQueueUrl]: w.res.queueUrls.submissions,
-          [ENV.trialsQueueUrl]: w.res.queueUrls.trials,
+          [ENV.trialsQueueUrls]: w.res.shardUrls.trials.join(','),
           [ENV.resultsQueueUrl]: w.res.queueUrls.results,
           AWS_ENDPOINT_URL: w.clients.endpoint,
           AWS_REGION: w.clients.region,

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuplicatingQueue } from '../../adapters/faults/queue.ts';
-import { MAX_RECEIVE_COUNT } from '../../cdk/resources.ts';
 import { submitSweep } from '../../core/app/submit.ts';
 import { keys } from '../../core/layout.ts';
+import { MAX_RECEIVE_COUNT } from '../../core/service-spec.ts';
 import { TrialState } from '../../core/trial-state.ts';
 import { createFaultWorld, type FaultWorld, readOutcome, tinySweepText } from './world.ts';
 
@@ -68,7 +68,9 @@ describe('faults on LocalStack: trials', () => {
   });
 
   it('a poison trial is retried, dead-lettered after maxReceiveCount, and shown failed with its error; the rest completes', async () => {
-    const id = await w.submit(tinySweepText('poison', 1, { layers: { values: ['784-16-10', '100-10'] } }));
+    const id = await w.submitUnchecked(
+      tinySweepText('poison', 1, { layers: { values: ['784-16-10', '100-10'] } }),
+    );
     const run = await w.pump();
     const out = await readOutcome(w.store, id);
     const poison = [...out.results.values()].find((x) => x.config.layers[0] === 100);

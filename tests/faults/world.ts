@@ -1,9 +1,10 @@
 /**
  * The service on LocalStack for the fault tests: a bucket and the three queues (+ DLQs) created from
  * serviceSpec() under a unique prefix per test file, mnist-mini prepared into the bucket, AppDeps over
- * S3BlobStore/SqsQueue, and an in-process pump that plays Lambda's event-source mappings with the real
- * handlers (lambdas/*: real-shaped SQS events, batchItemFailures honoured: a failed record is not
- * deleted, it reappears after the visibility timeout and reaches the DLQ after maxReceiveCount).
+ * S3BlobStore/SqsQueue, and an in-process pump that plays Lambda's event source mappings with the real
+ * handlers (lambdas/*) on the production Poller (tests/lambdas/sqs-pump.ts `drain`: batchItemFailures
+ * honoured, a failed record is not deleted, it reappears after the visibility timeout and reaches the DLQ
+ * after maxReceiveCount).
  */
 import { randomBytes } from 'node:crypto';
 import { createDatasetLoader } from '../../adapters/data/loader.ts';
@@ -25,14 +26,14 @@ import { submitSweep } from '../../core/app/submit.ts';
 import type { SweepState } from '../../core/app/sweep-record.ts';
 import { prepareDataset } from '../../core/data/prepare.ts';
 import { keys } from '../../core/layout.ts';
-import type { BlobStore, MessageQueue, ReceivedMessage } from '../../core/ports.ts';
+import type { BlobStore } from '../../core/ports.ts';
 import type { Leaderboard } from '../../core/report/index.ts';
 import type { TrialResult } from '../../core/result.ts';
 import { createHandler as aggregatorHandler } from '../../lambdas/aggregator.ts';
 import { createHandler as dispatcherHandler } from '../../lambdas/dispatcher.ts';
-import type { SqsHandler } from '../../lambdas/runtime.ts';
 import { createHandler as workerHandler } from '../../lambdas/worker.ts';
-import { eventOf, type LogLine, lambdaContext, recordingLog, sqsRecord } from '../lambdas/sqs-pump.ts';
+import { submitUnchecked } from '../app/harness.ts';
+import { drain, type LogLine, lambdaContext, type Mapping, recordingLog } from '../lambdas/sqs-pump.ts';
 import { ensureLocalstack } from '../setup/localstack-env.ts';
 
 /** Worker timeout of the fault tests' resources: trials visibility = 6 × 1 s = 6 s. */
@@ -54,6 +55,8 @@ export interface FaultWorld {
   /** Deps over this world's bucket and queues (fresh loader: no memo shared with other deps). */
   deps(overrides?: Partial<AppDeps>): AppDeps;
   submit(text: string, filename?: string): Promise<string>;
+  /** Without the data set check (tests/app/harness.ts `submitUnchecked`): for poison trials. */
+  submitUnchecked(text: string): Promise<string>;
   pump(opts?: PumpOptions): Promise<PumpStats>;
   datasetVersion(): Promise<string>;
   cleanup(): Promise<void>;
@@ -83,8 +86,6 @@ export interface PumpStats {
   /** Dead-lettered trial ids, with the receive count their DLQ copy carried. */
   deadLettered: { trialId: string; receiveCount: number }[];
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function createFaultWorld(name: string, opts: { memoryMb?: number } = {}): Promise<FaultWorld> {
   const clients = localstackClients(await ensureLocalstack());
@@ -129,6 +130,7 @@ export async function createFaultWorld(name: string, opts: { memoryMb?: number }
       if (!r.ok) throw new Error(r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
       return r.value.sweep_id;
     },
+    submitUnchecked: (text) => submitUnchecked(text, { store, submissions, now: Date.now }),
     pump: (o) => pump(world, o),
     async datasetVersion() {
       const k = (await store.list('datasets/mnist-mini/')).find((x) => x.endsWith('/manifest.json'));
@@ -148,77 +150,71 @@ function workerContext(): ReturnType<typeof lambdaContext> {
 }
 
 async function pump(w: FaultWorld, o: PumpOptions = {}): Promise<PumpStats> {
-  const stats: PumpStats = {
-    invocations: { dispatcher: 0, worker: 0, deadLetters: 0, aggregator: 0 },
-    failures: { dispatcher: [], worker: [], deadLetters: [], aggregator: [] },
-    trialDeliveries: [],
-    deadLettered: [],
+  const aggregator = aggregatorHandler(o.aggregatorDeps ?? (() => w.deps()));
+  const mappings: (Mapping & { name: MappingName })[] = [
+    {
+      name: 'dispatcher',
+      queue: w.submissions,
+      handler: dispatcherHandler(o.dispatcherDeps ?? (() => w.deps())),
+      batchSize: 1,
+      visibilitySeconds: SHORT_VISIBILITY_S,
+    },
+    {
+      name: 'worker',
+      queue: w.trials,
+      handler: workerHandler(o.workerDeps ?? (() => w.deps())),
+      batchSize: 1,
+      context: workerContext,
+    },
+    {
+      name: 'deadLetters',
+      queue: w.trialsDlq,
+      handler: aggregator,
+      batchSize: 10,
+      visibilitySeconds: SHORT_VISIBILITY_S,
+    },
+    {
+      name: 'aggregator',
+      queue: w.results,
+      handler: aggregator,
+      batchSize: 10,
+      visibilitySeconds: SHORT_VISIBILITY_S,
+    },
+  ];
+  const trialDeliveries: PumpStats['trialDeliveries'] = [];
+  const deadLettered: PumpStats['deadLettered'] = [];
+  const run = await drain(
+    mappings.filter((m) => !o.only || o.only.includes(m.name)),
+    {
+      invokeTwice: Boolean(o.invokeTwice),
+      timeoutMs: o.timeoutMs ?? 120_000,
+      idlePauseMs: 200,
+      onEvent: (name, event) => {
+        for (const r of event.Records) {
+          let body: { trial_id?: unknown; continuation?: unknown };
+          try {
+            body = JSON.parse(r.body) as typeof body;
+          } catch {
+            continue;
+          }
+          const trialId = String(body.trial_id);
+          const receiveCount = Number(r.attributes.ApproximateReceiveCount);
+          if (name === 'worker')
+            trialDeliveries.push({ trialId, receiveCount, continuation: Number(body.continuation ?? 0) });
+          else if (name === 'deadLetters') deadLettered.push({ trialId, receiveCount });
+        }
+      },
+    },
+  );
+  const names: MappingName[] = ['dispatcher', 'worker', 'deadLetters', 'aggregator'];
+  return {
+    invocations: Object.fromEntries(
+      names.map((n) => [n, run.invocations[n] ?? 0]),
+    ) as PumpStats['invocations'],
+    failures: Object.fromEntries(names.map((n) => [n, run.failures[n] ?? []])) as PumpStats['failures'],
+    trialDeliveries,
+    deadLettered,
   };
-  const handlers: Record<MappingName, SqsHandler> = {
-    dispatcher: dispatcherHandler(o.dispatcherDeps ?? (() => w.deps())),
-    worker: workerHandler(o.workerDeps ?? (() => w.deps())),
-    deadLetters: aggregatorHandler(o.aggregatorDeps ?? (() => w.deps())),
-    aggregator: aggregatorHandler(o.aggregatorDeps ?? (() => w.deps())),
-  };
-  const mappings: { name: MappingName; queue: MessageQueue; batch: number; visibility?: number }[] = [
-    { name: 'dispatcher', queue: w.submissions, batch: 1, visibility: SHORT_VISIBILITY_S },
-    { name: 'worker', queue: w.trials, batch: 1 },
-    { name: 'deadLetters', queue: w.trialsDlq, batch: 10, visibility: SHORT_VISIBILITY_S },
-    { name: 'aggregator', queue: w.results, batch: 10, visibility: SHORT_VISIBILITY_S },
-  ].filter((m) => !o.only || o.only.includes(m.name as MappingName)) as typeof mappings;
-  const deadline = Date.now() + (o.timeoutMs ?? 120_000);
-  for (let idle = 0; idle < 2; ) {
-    if (Date.now() > deadline) throw new Error(`pump: queues not drained after ${o.timeoutMs ?? 120_000} ms`);
-    let worked = false;
-    for (const m of mappings) {
-      const got = await m.queue.receive({
-        max: m.batch,
-        waitSeconds: 0,
-        ...(m.visibility ? { visibilityTimeoutSeconds: m.visibility } : {}),
-      });
-      if (got.length === 0) continue;
-      worked = true;
-      note(stats, m.name, got);
-      const context = m.name === 'worker' ? workerContext : lambdaContext;
-      const event = eventOf(got.map((r) => sqsRecord(r, m.queue.name)));
-      const failed = new Set<string>();
-      for (let i = 0; i < (o.invokeTwice ? 2 : 1); i++) {
-        stats.invocations[m.name]++;
-        const out = await handlers[m.name](event, context());
-        for (const f of out.batchItemFailures) failed.add(f.itemIdentifier);
-      }
-      stats.failures[m.name].push(...failed);
-      for (const r of got) if (!failed.has(r.id)) await m.queue.delete(r.receiptHandle);
-    }
-    if (worked) {
-      idle = 0;
-      continue;
-    }
-    const depths = await Promise.all(mappings.map((m) => m.queue.depth()));
-    idle = depths.every((d) => d.visible === 0 && d.inFlight === 0) ? idle + 1 : 0;
-    await sleep(200);
-  }
-  return stats;
-}
-
-function note(stats: PumpStats, name: MappingName, got: ReceivedMessage[]): void {
-  if (name !== 'worker' && name !== 'deadLetters') return;
-  for (const r of got) {
-    let body: { trial_id?: unknown; continuation?: unknown };
-    try {
-      body = JSON.parse(r.body) as typeof body;
-    } catch {
-      continue;
-    }
-    const trialId = String(body.trial_id);
-    if (name === 'worker')
-      stats.trialDeliveries.push({
-        trialId,
-        receiveCount: r.receiveCount,
-        continuation: Number(body.continuation ?? 0),
-      });
-    else stats.deadLettered.push({ trialId, receiveCount: r.receiveCount });
-  }
 }
 
 /** What a sweep ended with, read back from the bucket. */

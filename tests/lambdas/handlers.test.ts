@@ -52,6 +52,10 @@ describe('handlers over SQS events', () => {
     }
     expect(await w.store.get(keys.report(sweepId))).toBeDefined();
     expect((await w.trials.depth()).visible + (await w.results.depth()).visible).toBe(0);
+    // One log line per event: core logs it, the handler's loop only logs failures.
+    const count = (m: string) => w.log.lines.filter((l) => l.message === m).length;
+    expect(count('sweep dispatched')).toBe(1);
+    expect(count('trial finished')).toBe(2);
   });
 
   it('a malformed body is a failed record; the valid ones in the same batch still succeed', async () => {

@@ -1,10 +1,9 @@
 /**
  * The exported `handler`s as Lambda would load them — deps built from the environment (lambdas/runtime.ts:
  * SDK clients, S3BlobStore, SqsQueue, AWS_ENDPOINT_URL → path-style S3) — against S3 and SQS in
- * LocalStack (loopback), with resources created from the same spec as the stack (cdk/resources.ts).
+ * LocalStack (loopback), with resources created from the same spec as the stack (core/service-spec.ts).
  */
 import { randomBytes } from 'node:crypto';
-import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
 import {
@@ -19,24 +18,22 @@ import {
   LOCALSTACK_REGION,
   localstackClients,
 } from '../../adapters/localstack/clients.ts';
-import { SqsQueue } from '../../adapters/queue/sqs.ts';
+import { shardedSqsQueue } from '../../adapters/queue/sqs.ts';
 import { S3BlobStore } from '../../adapters/store/s3.ts';
-import { ENV } from '../../cdk/resources.ts';
 import { submitSweep } from '../../core/app/submit.ts';
 import { prepareDataset } from '../../core/data/prepare.ts';
 import { keys } from '../../core/layout.ts';
-import type { MessageQueue } from '../../core/ports.ts';
 import type { TrialResult } from '../../core/result.ts';
+import { ENV } from '../../core/service-spec.ts';
 import { TrialState } from '../../core/trial-state.ts';
-import type { SqsHandler } from '../../lambdas/runtime.ts';
 import { ensureLocalstack } from '../setup/localstack-env.ts';
-import { eventOf, lambdaContext, sqsRecord, tinySweep } from './sqs-pump.ts';
+import { drain, lambdaContext, tinySweep } from './sqs-pump.ts';
 
 let res: LocalstackResources;
 let clients: ReturnType<typeof localstackClients>;
 let store: S3BlobStore;
 const queue = (role: 'submissions' | 'trials' | 'results') =>
-  new SqsQueue(clients.sqs, res.queueUrls[role], res.queueNames[role]);
+  shardedSqsQueue(clients.sqs, res.shardUrls[role]);
 
 beforeAll(async () => {
   const endpoint = await ensureLocalstack();
@@ -47,7 +44,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     [ENV.bucket]: res.bucket,
     [ENV.submissionsQueueUrl]: res.queueUrls.submissions,
-    [ENV.trialsQueueUrl]: res.queueUrls.trials,
+    [ENV.trialsQueueUrls]: res.shardUrls.trials.join(','),
     [ENV.resultsQueueUrl]: res.queueUrls.results,
     [ENV.workerMemoryMb]: '1769',
     [ENV.arch]: 'arm64',
@@ -66,19 +63,6 @@ afterAll(async () => {
   await deleteQueues(clients, allQueueUrls(res));
 });
 
-/** One event-source poll on a real SQS queue. */
-async function poll(q: MessageQueue, handler: SqsHandler, batch: number, requestId: string) {
-  const got = await q.receive({ max: batch, waitSeconds: 1 });
-  if (got.length === 0) return undefined;
-  const out: SQSBatchResponse = await handler(
-    eventOf(got.map((m) => sqsRecord(m, q.name))),
-    lambdaContext({ requestId }),
-  );
-  const failed = new Set(out.batchItemFailures.map((f) => f.itemIdentifier));
-  for (const m of got) if (!failed.has(m.id)) await q.delete(m.receiptHandle);
-  return { n: got.length, failed: [...failed] };
-}
-
 describe('handlers with deps from the environment (LocalStack)', () => {
   it('dispatcher → worker → aggregator run a sweep through S3 and SQS', async () => {
     const { handler: dispatcher } = await import('../../lambdas/dispatcher.ts');
@@ -92,25 +76,31 @@ describe('handlers with deps from the environment (LocalStack)', () => {
     if (!submitted.ok) throw new Error(JSON.stringify(submitted.problems));
     const sweepId = submitted.value.sweep_id;
 
-    const failures: string[] = [];
-    let workerRuns = 0;
-    for (let idle = 0, round = 0; idle < 2 && round < 60; round++) {
-      const d = await poll(queue('submissions'), dispatcher, 1, `dispatch-${round}`);
-      const w = await poll(queue('trials'), worker, 1, `worker-req-${round}`);
-      const a = await poll(queue('results'), aggregator, 10, `agg-${round}`);
-      if (w) workerRuns++;
-      for (const x of [d, w, a]) failures.push(...(x?.failed ?? []));
-      idle = d || w || a ? 0 : idle + 1;
-    }
-    expect(failures).toEqual([]);
-    expect(workerRuns).toBe(2);
+    const requests: string[] = [];
+    const run = await drain([
+      { name: 'dispatcher', queue: queue('submissions'), handler: dispatcher, batchSize: 1 },
+      {
+        name: 'worker',
+        queue: queue('trials'),
+        handler: worker,
+        batchSize: 1,
+        context: () => {
+          const c = lambdaContext();
+          requests.push(c.awsRequestId);
+          return c;
+        },
+      },
+      { name: 'aggregator', queue: queue('results'), handler: aggregator, batchSize: 10 },
+    ]);
+    expect(Object.values(run.failures).flat()).toEqual([]);
+    expect(run.invocations.worker).toBe(2);
 
     const results = (await store.list(keys.trials(sweepId))).filter((k) => k.endsWith('/result.json'));
     expect(results).toHaveLength(2);
     for (const k of results) {
       const r = JSON.parse(new TextDecoder().decode((await store.get(k))!.body)) as TrialResult;
       expect(r.state).toBe(TrialState.Completed);
-      expect(r.worker).toMatch(/^worker-req-\d+$/); // the invocation's awsRequestId is the worker id
+      expect(requests).toContain(r.worker); // the invocation's awsRequestId is the worker id
       expect(r.memory_mb).toBe(1769);
     }
     const lb = await store.get(keys.leaderboard(sweepId, 'json'));

@@ -5,11 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackendUnavailableError, openBackend, RUNNER_ENV } from '../../adapters/backend.ts';
+import { BackendUnavailableError, openBackend } from '../../adapters/backend.ts';
 import { bootstrapLocalstack, deleteBucket, deleteQueues } from '../../adapters/localstack/bootstrap.ts';
 import { type LocalstackClients, localstackClients } from '../../adapters/localstack/clients.ts';
 import { FsBlobStore } from '../../adapters/store/fs.ts';
-import { ENV, MAX_RECEIVE_COUNT, QUEUE_ROLES, serviceSpec, VISIBILITY_FACTOR } from '../../cdk/resources.ts';
+import {
+  ENV,
+  MAX_RECEIVE_COUNT,
+  QUEUE_ROLES,
+  serviceSpec,
+  VISIBILITY_FACTOR,
+} from '../../core/service-spec.ts';
 
 let clients: LocalstackClients;
 const prefix = `bk-${randomBytes(4).toString('hex')}`;
@@ -63,21 +69,26 @@ describe('openBackend', () => {
     });
     const env = b.env!;
     toDelete.bucket = env[ENV.bucket];
-    const urls = [env[ENV.submissionsQueueUrl]!, env[ENV.trialsQueueUrl]!, env[ENV.resultsQueueUrl]!];
     const shards = env[ENV.trialsQueueUrls]!.split(',');
+    const urls = [env[ENV.submissionsQueueUrl]!, shards[0]!, env[ENV.resultsQueueUrl]!];
     toDelete.urls.push(...urls, ...urls.map((u) => `${u}-dlq`), ...shards);
     expect(env[ENV.bucket]).toBe(`${prefix}-bucket`);
     expect(env.AWS_ENDPOINT_URL).toBe(clients.endpoint);
-    expect(env[RUNNER_ENV.trialsDlqUrl]).toMatch(/-trials-dlq$/);
+    expect(b.trialsDlq?.name).toMatch(/-trials-dlq$/);
+    expect(
+      Object.keys(env)
+        .filter((k) => !k.startsWith('AWS_'))
+        .sort(),
+    ).toEqual([ENV.bucket, ENV.resultsQueueUrl, ENV.submissionsQueueUrl, ENV.trialsQueueUrls].sort());
 
-    const trials = await attrs(env[ENV.trialsQueueUrl]!);
+    const trials = await attrs(shards[0]!);
     expect(Number(trials.VisibilityTimeout)).toBe(VISIBILITY_FACTOR * 20);
     const redrive = JSON.parse(trials.RedrivePolicy!);
     expect(redrive.maxReceiveCount).toBe(MAX_RECEIVE_COUNT);
     expect(redrive.deadLetterTargetArn).toMatch(new RegExp(`:${prefix}-trials-dlq$`));
     // the trials queue's shards (the stack's default 4): shard 0 is the trials queue, all share its DLQ
     expect(shards).toHaveLength(serviceSpec().worker.queueShards);
-    expect(shards[0]).toBe(env[ENV.trialsQueueUrl]);
+    expect(shards[0]!.split('/').pop()).toBe(`${prefix}-trials`);
     expect(shards.slice(1).map((u) => u.split('/').pop())).toEqual(
       serviceSpec()
         .queues.trials.shardSuffixes.slice(1)

@@ -11,15 +11,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, openBackend } from '../../adapters/backend.ts';
 import { deleteBucket, deleteQueues } from '../../adapters/localstack/bootstrap.ts';
 import { localstackClients } from '../../adapters/localstack/clients.ts';
-import { EmbeddedRunner } from '../../adapters/runner/embedded.ts';
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
 import { waitForSweep } from '../../adapters/runner/sweep-run.ts';
 import { submitSweep } from '../../core/app/submit.ts';
 import { keys } from '../../core/layout.ts';
 import type { Leaderboard } from '../../core/report/index.ts';
 import type { TrialResult } from '../../core/result.ts';
+import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import { ensureLocalstack } from '../setup/localstack-env.ts';
-import { deterministicPart, prepareMini, readResults, SIX_TRIAL_SWEEP, weightsDigest } from './helpers.ts';
+import {
+  expectSameRuns,
+  prepareMini,
+  readResults,
+  runSixOnEmbedded,
+  SIX_TRIAL_SWEEP,
+  weightsDigest,
+} from './helpers.ts';
 
 const dec = new TextDecoder();
 const prefix = `e2e-${randomBytes(4).toString('hex')}`;
@@ -50,7 +57,8 @@ describe('LocalStack: submissions queue → dispatcher → 2 worker processes �
     await prepareMini(backend.store);
     const batches: { instance: string; function: string; succeeded: number }[] = [];
     const runner = new ProcessRunner({
-      env: backend.env!,
+      backend,
+      modules: SOURCE_HANDLERS,
       workers: 2,
       workerTimeoutSeconds: 30,
       onBatch: (r) => batches.push(r),
@@ -117,33 +125,12 @@ describe('embedded backend: the same sweep', () => {
     expect(lsResults?.size).toBe(6);
     const dir = await mkdtemp(join(tmpdir(), 'embedded-e2e-'));
     tmpDirs.push(dir);
-    const runner = new EmbeddedRunner({ storeDir: dir, workers: 2, workerTimeoutSeconds: 30 });
-    await prepareMini(runner.store);
-    await runner.start();
-    let sweepId: string;
-    try {
-      const sub = await submitSweep(SIX_TRIAL_SWEEP, 'e2e.json', {
-        store: runner.store,
-        submissions: runner.queues.submissions,
-        now: Date.now,
-      });
-      if (!sub.ok) throw new Error(JSON.stringify(sub.problems));
-      sweepId = sub.value.sweep_id;
-      await waitForSweep(runner.store, sweepId, {
-        queues: [runner.queues.submissions, runner.queues.trials, runner.queues.results],
-        busy: () => runner.activity().busy > 0,
-      });
-    } finally {
-      await runner.stop();
-    }
-    expect(sweepId).toBe(lsSweepId); // same content ⇒ same id
-    const local = await readResults(runner.store, sweepId);
-    expect([...local.keys()].sort()).toEqual([...lsResults.keys()].sort());
-    for (const [id, r] of local) {
-      expect(deterministicPart(r)).toEqual(deterministicPart(lsResults.get(id)!));
-      expect(await weightsDigest(runner.store, sweepId, id)).toBe(
-        await weightsDigest(backend.store, sweepId, id),
-      );
-    }
+    const local = await runSixOnEmbedded(dir);
+    expect(local.sweepId).toBe(lsSweepId); // same content ⇒ same id
+    await expectSameRuns(
+      lsSweepId,
+      { store: local.store, results: await readResults(local.store, lsSweepId) },
+      { store: backend.store, results: lsResults },
+    );
   });
 });

@@ -1,11 +1,30 @@
-/** Shared by the local end-to-end tests: a small sweep, data preparation, and the deterministic view of a result. */
+/**
+ * Shared by the end-to-end tests: a small sweep, data preparation, the deterministic view of a result, the
+ * reference run on the embedded backend, and LocalStack resources of a test file.
+ */
 import { createHash } from 'node:crypto';
+import { expect } from 'vitest';
 import { nodeSha256 } from '../../adapters/data/loader.ts';
 import { resolveDataset } from '../../adapters/data/sources.ts';
+import {
+  allQueueUrls,
+  type BootstrapOptions,
+  bootstrapLocalstack,
+  deleteBucket,
+  deleteQueues,
+  type LocalstackResources,
+} from '../../adapters/localstack/bootstrap.ts';
+import { type LocalstackClients, localstackClients } from '../../adapters/localstack/clients.ts';
+import { EmbeddedRunner } from '../../adapters/runner/embedded.ts';
+import { waitForSweep } from '../../adapters/runner/sweep-run.ts';
+import type { FsBlobStore } from '../../adapters/store/fs.ts';
+import { submitSweep } from '../../core/app/submit.ts';
 import { prepareDataset } from '../../core/data/prepare.ts';
 import { keys } from '../../core/layout.ts';
 import type { BlobStore } from '../../core/ports.ts';
 import type { TrialResult } from '../../core/result.ts';
+import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
+import { ensureLocalstack } from '../setup/localstack-env.ts';
 
 /** 6 trials, tiny nets, 1 epoch on mnist-mini: a few seconds in all. */
 export const SIX_TRIAL_SWEEP = JSON.stringify({
@@ -65,4 +84,71 @@ export async function weightsDigest(
 ): Promise<string | undefined> {
   const obj = await store.get(keys.weights(sweepId, trialId));
   return obj ? createHash('sha256').update(obj.body).digest('hex') : undefined;
+}
+
+/**
+ * The 6-trial sweep run to the end on the embedded backend (the TypeScript sources, files and threads) in
+ * `storeDir`: the reference other runs are compared with. Returns the sweep id and the store.
+ */
+export async function runSixOnEmbedded(storeDir: string): Promise<{ sweepId: string; store: FsBlobStore }> {
+  const runner = new EmbeddedRunner({
+    storeDir,
+    modules: SOURCE_HANDLERS,
+    workers: 2,
+    workerTimeoutSeconds: 30,
+  });
+  await prepareMini(runner.store);
+  await runner.start();
+  try {
+    const sub = await submitSweep(SIX_TRIAL_SWEEP, 'e2e.json', {
+      store: runner.store,
+      submissions: runner.queues.submissions,
+      now: Date.now,
+    });
+    if (!sub.ok) throw new Error(JSON.stringify(sub.problems));
+    await waitForSweep(runner.store, sub.value.sweep_id, {
+      queues: [runner.queues.submissions, runner.queues.trials, runner.queues.results],
+      busy: () => runner.activity().busy > 0,
+    });
+    return { sweepId: sub.value.sweep_id, store: runner.store };
+  } finally {
+    await runner.stop();
+  }
+}
+
+/** Asserts that two runs of one sweep gave the same per-trial results and weights, bit for bit. */
+export async function expectSameRuns(
+  sweepId: string,
+  a: { store: BlobStore; results: Map<string, TrialResult> },
+  b: { store: BlobStore; results: Map<string, TrialResult> },
+): Promise<void> {
+  expect([...a.results.keys()].sort()).toEqual([...b.results.keys()].sort());
+  for (const [id, r] of a.results) {
+    expect(deterministicPart(r)).toEqual(deterministicPart(b.results.get(id)!));
+    expect(await weightsDigest(a.store, sweepId, id)).toBe(await weightsDigest(b.store, sweepId, id));
+  }
+}
+
+export interface TestResources {
+  endpoint: string;
+  clients: LocalstackClients;
+  res: LocalstackResources;
+  /** Deletes the queues and the bucket (with everything in it). */
+  cleanup(): Promise<void>;
+}
+
+/** The service's bucket and queues in LocalStack under `prefix` (unique per test file), from the spec. */
+export async function localstackResources(prefix: string, o: BootstrapOptions = {}): Promise<TestResources> {
+  const endpoint = await ensureLocalstack();
+  const clients = localstackClients(endpoint);
+  const res = await bootstrapLocalstack(clients, { ...o, prefix });
+  return {
+    endpoint,
+    clients,
+    res,
+    async cleanup() {
+      await deleteQueues(clients, allQueueUrls(res));
+      await deleteBucket(clients, res.bucket).catch(() => undefined);
+    },
+  };
 }

@@ -10,6 +10,7 @@ import { EmbeddedRunner } from '../../adapters/runner/embedded.ts';
 import { invokeHandler, Poller } from '../../adapters/runner/poller.ts';
 import { waitForSweep } from '../../adapters/runner/sweep-run.ts';
 import { submitSweep } from '../../core/app/submit.ts';
+import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import { prepareMini, readResults } from './helpers.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -169,6 +170,7 @@ describe('EmbeddedRunner', () => {
     const batches: { function: string; error?: string }[] = [];
     const runner = new EmbeddedRunner({
       storeDir: dir,
+      modules: SOURCE_HANDLERS,
       workers: 1,
       workerTimeoutSeconds: 30,
       trialsVisibilitySeconds: 2,

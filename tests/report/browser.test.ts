@@ -9,19 +9,8 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
 import { buildLeaderboard, datasetPreview, renderReport } from '../../core/report/index.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../setup/chromium.ts';
 import { syntheticSweep } from './synthetic.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describe.skipIf(!existsSync(CHROMIUM))('report in headless Chromium', () => {
   const ds = loadMnistMini();
@@ -55,7 +44,7 @@ describe.skipIf(!existsSync(CHROMIUM))('report in headless Chromium', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());

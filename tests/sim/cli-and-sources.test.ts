@@ -81,7 +81,7 @@ describe('sweep simulate', () => {
     const code = await simulateCommand({ trials: '50', concurrency: '10', trialSeconds: '20' }, c.io);
     expect(code).toBe(0);
     const text = c.out.join('\n');
-    // the stack's default 4 shards, each with ⌈10 / 4⌉ = 3 (as cdk/resources.ts splits MaximumConcurrency)
+    // the stack's default 4 shards, each with ⌈10 / 4⌉ = 3 (as core/service-spec.ts splits MaximumConcurrency)
     expect(text).toMatch(
       /50 trials, standard SQS event sources on 4 trial queue shards \(≤ 3 each\), at most 12 concurrent/,
     );

@@ -1,7 +1,7 @@
 /** The scale model with trial queue shards: one event source mapping (ESM) per shard, each ramping on its own. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRIAL_QUEUE_SHARDS } from '../../cdk/resources.ts';
 import { simulateCommand } from '../../cli/commands/simulate.ts';
+import { DEFAULT_TRIAL_QUEUE_SHARDS } from '../../core/service-spec.ts';
 import { LAMBDA_RULES, type SimResult, simulate, uniformTrials } from '../../core/sim/index.ts';
 
 const { initialConcurrency, addPerMinute } = LAMBDA_RULES.standard;

@@ -7,6 +7,7 @@ import {
   Rng,
   type Sweep,
   sample,
+  type TrialSpec,
   trialId,
 } from '../../core/sweep/index.ts';
 
@@ -95,9 +96,13 @@ describe('grid expansion', () => {
   it('the grid sampler hands out the expansion in order, then undefined', () => {
     const s = sweep({ method: 'grid', parameters: { epochs: { values: [1, 2] } } });
     const sampler = createSampler(s);
-    expect(sampler.suggest()?.config.epochs).toBe(1);
-    expect(sampler.suggest()?.config.epochs).toBe(2);
-    expect(sampler.suggest()).toBeUndefined();
+    const running = (t: TrialSpec) => ({ trial_id: t.trial_id, params: t.config, state: 'running' as const });
+    const first = sampler.suggest(0, [])!;
+    expect(first.config.epochs).toBe(1);
+    const second = sampler.suggest(1, [running(first)])!;
+    expect(second.config.epochs).toBe(2);
+    expect(sampler.suggest(2, [running(first), running(second)])).toBeUndefined();
+    expect(sampler.plan()?.map((t) => t.trial_id)).toEqual([first.trial_id, second.trial_id]);
   });
 });
 

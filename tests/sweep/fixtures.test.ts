@@ -2,16 +2,31 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { expandTrials, parseSweep, parseSweepObject, sweepFileSchema } from '../../core/sweep/index.ts';
+import {
+  expandTrials,
+  parseSweep,
+  parseSweepObject,
+  problemLine,
+  sweepFileSchema,
+} from '../../core/sweep/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BAD = join(here, '..', 'fixtures', 'bad-sweeps');
 const GOOD = join(here, '..', 'fixtures', 'good-sweeps');
-const expected = JSON.parse(readFileSync(join(BAD, 'expected.json'), 'utf8')) as Record<string, string>;
+/** Per bad file: the path its error must name, or that path and the exact line `sweep validate` prints. */
+const expected = JSON.parse(readFileSync(join(BAD, 'expected.json'), 'utf8')) as Record<
+  string,
+  string | { path: string; line: string }
+>;
+const pathOf = (e: string | { path: string }) => (typeof e === 'string' ? e : e.path);
 const badFiles = readdirSync(BAD)
   .filter((f) => f !== 'expected.json')
   .sort();
-const goodFiles = readdirSync(GOOD).sort();
+const goodFiles = readdirSync(GOOD)
+  .filter((f) => f !== 'expected.json')
+  .sort();
+/** Per good file: warnings and notices it must give, exactly as `sweep validate` prints them. */
+const told = JSON.parse(readFileSync(join(GOOD, 'expected.json'), 'utf8')) as Record<string, string[]>;
 
 describe('bad sweep corpus', () => {
   it('has at least 60 files, each paired with the path its error must name', () => {
@@ -24,7 +39,9 @@ describe('bad sweep corpus', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const errors = r.problems.filter((p) => p.severity === 'error');
-    expect(errors.map((p) => p.path)).toContain(expected[f]);
+    const want = expected[f]!;
+    expect(errors.map((p) => p.path)).toContain(pathOf(want));
+    if (typeof want === 'object') expect(errors.map(problemLine)).toContain(want.line);
     for (const p of errors) {
       expect(p.message.length).toBeGreaterThan(0);
       expect(p.expected, `${p.path} says what was expected`).toBeTruthy();
@@ -56,6 +73,13 @@ describe('good sweep corpus', () => {
       expect(expandTrials(again.value).map((t) => t.trial_id)).toEqual(trials.map((t) => t.trial_id));
     },
   );
+
+  it.each(Object.keys(told))('%s tells the user what it read, exactly', (f) => {
+    const r = parseSweep(readFileSync(join(GOOD, f), 'utf8'), { filename: f });
+    if (!r.ok) throw new Error(r.problems.map(problemLine).join('\n'));
+    const lines = r.warnings.map(problemLine);
+    for (const line of told[f]!) expect(lines).toContain(line);
+  });
 
   it('native JSON fixtures also satisfy the published zod schema (schema and parser agree)', () => {
     for (const f of goodFiles.filter((x) => x.startsWith('native') && x.endsWith('.json'))) {

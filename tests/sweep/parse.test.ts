@@ -43,34 +43,23 @@ describe('W&B sweep files', () => {
     expect(expandTrials(s)).toHaveLength(7);
   });
 
-  it("uses W&B's default goal (minimize) when a W&B file gives none, with a warning for accuracies", () => {
-    const s = ok(
-      parseSweepObject({
-        program: 'x',
-        method: 'grid',
-        metric: { name: 'val_accuracy' },
-        parameters: { epochs: { value: 1 } },
-      }),
-    );
-    expect(s.metric.goal).toBe('minimize');
-    expect(s._warnings.some((w) => w.startsWith('$.metric.goal'))).toBe(true);
-    const n = ok(
-      parseSweepObject({
-        method: 'grid',
-        metric: { name: 'val_accuracy' },
-        parameters: { epochs: { value: 1 } },
-      }),
-    );
+  it("gives a missing goal the metric's own direction whatever else the file has, and says so", () => {
+    const base = { method: 'grid', metric: { name: 'val_accuracy' }, parameters: { epochs: { value: 1 } } };
+    const w = ok(parseSweepObject({ program: 'train.py', ...base }));
+    const n = ok(parseSweepObject(base));
+    expect(w.source_format).toBe('wandb');
     expect(n.source_format).toBe('native');
-    expect(n.metric.goal).toBe('maximize');
-    const l = ok(
-      parseSweepObject({
-        method: 'grid',
-        metric: { name: 'val_loss' },
-        parameters: { epochs: { value: 1 } },
-      }),
+    // `program` is ignored here, so it must not change the result (it used to flip the goal to minimize).
+    expect(w.metric).toEqual({ name: 'val_accuracy', goal: 'maximize' });
+    expect(n.metric).toEqual(w.metric);
+    expect(w._warnings).toContain(
+      "$.metric.goal: no goal: val_accuracy is maximized because it is an accuracy; W&B's default would be minimize (write goal: to choose)",
     );
+    const l = ok(parseSweepObject({ ...base, metric: { name: 'val_loss' } }));
     expect(l.metric.goal).toBe('minimize');
+    expect(l._warnings).toContain(
+      '$.metric.goal: no goal: val_loss is minimized because it is a loss (write goal: to choose)',
+    );
   });
 
   it('maps the documented metric aliases', () => {

@@ -1,0 +1,117 @@
+/**
+ * `dataset`: a data set's name (and version), as an id that can become a store key; and whether the net
+ * fits it. A data set's shape (inputs per sample, classes) comes from one place, `datasetShape`: the built-in
+ * table, or a prepared set's manifest (image size and classes, or its own `inputs`/`outputs` when it has
+ * them).
+ */
+import { ID_RULE, isId, TRIAL_DEFAULTS } from '../../config.ts';
+import type { ProblemList } from '../problems.ts';
+import type { ParamSpec, Sweep } from '../types.ts';
+import { describe, isRecord } from '../util.ts';
+import { checkFields } from './read.ts';
+
+export interface DatasetShape {
+  /** Inputs per sample (an image's pixel count; a table's width after one-hot). */
+  inputs: number;
+  /** Classes (output units); 1 for a regression. */
+  outputs: number;
+  /** A table's task (absent: classification). */
+  task?: 'classification' | 'regression';
+}
+
+const DIGITS: DatasetShape = { inputs: 28 * 28, outputs: 10 };
+/** The data sets `sweep run` / `sweep data prepare` know by name (adapters/data/sources.ts), by shape. */
+export const BUILTIN_DATASETS: Readonly<Record<string, DatasetShape>> = {
+  mnist: DIGITS,
+  'fashion-mnist': DIGITS,
+  kmnist: DIGITS,
+  qmnist: DIGITS,
+  'mnist-mini': DIGITS,
+};
+
+/** What a manifest says of a data set's shape. */
+export interface ManifestShape {
+  rows?: number;
+  cols?: number;
+  classes?: number;
+  inputs?: number;
+  outputs?: number;
+  task?: 'classification' | 'regression';
+}
+
+/** A data set's shape: from its manifest when given, else the built-in table (undefined: unknown). */
+export function datasetShape(name: string, manifest?: ManifestShape): DatasetShape | undefined {
+  if (!manifest) return BUILTIN_DATASETS[name];
+  const inputs =
+    manifest.inputs ?? (manifest.rows && manifest.cols ? manifest.rows * manifest.cols : undefined);
+  const outputs = manifest.outputs ?? manifest.classes;
+  if (!inputs || !outputs) return undefined;
+  return manifest.task === 'regression' ? { inputs, outputs, task: 'regression' } : { inputs, outputs };
+}
+
+export function parseDataset(p: ProblemList, raw: unknown): Sweep['dataset'] | undefined {
+  const path = '$.dataset';
+  if (raw === undefined) return { name: 'mnist' };
+  const idCheck = (v: unknown, at: string): string | undefined => {
+    if (isId(v)) return v;
+    p.error(at, `expected an id: ${ID_RULE}`, 'id', describe(v));
+    return undefined;
+  };
+  if (typeof raw === 'string') {
+    const n = idCheck(raw, path);
+    return n ? { name: n } : undefined;
+  }
+  if (!isRecord(raw)) {
+    p.error(path, 'expected {"name": …, "version": …} or a name', 'object | string', describe(raw));
+    return undefined;
+  }
+  checkFields(p, raw, path, ['name', 'version']);
+  const name = idCheck(raw.name, `${path}.name`);
+  const version = 'version' in raw ? idCheck(raw.version, `${path}.version`) : undefined;
+  if (!name) return undefined;
+  return version ? { name, version } : { name };
+}
+
+/** The `layers` values a spec can give, with the path of each (the default when `layers` is not swept). */
+function layerChoices(spec: ParamSpec | undefined, path: string): { layers: number[]; path: string }[] {
+  if (!spec) return [{ layers: [...TRIAL_DEFAULTS.layers], path }];
+  if (spec.distribution === 'constant') return [{ layers: spec.value as number[], path: `${path}.value` }];
+  if (spec.distribution === 'categorical' || spec.distribution === 'categorical_w_probabilities')
+    return spec.values.map((v, i) => ({ layers: v as number[], path: `${path}.values[${i}]` }));
+  return [];
+}
+
+/** Every net the sweep can build takes the data set's inputs and gives one output per class. */
+export function checkNetFits(
+  p: ProblemList,
+  sweep: Pick<Sweep, 'parameters' | 'dataset'>,
+  shape: DatasetShape,
+  layersPath = '$.parameters.layers',
+): void {
+  const ds = sweep.dataset.name;
+  const spec = sweep.parameters.layers;
+  for (const { layers, path } of layerChoices(spec, layersPath)) {
+    const inputs = layers[0]!;
+    const outputs = layers[layers.length - 1]!;
+    if (inputs === shape.inputs && outputs === shape.outputs) continue;
+    const what = spec
+      ? `layers ${layers.join('-')}`
+      : `layers is not given, and its default ${layers.join('-')}`;
+    const why = [
+      inputs !== shape.inputs
+        ? `the input layer has ${inputs} units but ${ds} has ${shape.inputs} inputs`
+        : '',
+      outputs !== shape.outputs
+        ? `the output layer has ${outputs} units but ${ds} ${shape.task === 'regression' ? 'is a regression (1 output)' : `has ${shape.outputs} classes`}`
+        : '',
+    ]
+      .filter(Boolean)
+      .join(', and ');
+    p.error(
+      path,
+      `${what} does not fit data set ${ds}: ${why}`,
+      `${shape.inputs}-…-${shape.outputs}`,
+      layers.join('-'),
+    );
+  }
+}
