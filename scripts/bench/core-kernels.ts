@@ -27,46 +27,20 @@ type Method = (...args: unknown[]) => unknown;
 
 /** The name a call is tallied under, and the multiply-adds it did (read after the call). */
 function describe(method: string, a: unknown[]): [string, () => number] {
+  const n = (i: number) => a[i] as number;
+  const csr = (i: number) => a[i] as Csr;
   const none = () => 0;
   switch (method) {
-    case 'inputLinearForward': {
-      const [, , , B, k, n, , , , X] = a as [
-        unknown,
-        unknown,
-        unknown,
-        number,
-        number,
-        number,
-        unknown,
-        unknown,
-        unknown,
-        Csr,
-      ];
-      return [`forward ${k}→${n} (u8)`, () => X.ptr[B]! * n];
-    }
-    case 'linearForward': {
-      const [, B, k, n, , , , X] = a as [unknown, number, number, number, unknown, unknown, unknown, Csr];
-      return [`forward ${k}→${n}`, () => X.ptr[B]! * n];
-    }
+    case 'inputLinearForward': // (P, scale, offset, B, k, n, W, b, Z, X, s)
+      return [`forward ${n(4)}→${n(5)} (u8)`, () => csr(9).ptr[n(3)]! * n(5)];
+    case 'linearForward': // (Xd, B, k, n, W, b, Z, X)
+      return [`forward ${n(2)}→${n(3)}`, () => csr(7).ptr[n(1)]! * n(3)];
     case 'linearBackward': {
-      const [X, , , B, k, n, , , , dX, , s] = a as [
-        Csr,
-        unknown,
-        unknown,
-        number,
-        number,
-        number,
-        unknown,
-        unknown,
-        unknown,
-        unknown,
-        unknown,
-        Scratch,
-      ];
-      return [
-        `backward ${k}→${n}${dX ? ' (dW, dX)' : ' (dW)'}`,
-        () => X.ptr[B]! * n + (dX ? s.dz.ptr[B]! * k : 0),
-      ];
+      // (X, offset, dZ, B, k, n, W, dW, db, dX, WT, s)
+      const dX = a[9] !== null;
+      const s = a[11] as Scratch;
+      const madds = () => csr(0).ptr[n(3)]! * n(5) + (dX ? s.dz.ptr[n(3)]! * n(4) : 0);
+      return [`backward ${n(4)}→${n(5)}${dX ? ' (dW, dX)' : ' (dW)'}`, madds];
     }
     case 'activationForward':
       return [`activation ${String(a[0])}`, none];

@@ -26,7 +26,7 @@ import {
   v128,
   whileLoop,
 } from './asm.ts';
-import { at, inc, rowAlign } from './gen-util.ts';
+import { at, csrRows, inc, rowAlign } from './gen-util.ts';
 import type { FloatType, Num } from './num.ts';
 
 /** Bytes of the tables: 16 shuffles of 4-byte lanes, then 4 shuffles of 8-byte lanes. */
@@ -108,18 +108,16 @@ export function denseToCsr<T extends FloatType>(num: Num<T>, name: string, k: nu
   ];
   return f
     .body(
-      forRange(
-        b,
-        i32.const(0),
-        get(rows),
-        1,
-        i32.store(at(get(ptr), get(b), 4), get(nnz)),
-        set(row, at(get(X), get(b), stride)),
+      ...csrRows(
+        { b, nnz, row },
+        rows,
+        ptr,
+        X,
+        stride,
         set(cols, i32x4.iota(0)),
         forRange(c, i32.const(0), i32.const(full), num.lanes, ...step(null)),
         ...(rem > 0 ? [set(c, i32.const(full)), ...step((1 << rem) - 1)] : []),
       ),
-      i32.store(at(get(ptr), get(rows), 4), get(nnz)),
     )
     .returns(get(nnz));
 }
@@ -193,17 +191,15 @@ export function u8ToCsr<T extends FloatType>(num: Num<T>, name: string, k: numbe
   return f
     .body(
       set(sc, f64x2.splat(get(scale))),
-      forRange(
-        b,
-        i32.const(0),
-        get(rows),
-        1,
-        i32.store(at(get(ptr), get(b), 4), get(nnz)),
-        set(row, at(get(P), get(b), k)),
+      ...csrRows(
+        { b, nnz, row },
+        rows,
+        ptr,
+        P,
+        k,
         forRange(c, i32.const(0), i32.const(full), 16, ...chunk(null)),
         ...(rem > 0 ? [set(c, i32.const(full)), ...chunk((1 << rem) - 1)] : []),
       ),
-      i32.store(at(get(ptr), get(rows), 4), get(nnz)),
     )
     .returns(get(nnz));
 }

@@ -21,7 +21,7 @@ import {
   v128,
   whileLoop,
 } from './asm.ts';
-import { at, columnBlocks, inc, param, rowAlign, storeVector } from './gen-util.ts';
+import { at, inc, overColumnBlocks, param, rowAlign, storeVector } from './gen-util.ts';
 import type { FloatType, Num } from './num.ts';
 
 /**
@@ -102,23 +102,10 @@ export function spmm<T extends FloatType>(num: Num<T>, name: string, o: SpmmOpti
     set(base.init, i32.add(get(init), offset)),
     set(base.extra, i32.add(get(extra), offset)),
   ];
-  const blocks = columnBlocks(o.n, num.lanes, block);
-  const whole = blocks.filter(([, m, last]) => m === block && last === num.lanes).length;
-  const code: Stmt[] = [set(cv, num.splat(param(num, c)))];
-  if (whole > 0) {
-    code.push(
-      forRange(
-        jb,
-        i32.const(0),
-        i32.const(whole * block * 16),
-        block * 16,
-        ...bases(get(jb)),
-        rowsOfBlock(0, block, num.lanes),
-      ),
-    );
-  }
-  for (const [v0, m, last] of blocks.slice(whole))
-    code.push(...bases(i32.const(0)), rowsOfBlock(v0, m, last));
+  const code: Stmt[] = [
+    set(cv, num.splat(param(num, c))),
+    ...overColumnBlocks(jb, o.n, num.lanes, block, bases, (v0, m, last) => [rowsOfBlock(v0, m, last)]),
+  ];
   return f.body(...code);
 }
 
@@ -156,24 +143,11 @@ export function columnSums<T extends FloatType>(num: Num<T>, name: string, n: nu
       ...a.map((x, k) => storeVector(num, get(dst), get(x), off(k), k === m - 1 ? last : num.lanes, 16, tmp)),
     ];
   };
-  const blocks = columnBlocks(n, num.lanes, BLOCK);
-  const whole = blocks.filter(([, m, last]) => m === BLOCK && last === num.lanes).length;
-  const code: Stmt[] = [];
-  if (whole > 0) {
-    code.push(
-      forRange(
-        jb,
-        i32.const(0),
-        i32.const(whole * BLOCK * 16),
-        BLOCK * 16,
-        set(col, i32.add(get(M), get(jb))),
-        set(dst, i32.add(get(out), get(jb))),
-        ...sums(0, BLOCK, num.lanes),
-      ),
-    );
-  }
-  for (const [v0, m, last] of blocks.slice(whole))
-    code.push(set(col, get(M)), set(dst, get(out)), ...sums(v0, m, last));
+  const bases = (offset: I32): Stmt[] => [
+    set(col, i32.add(get(M), offset)),
+    set(dst, i32.add(get(out), offset)),
+  ];
+  const code = overColumnBlocks(jb, n, num.lanes, BLOCK, bases, sums);
   return f.body(...code);
 }
 

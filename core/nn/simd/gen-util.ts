@@ -1,6 +1,7 @@
 /** Small building blocks shared by the kernel generators. */
 import {
   type Expr,
+  forRange,
   get,
   type I32,
   i32,
@@ -73,6 +74,64 @@ export function columnBlocks(n: number, lanes: number, block: number): [number, 
     out.push([v0, m, last]);
   }
   return out;
+}
+
+/**
+ * The loops over a row's column blocks (columnBlocks): whole blocks share one body in a loop over their
+ * byte offset `jb` (`bases(offset)` moves the kernel's base addresses there, `body(0, block, lanes)`),
+ * the narrower last block gets its own body at offset 0 (`body(v0, m, last)`).
+ */
+export function overColumnBlocks(
+  jb: Local<'i32'>,
+  n: number,
+  lanes: number,
+  block: number,
+  bases: (offset: I32) => Stmt[],
+  body: (v0: number, m: number, last: number) => Stmt[],
+): Stmt[] {
+  const blocks = columnBlocks(n, lanes, block);
+  const whole = blocks.filter(([, m, last]) => m === block && last === lanes).length;
+  const code: Stmt[] = [];
+  if (whole > 0)
+    code.push(
+      forRange(
+        jb,
+        i32.const(0),
+        i32.const(whole * block * 16),
+        block * 16,
+        ...bases(get(jb)),
+        ...body(0, block, lanes),
+      ),
+    );
+  for (const [v0, m, last] of blocks.slice(whole)) code.push(...bases(i32.const(0)), ...body(v0, m, last));
+  return code;
+}
+
+/**
+ * A CSR builder's loop over rows: ptr[b] ← nnz and row ← base + b·stride before `body` for each row b,
+ * then ptr[rows] ← nnz.
+ */
+export function csrRows(
+  locals: { b: Local<'i32'>; nnz: Local<'i32'>; row: Local<'i32'> },
+  rows: Local<'i32'>,
+  ptr: Local<'i32'>,
+  base: Local<'i32'>,
+  stride: number,
+  ...body: Stmt[]
+): Stmt[] {
+  const { b, nnz, row } = locals;
+  return [
+    forRange(
+      b,
+      i32.const(0),
+      get(rows),
+      1,
+      i32.store(at(get(ptr), get(b), 4), get(nnz)),
+      set(row, at(get(base), get(b), stride)),
+      ...body,
+    ),
+    i32.store(at(get(ptr), get(rows), 4), get(nnz)),
+  ];
 }
 
 /** Visits the set bits of `mask` (lowest first): bit ← ctz(mask), body, mask ← mask & (mask − 1). */
