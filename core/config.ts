@@ -5,6 +5,8 @@
  * Defaults (applied by `parseTrialConfig`) are the ones a seed notebook would have used:
  *   layers [784,128,64,10], relu, cross_entropy, adam lr 1e-3 (β1 .9, β2 .999, ε 1e-8), batch 64,
  *   5 epochs, seed 0, scale01 inputs, 10% validation, glorot_uniform init, no L2 / dropout.
+ * A regression data set needs `loss: mse` or `huber` (cross_entropy is a classification's); `normalize` and
+ * `augment_shift` are for images (a table's features were standardised when it was prepared).
  *
  * L2 convention (`l2`): the loss gains ½·l2·Σ‖W‖² over weight matrices (not biases), so `l2·W` is added
  * to each weight gradient before the optimizer step (coupled, as Keras' kernel_regularizer with
@@ -21,7 +23,14 @@ export const isId = (v: unknown): v is string =>
 
 export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leaky_relu'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
-export const LOSSES = ['cross_entropy', 'mse'] as const;
+export const LOSSES = ['cross_entropy', 'mse', 'huber'] as const;
+export type Loss = (typeof LOSSES)[number];
+/**
+ * Losses by task (core/nn/losses.ts): a classification's on the softmax of the outputs (`mse` against the
+ * one-hot labels), a regression's on the linear output against the standardised target.
+ */
+export const CLASSIFICATION_LOSSES = ['cross_entropy', 'mse'] as const satisfies readonly Loss[];
+export const REGRESSION_LOSSES = ['mse', 'huber'] as const satisfies readonly Loss[];
 export const OPTIMIZERS = ['sgd', 'adam', 'rmsprop'] as const;
 export const INITS = ['glorot_uniform', 'he_normal'] as const;
 export const NORMALIZATIONS = ['scale01', 'standardize', 'pm1'] as const;

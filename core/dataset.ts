@@ -7,6 +7,8 @@
  *   set was prepared (standardised, one-hot; the recipe is in the manifest), and a `task` discriminant:
  *   class ids for classification, standardised float targets for regression.
  */
+import type { FeatureStep } from './data/tabular/manifest.ts';
+
 export interface Split {
   /** n × (rows·cols) bytes. */
   images: Uint8Array;
@@ -47,6 +49,8 @@ interface TableCommon {
   inputs: number;
   /** Name of each input, e.g. `age`, `city=Paris`, `city=(other)`. */
   featureNames: string[];
+  /** The preprocessing that made the inputs from the source's columns, in input order (the manifest's). */
+  steps: FeatureStep[];
 }
 
 export interface ClassificationTable extends TableCommon {

@@ -22,10 +22,16 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TrialConfig } from '../../core/config.ts';
-import type { Dataset } from '../../core/dataset.ts';
+import type { LoadedDataset } from '../../core/dataset.ts';
 import type { BatchEngine, EngineProvider } from '../../core/nn/batch-engine.ts';
 import { forwardBackward } from '../../core/nn/batch-engine.ts';
-import { createTrainer, resumeTrainer, type Trainer, type TrainerOptions } from '../../core/nn/index.ts';
+import {
+  createTrainer,
+  resumeTrainer,
+  type TestOf,
+  type Trainer,
+  type TrainerOptions,
+} from '../../core/nn/index.ts';
 import type { LossOut } from '../../core/nn/losses.ts';
 import type { Mlp } from '../../core/nn/model.ts';
 import type { Optimizer } from '../../core/nn/optimizers.ts';
@@ -102,6 +108,7 @@ class ThreadsEngine implements BatchEngine {
     // A replica's private buffers are fewer than the whole model's: room for all of them, grown here.
     m.kernels.reserve((threads - 1) * m.kernels.allocatedBytes);
     const c = opt.cfg;
+    const K = sizes[sizes.length - 1]!;
     for (let t = 1; t < threads; t++) {
       const r0 = t * this.chunk;
       const init: WorkerInit = {
@@ -134,7 +141,9 @@ class ThreadsEngine implements BatchEngine {
         m: opt.m,
         v: opt.v,
         input: m.input.subarray(r0 * sizes[0]!, (r0 + this.chunk) * sizes[0]!),
+        dense: m.dense ? m.dense.subarray(r0 * sizes[0]!, (r0 + this.chunk) * sizes[0]!) : null,
         labels: m.labels.subarray(r0, r0 + this.chunk),
+        targets: m.targets ? m.targets.subarray(r0 * K, (r0 + this.chunk) * K) : null,
         ctrl: this.ctrl,
         num: this.num,
       };
@@ -225,19 +234,19 @@ export function threadsEngine(threads: number): EngineProvider {
   };
 }
 
-export function createParallelTrainer(
+export function createParallelTrainer<D extends LoadedDataset>(
   config: TrialConfig,
-  data: Dataset,
+  data: D,
   opts: TrainerOptions & { threads: number },
-): Trainer {
+): Trainer<TestOf<D>> {
   return createTrainer(config, data, { ...opts, batchEngine: threadsEngine(opts.threads) });
 }
 
-export function resumeParallelTrainer(
+export function resumeParallelTrainer<D extends LoadedDataset>(
   config: TrialConfig,
-  data: Dataset,
+  data: D,
   state: Uint8Array,
   opts: TrainerOptions & { threads: number },
-): Trainer {
+): Trainer<TestOf<D>> {
   return resumeTrainer(config, data, state, { ...opts, batchEngine: threadsEngine(opts.threads) });
 }

@@ -70,8 +70,11 @@ export interface WorkerInit {
   /** Optimizer moments (shared), as Optimizer.m / Optimizer.v. */
   m: Floats[];
   v: Floats[];
+  /** This replica's rows of the model's inputs (pixels, or dense rows) and labels (or targets). */
   input: Uint8Array;
-  labels: Uint8Array;
+  dense: Floats | null;
+  labels: Uint16Array;
+  targets: Floats | null;
   ctrl: Int32Array;
   num: Float64Array;
 }

@@ -41,7 +41,9 @@ function runJob(init: WorkerInit): void {
       dW: grads[index]!.filter((_, p) => p % 2 === 0),
       db: grads[index]!.filter((_, p) => p % 2 === 1),
       input: init.input,
+      dense: init.dense,
       labels: init.labels,
+      targets: init.targets,
     },
   });
   const params: Param[] = grads[0]!.map((g, p) => ({

@@ -11,18 +11,26 @@
  * - an exception is recorded under `errors/` and rethrown: the queue retries, and after maxReceiveCount
  *   the message lands in the DLQ, whose handler (the aggregator) records the trial as `failed`.
  */
-import type { TrialConfig } from '../config.ts';
-import type { Dataset } from '../dataset.ts';
+import { testRow } from '../data/tabular/decode.ts';
+import type { LoadedDataset } from '../dataset.ts';
 import { keys } from '../layout.ts';
 import { MAX_EMBEDDED_RESULT_CHARS, type ResultMessage, type TrialMessage } from '../messages.ts';
 import {
   createTrainer,
   estimateTrainingBytes,
   flopsPerEpoch,
+  mismatch,
   resumeTrainer,
   type Trainer,
+  trainingSet,
 } from '../nn/index.ts';
-import { type EpochMetrics, slimResult, type TrialResult } from '../result.ts';
+import {
+  type AnyTestMetrics,
+  type EpochMetrics,
+  isRegressionTest,
+  slimResult,
+  type TrialResult,
+} from '../result.ts';
 import { checkBudget, createPruner, metricValue, pruneMetric, trialCostUsd } from '../sweep/index.ts';
 import { TrialState } from '../trial-state.ts';
 import type { AppDeps, InvocationContext } from './deps.ts';
@@ -144,15 +152,11 @@ async function train(
     msg.dataset,
     config.train_shards !== undefined ? { trainShards: config.train_shards } : {},
   );
-  if (data.kind === 'table') {
-    return finish(base, {
-      state: TrialState.Failed,
-      reason: `data set ${data.name} is a ${data.task} table; this build's trainer takes image data sets only`,
-    });
-  }
-  const shapeProblem = checkShapes(config, data);
+  const shapeProblem = mismatch(config, trainingSet(data));
   if (shapeProblem) throw new TrialInputError(shapeProblem);
-  const needBytes = estimateTrainingBytes(config, data.train.count, data.test.count) + datasetBytes(data);
+  const input = data.kind === 'table' ? 'dense' : 'pixels';
+  const needBytes =
+    estimateTrainingBytes(config, data.train.count, data.test.count, input) + datasetBytes(data);
   const haveBytes = deps.memoryMb * 1024 * 1024 * 0.85;
   if (needBytes > haveBytes) {
     return finish(base, {
@@ -228,7 +232,7 @@ async function train(
       trainer,
     );
   }
-  return finish(base, { state: TrialState.Completed }, trainer, true);
+  return finish({ ...base, data }, { state: TrialState.Completed }, trainer, true);
 }
 
 interface Base {
@@ -236,6 +240,8 @@ interface Base {
   deps: AppDeps;
   progress: Progress;
   t0: number;
+  /** The data set trained on (a table's test rows are described in the result). */
+  data?: LoadedDataset;
 }
 
 async function saveCheckpoint(b: Base, trainer: Trainer): Promise<void> {
@@ -274,7 +280,8 @@ async function finish(
     upload.catch(() => {}); // awaited below; this only keeps a failure during the evaluation handled
   }
   const evalStart = deps.now();
-  const test = trainer && evaluate ? await trainer.evaluateTestAsync(16, yieldToIo) : undefined;
+  const evaluated = trainer && evaluate ? await trainer.evaluateTestAsync(16, yieldToIo) : undefined;
+  const test = evaluated && b.data ? describeRows(evaluated, b.data) : evaluated;
   const evalS = test ? (deps.now() - evalStart) / 1000 : undefined;
   await upload;
   // Billed time runs to the result write: it includes the test evaluation and the weights upload.
@@ -290,10 +297,8 @@ async function finish(
     ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
     epochs_run: history.length,
     history,
-    ...(test ? { test, test_accuracy: test.accuracy, test_loss: test.loss } : {}),
-    ...(last
-      ? { train_accuracy: last.train_accuracy, val_accuracy: last.val_accuracy, val_loss: last.val_loss }
-      : {}),
+    ...(test ? { test, ...testHeadline(test) } : {}),
+    ...(last ? lastEpochHeadline(last) : {}),
     wall_s: wall,
     ...(evalS !== undefined ? { eval_s: evalS } : {}),
     samples_per_s: wall > 0 ? samples / wall : 0,
@@ -346,15 +351,36 @@ async function announce(msg: TrialMessage, deps: AppDeps, stored?: TrialResult):
   await deps.results.send([body]);
 }
 
-function checkShapes(c: TrialConfig, d: Dataset): string | undefined {
-  const inputs = d.rows * d.cols;
-  if (c.layers[0] !== inputs) {
-    return `layers[0] is ${c.layers[0]} but data set ${d.name} has ${inputs} inputs (${d.rows}×${d.cols})`;
-  }
-  if (c.layers.at(-1) !== d.classes) {
-    return `the last layer has ${c.layers.at(-1)} units but data set ${d.name} has ${d.classes} classes`;
-  }
-  return undefined;
+/** The result's copies of the test set's headline metrics. */
+function testHeadline(t: AnyTestMetrics): Partial<TrialResult> {
+  return isRegressionTest(t)
+    ? { test_loss: t.loss, test_rmse: t.rmse, test_mae: t.mae, test_r2: t.r2 }
+    : { test_accuracy: t.accuracy, test_loss: t.loss };
 }
 
-const datasetBytes = (d: Dataset) => d.train.images.byteLength + d.test.images.byteLength;
+/** The result's copies of the last epoch's headline metrics (a regression's errors when it has them). */
+function lastEpochHeadline(e: EpochMetrics): Partial<TrialResult> {
+  const out: Partial<TrialResult> = {
+    train_accuracy: e.train_accuracy,
+    val_accuracy: e.val_accuracy,
+    val_loss: e.val_loss,
+  };
+  if (e.val_rmse !== undefined)
+    Object.assign(out, { val_rmse: e.val_rmse, val_mae: e.val_mae, val_r2: e.val_r2 });
+  return out;
+}
+
+/** A table's test rows named in the metrics (mistakes, worst errors), with their values in the source's terms. */
+function describeRows(t: AnyTestMetrics, d: LoadedDataset): AnyTestMetrics {
+  if (d.kind !== 'table') return t;
+  if (isRegressionTest(t)) return { ...t, worst: t.worst.map((w) => ({ ...w, row: testRow(d, w.index) })) };
+  return { ...t, confidently_wrong: t.confidently_wrong.map((w) => ({ ...w, row: testRow(d, w.index) })) };
+}
+
+const datasetBytes = (d: LoadedDataset) =>
+  d.kind === 'table'
+    ? d.train.features.byteLength +
+      d.train.labels.byteLength +
+      d.test.features.byteLength +
+      d.test.labels.byteLength
+    : d.train.images.byteLength + d.test.images.byteLength;

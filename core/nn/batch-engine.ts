@@ -1,12 +1,21 @@
 /**
  * How one training batch turns into gradients (who runs the kernels, not which kernels: that is the
- * model's Kernels, compute.ts). The trainer prepares rows [0, B) of model.input / model.labels and the
- * dropout masks, then asks its BatchEngine for the loss and the gradient of the batch-mean loss in
+ * model's Kernels, compute.ts). The trainer prepares rows [0, B) of the model's inputs (input or dense)
+ * and labels (or targets) and the dropout masks, then asks its BatchEngine for the loss and the gradient of the batch-mean loss in
  * model.dW / model.db, then for the optimizer step (its own `step`, or opt.step). The default batch engine
  * runs in this thread; adapters/threads provides a data-parallel one (rows split over workers, partial
  * gradients summed in a fixed order, the step sliced over parameter ranges).
  */
-import { type LossKind, type LossOut, lossForwardBackward } from './losses.ts';
+
+import type { FloatArray } from './kernels.ts';
+import {
+  type ClassificationLoss,
+  type LossKind,
+  type LossOut,
+  lossForwardBackward,
+  type RegressionLoss,
+  regressionLossForwardBackward,
+} from './losses.ts';
 import type { Mlp } from './model.ts';
 import type { Optimizer } from './optimizers.ts';
 
@@ -34,10 +43,27 @@ export interface EngineProvider {
  * by `scale` (1/B_total, so partial gradients of row blocks add up to the batch-mean gradient).
  */
 export function forwardBackward(m: Mlp, loss: LossKind, B: number, scale: number, out: LossOut): void {
-  const K = m.spec.sizes[m.L]!;
-  const logits = m.forward(B, true);
-  lossForwardBackward(loss, logits, m.labels, B, K, m.P, m.dA[m.L - 1]!, scale, out);
+  const z = m.forward(B, true);
+  outputLoss(m, loss, z, B, m.dA[m.L - 1]!, scale, out);
   m.backward(B);
+}
+
+/**
+ * The loss of the output z of B rows (softmax + classification loss into m.P, or a regression loss against
+ * m.targets), and its gradient into dZ when given. The trainer checked that the loss fits the output.
+ */
+export function outputLoss(
+  m: Mlp,
+  loss: LossKind,
+  z: FloatArray,
+  B: number,
+  dZ: FloatArray | null,
+  scale: number,
+  out: LossOut,
+): void {
+  const K = m.spec.sizes[m.L]!;
+  if (m.targets) regressionLossForwardBackward(loss as RegressionLoss, z, m.targets, B, K, dZ, scale, out);
+  else lossForwardBackward(loss as ClassificationLoss, z, m.labels, B, K, m.P, dZ, scale, out);
 }
 
 export const localEngine: EngineProvider = {

@@ -12,9 +12,14 @@ const FLOAT_BYTES = 4; // production trainers run in Float32
  * Peak working memory of a trainer in bytes (the data set itself is not counted): weights + gradients +
  * transposed copies + optimizer moments, per-row activation buffers (A, dA, dropout M/H, softmax P) and
  * CSR/CSC scratch for max(batch, EVAL_ROWS) rows, the index arrays of the split, and a fixed allowance
- * for the test predictions and the JS objects around them.
+ * for the test predictions and the JS objects around them. `input`: u8 pixels, or a table's dense floats.
  */
-export function estimateTrainingBytes(c: TrialConfig, trainCount: number, testCount: number): number {
+export function estimateTrainingBytes(
+  c: TrialConfig,
+  trainCount: number,
+  testCount: number,
+  input: 'pixels' | 'dense' = 'pixels',
+): number {
   const sizes = c.layers;
   const L = sizes.length - 1;
   const rows = Math.max(c.batch_size, EVAL_ROWS);
@@ -33,11 +38,12 @@ export function estimateTrainingBytes(c: TrialConfig, trainCount: number, testCo
   }
   perRow += sizes[L]! * FLOAT_BYTES; // P
   perRow += widest * 2 * (4 + FLOAT_BYTES); // CSC + dZ CSR scratch
-  perRow += sizes[0]! + 1; // u8 input + label
+  perRow += sizes[0]! * (input === 'dense' ? FLOAT_BYTES : 1) + 2 + FLOAT_BYTES; // input, label, target
   const moments = c.optimizer === 'adam' ? 2 : c.optimizer === 'rmsprop' || c.momentum > 0 ? 1 : 0;
   const paramBytes = FLOAT_BYTES * (params * (2 + moments) + weights); // w, grad, moments, WT
   const indexBytes = trainCount * 4 * 3; // split + epoch order
-  const testBytes = testCount * 24; // predictions and wrong candidates
+  // Predictions and wrong candidates (a regression keeps both values per row in float64, and an order).
+  const testBytes = testCount * (input === 'dense' ? 48 : 24);
   return paramBytes + rows * perRow + indexBytes + testBytes + 1_000_000;
 }
 

@@ -1,9 +1,11 @@
 /**
- * Index bookkeeping and batch assembly over a u8 Split.
+ * Index bookkeeping and batch assembly: over a u8 Split of images, or over a table's float rows.
  *
- * Legend: D = rows·cols pixels per sample; out: u8 [B, D]; labels: u8 [B]; idx: sample indices.
+ * Legend: D = rows·cols pixels per sample; out: u8 [B, D]; labels: [B]; idx: sample indices;
+ *         w = a table's inputs per row; dense: [B, w].
  */
 import type { Split } from '../dataset.ts';
+import type { FloatArray } from './kernels.ts';
 import type { Xoshiro128ss } from './prng.ts';
 
 /**
@@ -58,7 +60,7 @@ export function gatherBatch(
   shift: number,
   rng: Xoshiro128ss | null,
   out: Uint8Array,
-  labels: Uint8Array,
+  labels: Uint16Array,
 ): void {
   const D = rows * cols;
   const img = split.images;
@@ -88,5 +90,23 @@ export function gatherBatch(
         out[o + x] = sx >= 0 && sx < cols ? img[src + sy * cols + sx]! : 0;
       }
     }
+  }
+}
+
+/** Copies table rows idx[start..start+B) into dense [B, w] and their labels (class ids or targets). */
+export function gatherRows(
+  features: Float32Array,
+  labelsIn: ArrayLike<number>,
+  w: number,
+  idx: Uint32Array,
+  start: number,
+  B: number,
+  dense: FloatArray,
+  labels: { [i: number]: number },
+): void {
+  for (let r = 0; r < B; r++) {
+    const s = idx[start + r]!;
+    dense.set(features.subarray(s * w, (s + 1) * w), r * w);
+    labels[r] = labelsIn[s]!;
   }
 }

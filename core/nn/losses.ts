@@ -1,6 +1,7 @@
 /**
- * Output layer losses on the softmax of the logits, fused with their gradient w.r.t. the logits.
+ * Output layer losses, fused with their gradient w.r.t. the output layer's pre-activation Z.
  *
+ * Classification, on the softmax of the logits:
  * Legend: Z (logits), P (probabilities), dZ: [B, K]   labels: [B] class ids   scale: usually 1/B
  *
  *   cross_entropy: L_b = −log softmax(z_b)[y_b] computed as logsumexp(z_b) − z_b[y_b] (max-shifted,
@@ -10,10 +11,30 @@
  *                  dZ_j = p_j·(g_j − Σ_k p_k g_k).
  *
  * The returned sum is Σ_b L_b (not averaged); `correct` counts rows whose argmax (first max) is the label.
+ *
+ * Regression, on the linear output (Z is the prediction) against the standardised target T: [B, K], r = z − t:
+ *   mse:   L_b = (1/K)·Σ_k r²;  dZ = (2/K)·r·scale.
+ *   huber: L_b = (1/K)·Σ_k h(r), h(r) = ½r² for |r| ≤ δ, else δ·(|r| − ½δ);  dZ = (1/K)·clip(r, −δ, δ)·scale.
+ *          δ = HUBER_DELTA = 1: the target is standardised, so residuals beyond one standard deviation of the
+ *          target count linearly (an outlier's pull is bounded) and smaller ones quadratically; 1 is also
+ *          PyTorch's HuberLoss / SmoothL1Loss default, so runs compare.
+ * The returned sum is Σ_b L_b; `correct` is 0 (no accuracy).
  */
+import type { Loss } from '../config.ts';
 import type { FloatArray } from './kernels.ts';
 
-export type LossKind = 'cross_entropy' | 'mse';
+export type LossKind = Loss;
+export type ClassificationLoss = 'cross_entropy' | 'mse';
+export type RegressionLoss = 'mse' | 'huber';
+
+/** Huber's δ, in standard deviations of the (standardised) target. */
+export const HUBER_DELTA = 1;
+
+/** h(r) for a residual r. */
+export function huber(r: number): number {
+  const a = Math.abs(r);
+  return a <= HUBER_DELTA ? 0.5 * r * r : HUBER_DELTA * (a - 0.5 * HUBER_DELTA);
+}
 
 export interface LossOut {
   sum: number;
@@ -22,9 +43,9 @@ export interface LossOut {
 
 /** Softmax + loss over B rows; writes P, and dZ when given. Non-finite logits propagate as NaN. */
 export function lossForwardBackward(
-  kind: LossKind,
+  kind: ClassificationLoss,
   Z: FloatArray,
-  labels: Uint8Array,
+  labels: ArrayLike<number>,
   B: number,
   K: number,
   P: FloatArray,
@@ -81,4 +102,38 @@ export function lossForwardBackward(
   }
   out.sum = sum;
   out.correct = correct;
+}
+
+/** Regression loss over B rows of K outputs against `targets` [B, K]; writes dZ when given. */
+export function regressionLossForwardBackward(
+  kind: RegressionLoss,
+  Z: FloatArray,
+  targets: ArrayLike<number>,
+  B: number,
+  K: number,
+  dZ: FloatArray | null,
+  scale: number,
+  out: LossOut,
+): void {
+  let sum = 0;
+  const n = B * K;
+  if (kind === 'mse') {
+    const g = (2 / K) * scale;
+    for (let i = 0; i < n; i++) {
+      const r = Z[i]! - targets[i]!;
+      sum += r * r;
+      if (dZ) dZ[i] = g * r;
+    }
+  } else {
+    const d = HUBER_DELTA;
+    const g = scale / K;
+    for (let i = 0; i < n; i++) {
+      const r = Z[i]! - targets[i]!;
+      sum += huber(r);
+      // NaN residuals stay NaN (the comparisons are false for them), so a diverged batch is seen.
+      if (dZ) dZ[i] = g * (r > d ? d : r < -d ? -d : r);
+    }
+  }
+  out.sum = sum / K;
+  out.correct = 0;
 }

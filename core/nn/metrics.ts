@@ -71,32 +71,32 @@ export interface WrongCandidate {
 
 /**
  * The k wrong predictions with the highest probability on the predicted class (ties: lower index
- * first), with their pixels.
+ * first), with their pixels when they are images (a table's rows are described by the caller).
  */
 export function mostConfidentlyWrong(
   candidates: readonly WrongCandidate[],
   k: number,
-  pixelsOf: (index: number) => Uint8Array,
+  pixelsOf?: (index: number) => Uint8Array,
 ): ConfidentlyWrong[] {
   return candidates
     .filter((c) => c.label !== c.predicted)
     .sort((a, b) => b.probability - a.probability || a.index - b.index)
     .slice(0, Math.max(0, k))
-    .map((c) => ({ ...c, pixels_b64: base64.encode(pixelsOf(c.index)) }));
+    .map((c) => (pixelsOf ? { ...c, pixels_b64: base64.encode(pixelsOf(c.index)) } : { ...c }));
 }
 
 /** Collects a test pass row by row (`onRow` per softmax row P[o..o+K)) into TestMetrics. */
 export class TestCollector {
-  private readonly labels: Uint8Array;
-  private readonly predicted: Uint8Array;
+  private readonly labels: Uint16Array;
+  private readonly predicted: Uint16Array;
   private readonly wrong: WrongCandidate[] = [];
 
   constructor(
     count: number,
     private readonly K: number,
   ) {
-    this.labels = new Uint8Array(count);
-    this.predicted = new Uint8Array(count);
+    this.labels = new Uint16Array(count);
+    this.predicted = new Uint16Array(count);
   }
 
   readonly onRow = (row: number, P: FloatArray, o: number, label: number): void => {
@@ -110,7 +110,8 @@ export class TestCollector {
   finish(
     { loss, accuracy }: { loss: number; accuracy: number },
     topWrong: number,
-    pixelsOf: (index: number) => Uint8Array,
+    pixelsOf?: (index: number) => Uint8Array,
+    classNames?: readonly string[],
   ): TestMetrics {
     const confusion = confusionMatrix(this.labels, this.predicted, this.K);
     return {
@@ -119,6 +120,7 @@ export class TestCollector {
       confusion,
       report: classificationReport(confusion),
       confidently_wrong: mostConfidentlyWrong(this.wrong, topWrong, pixelsOf),
+      ...(classNames ? { class_names: [...classNames] } : {}),
     };
   }
 }

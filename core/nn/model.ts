@@ -6,7 +6,8 @@
  *   A[l]: [R, n_l] activation output of layer l (logits for l = L−1)   P: [R, K] softmax
  *   H[l]: [R, n_l] input of layer l+1 (A[l] ⊙ dropout mask, or A[l] itself)   M[l]: dropout mask
  *   dA[l]: [R, n_l] gradient w.r.t. H[l], turned in place into dZ[l]
- *   input: u8 [R, k_0]   labels: u8 [R]   X[l]: CSR of layer l's input
+ *   input: u8 [R, k_0] pixels (images)   dense: [R, k_0] floats (tables)   X[l]: CSR of layer l's input
+ *   labels: u16 [R] class ids (classification)   targets: [R, K] standardised targets (regression)
  *
  * Every buffer comes from the model's Kernels (compute.ts), which also compute the layers: the scalar
  * engine's plain typed arrays, or the SIMD engine's WebAssembly memory. Data-parallel training
@@ -27,9 +28,13 @@ export interface ModelSpec {
   activations: readonly Activation[];
   leakySlope: number;
   dropout: readonly number[];
-  /** Input normalisation x = scale·p + offset of the u8 pixels p. */
+  /** Input normalisation x = scale·p + offset of the u8 pixels p (dense inputs: unused, 1 and 0). */
   scale: number;
   offset: number;
+  /** Layer 0 reads u8 `pixels` (absent: pixels) or `dense` float rows (a table's preprocessed features). */
+  input?: 'pixels' | 'dense';
+  /** The output: class scores for a softmax (absent: softmax) or a `linear` prediction (regression). */
+  output?: 'softmax' | 'linear';
 }
 
 /** x = scale·p + offset of the u8 pixels p, per `normalize` (also the first nodes of an ONNX export). */
@@ -45,15 +50,26 @@ export function inputNormalization(
       : { scale: 1 / (255 * pixelStd), offset: -pixelMean / pixelStd };
 }
 
-export function modelSpec(c: TrialConfig, pixelMean: number, pixelStd: number): ModelSpec {
+/** What the data set decides of a model: its input kind and, for pixels, their statistics; its output. */
+export interface DataShape {
+  input: 'pixels' | 'dense';
+  output: 'softmax' | 'linear';
+  pixelMean: number;
+  pixelStd: number;
+}
+
+export function modelSpec(c: TrialConfig, d: DataShape): ModelSpec {
   const hidden = c.layers.length - 2;
-  const norm = inputNormalization(c.normalize, pixelMean, pixelStd);
+  const norm =
+    d.input === 'pixels' ? inputNormalization(c.normalize, d.pixelMean, d.pixelStd) : { scale: 1, offset: 0 };
   return {
     sizes: c.layers,
     activations: Array.from({ length: hidden }, (_, i) => hiddenActivation(c, i)),
     leakySlope: c.leaky_slope,
     dropout: Array.from({ length: hidden }, (_, i) => hiddenDropout(c, i)),
     ...norm,
+    input: d.input,
+    output: d.output,
   };
 }
 
@@ -66,14 +82,19 @@ export interface AdoptedBuffers {
   dW: FloatArray[];
   db: FloatArray[];
   input: Uint8Array;
-  labels: Uint8Array;
+  dense: FloatArray | null;
+  labels: Uint16Array;
+  targets: FloatArray | null;
 }
 
 export interface ModelOptions {
-  /** Allocate W, b, dW, db, M, input and labels visible to gradient workers. */
+  /** Allocate W, b, dW, db, M, the inputs, labels and targets visible to gradient workers. */
   shared?: boolean;
   adopt?: AdoptedBuffers;
 }
+
+/** A u16 view of the kernels' bytes (their blocks are 64-byte aligned). */
+const u16 = (b: Uint8Array): Uint16Array => new Uint16Array(b.buffer, b.byteOffset, b.byteLength >> 1);
 
 const csr = (k: Kernels, rows: number, width: number): Csr => ({
   ptr: k.ints(rows + 1),
@@ -95,8 +116,14 @@ export class Mlp {
   readonly dA: FloatArray[] = [];
   readonly X: Csr[] = [];
   readonly P: FloatArray;
+  /** Pixels of layer 0 (empty for dense inputs). */
   readonly input: Uint8Array;
-  readonly labels: Uint8Array;
+  /** Dense float rows of layer 0 (null for pixels). */
+  readonly dense: FloatArray | null;
+  /** Class ids (empty for a linear output). */
+  readonly labels: Uint16Array;
+  /** Standardised targets [R, K] (null for a softmax output). */
+  readonly targets: FloatArray | null;
   readonly dtype: Dtype;
   /** Multiply-adds of the products run so far, nonzeros counted (forward, dW, dX): the work done. */
   multiplyAdds = 0;
@@ -134,9 +161,14 @@ export class Mlp {
       this.dA.push(k.floats(rows * n));
       this.X.push(csr(k, rows, kin));
     }
-    this.P = k.floats(rows * sz[this.L]!);
-    this.input = ad ? ad.input : k.bytes(rows * sz[0]!, shared);
-    this.labels = ad ? ad.labels : k.bytes(rows, shared);
+    const K = sz[this.L]!;
+    const dense = spec.input === 'dense';
+    const linear = spec.output === 'linear';
+    this.P = k.floats(linear ? 0 : rows * K);
+    this.input = ad ? ad.input : k.bytes(dense ? 0 : rows * sz[0]!, shared);
+    this.dense = ad ? ad.dense : dense ? sh(rows * sz[0]!) : null;
+    this.labels = ad ? ad.labels : u16(k.bytes(linear ? 0 : 2 * rows, shared));
+    this.targets = ad ? ad.targets : linear ? sh(rows * K) : null;
     this.s = {
       csc: { ptr: k.ints(widest + 1), idx: k.ints(rows * widest), val: k.floats(rows * widest) },
       dz: csr(k, rows, widest),
@@ -181,8 +213,9 @@ export class Mlp {
   }
 
   /**
-   * Forward pass over the first B rows of `input`; returns the logits A[L−1]. With `dropout` the masks
-   * M (drawn by drawMasks) are applied; without, hidden outputs pass unchanged (evaluation).
+   * Forward pass over the first B rows of `input` (or `dense`); returns the output layer's A[L−1] (logits,
+   * or the prediction of a linear output). With `dropout` the masks M (drawn by drawMasks) are applied;
+   * without, hidden outputs pass unchanged (evaluation).
    */
   forward(B: number, dropout: boolean): FloatArray {
     const { sizes, scale, offset } = this.spec;
@@ -191,7 +224,8 @@ export class Mlp {
       const n = sizes[l + 1]!;
       const A = this.A[l]!;
       const K = this.kernels;
-      if (l === 0)
+      if (l === 0 && this.dense) K.linearForward(this.dense, B, k, n, this.W[0]!, this.b[0]!, A, this.X[0]!);
+      else if (l === 0)
         K.inputLinearForward(
           this.input,
           scale,

@@ -8,25 +8,31 @@
  * could in theory differ in the last bit.
  */
 import type { TrialConfig } from '../config.ts';
-import type { Dataset, Split } from '../dataset.ts';
-import type { EpochMetrics, TestMetrics } from '../result.ts';
-import { type BatchEngine, type EngineProvider, localEngine } from './batch-engine.ts';
+import type { Dataset, LoadedDataset } from '../dataset.ts';
+import type { AnyTestMetrics, EpochMetrics, TestMetrics } from '../result.ts';
+import { type BatchEngine, type EngineProvider, localEngine, outputLoss } from './batch-engine.ts';
 import { EVAL_ROWS } from './budget.ts';
 import type { Kernels } from './compute.ts';
-import { carveValidation, gatherBatch } from './data.ts';
+import { carveValidation } from './data.ts';
 import { createKernels } from './engines.ts';
+import { DataMismatchError, mismatch } from './fit.ts';
 import type { FloatArray } from './kernels.ts';
-import { type LossOut, lossForwardBackward } from './losses.ts';
+import { huber, type LossOut } from './losses.ts';
 import { TestCollector } from './metrics.ts';
 import { type Dtype, Mlp, modelSpec } from './model.ts';
 import { learningRateAt, Optimizer } from './optimizers.ts';
 import { Xoshiro128ss } from './prng.ts';
+import { RegressionCollector, type RegressionErrors, RegressionStats } from './regression.ts';
+import { type SplitRows, type TrainingSet, trainingSet } from './rows.ts';
 import { encodeSafetensors, mlpTensors } from './safetensors.ts';
 import { configHash, decodeState, encodeState, StateMismatchError } from './state.ts';
 
+export { DataMismatchError } from './fit.ts';
+
 export type TrainerStatus = 'running' | 'finished' | 'diverged';
 
-type OnRow = (row: number, P: FloatArray, o: number, label: number) => void;
+/** A row's output: the softmax row P[o..o+K) and the class id, or the prediction Z[o] and the target. */
+type OnRow = (row: number, out: FloatArray, o: number, label: number) => void;
 /** Rows between the pauses of evaluateTestAsync (4 eval batches). */
 const EVAL_YIELD_ROWS = 1024;
 
@@ -38,7 +44,7 @@ function drain<T>(steps: Generator<void, T>): T {
   }
 }
 
-export interface Trainer {
+export interface Trainer<T extends AnyTestMetrics = AnyTestMetrics> {
   readonly epochsDone: number;
   readonly status: TrainerStatus;
   readonly divergedReason?: string;
@@ -51,9 +57,10 @@ export interface Trainer {
   runEpoch(): EpochMetrics;
   /** Releases worker threads of a parallel engine (no-op otherwise). */
   close?(): Promise<void>;
-  evaluateTest(topWrong?: number): TestMetrics;
+  /** Test metrics (a regression's `topWrong` is its count of worst rows). */
+  evaluateTest(topWrong?: number): T;
   /** The same, awaiting `pause()` every few batches so I/O started before it (an upload) makes progress. */
-  evaluateTestAsync(topWrong: number, pause: () => Promise<void>): Promise<TestMetrics>;
+  evaluateTestAsync(topWrong: number, pause: () => Promise<void>): Promise<T>;
   serialize(): Uint8Array;
   safetensors(): Uint8Array;
 }
@@ -75,28 +82,40 @@ export interface TrainerOptions {
   kernels?: Kernels;
 }
 
-/** Thrown when the data set's shape does not fit the config's input/output layer. */
-export class DataMismatchError extends Error {
-  readonly code = 'DATA_MISMATCH';
-  constructor(message: string) {
-    super(message);
-    this.name = 'DataMismatchError';
-  }
-}
-
-/** Mean cross-entropy of a batch above EXPLODE_FACTOR·ln(K) counts as exploding (chance level is ln K). */
+/**
+ * A batch's mean data loss above EXPLODE_FACTOR × a reference counts as exploding. Cross-entropy: ln K
+ * (chance level). Regression: the loss of predicting the training mean for the training target farthest
+ * from it (at least one standard deviation away) — a loss 50 times that means predictions far outside
+ * anything in the data. (Softmax + MSE is bounded: only non-finite losses count.)
+ */
 export const EXPLODE_FACTOR = 50;
 
-export function createTrainer(config: TrialConfig, data: Dataset, opts: TrainerOptions = {}): Trainer {
-  return new MlpTrainer(config, data, opts);
+/** The loss a batch must exceed to count as exploding (Infinity: none). */
+function explodeLimit(config: TrialConfig, set: TrainingSet): number {
+  if (set.target) {
+    const z = Math.max(1, set.target.maxAbs);
+    return EXPLODE_FACTOR * (config.loss === 'huber' ? huber(z) : z * z);
+  }
+  return config.loss === 'cross_entropy' ? EXPLODE_FACTOR * Math.log(set.outputs) : Number.POSITIVE_INFINITY;
 }
 
-export function resumeTrainer(
+/** What a trainer's test evaluation gives for a data set: an image set's is a classification's. */
+export type TestOf<D extends LoadedDataset> = D extends Dataset ? TestMetrics : AnyTestMetrics;
+
+export function createTrainer<D extends LoadedDataset>(
   config: TrialConfig,
-  data: Dataset,
+  data: D,
+  opts: TrainerOptions = {},
+): Trainer<TestOf<D>> {
+  return new MlpTrainer(config, data, opts) as Trainer<TestOf<D>>;
+}
+
+export function resumeTrainer<D extends LoadedDataset>(
+  config: TrialConfig,
+  data: D,
   state: Uint8Array,
   opts: TrainerOptions = {},
-): Trainer {
+): Trainer<TestOf<D>> {
   const { header, tensors } = decodeState(state);
   if (header.dtype !== 'f32' && header.dtype !== 'f64')
     throw new StateMismatchError(`unknown dtype ${String(header.dtype)}`);
@@ -110,10 +129,10 @@ export function resumeTrainer(
   }
   const t = new MlpTrainer(config, data, { ...opts, dtype: header.dtype as Dtype });
   t.restore(header, tensors);
-  return t;
+  return t as Trainer<TestOf<D>>;
 }
 
-const dataFingerprint = (d: Dataset) => `${d.name}@${d.version}:${d.train.count}/${d.test.count}`;
+const dataFingerprint = (d: TrainingSet) => `${d.name}@${d.version}:${d.train.count}/${d.test.count}`;
 
 class MlpTrainer implements Trainer {
   epochsDone = 0;
@@ -129,6 +148,8 @@ class MlpTrainer implements Trainer {
   private readonly valIdx: Uint32Array;
   private readonly order: Uint32Array;
   private readonly engine: BatchEngine;
+  private readonly set: TrainingSet;
+  private readonly explodeAt: number;
   private readonly lossOut: LossOut = { sum: 0, correct: 0 };
   private readonly hash: string;
   /** Σ g² per param of the last step (W0, b0, W1, …). */
@@ -136,24 +157,18 @@ class MlpTrainer implements Trainer {
 
   constructor(
     readonly config: TrialConfig,
-    readonly data: Dataset,
+    data: LoadedDataset,
     opts: TrainerOptions,
   ) {
     const sizes = config.layers;
-    if (sizes[0] !== data.rows * data.cols) {
-      throw new DataMismatchError(
-        `layers[0] is ${sizes[0]} but ${data.name} has ${data.rows}×${data.cols} = ${data.rows * data.cols} inputs`,
-      );
-    }
-    if (sizes[sizes.length - 1] !== data.classes) {
-      throw new DataMismatchError(
-        `the output layer has ${sizes[sizes.length - 1]} units but ${data.name} has ${data.classes} classes`,
-      );
-    }
+    this.set = trainingSet(data);
+    const problem = mismatch(config, this.set);
+    if (problem) throw new DataMismatchError(problem);
+    this.explodeAt = explodeLimit(config, this.set);
     this.now = opts.now ?? (() => performance.now());
     this.hash = configHash(config);
     this.rng = new Xoshiro128ss(config.seed);
-    const split = carveValidation(data.train.count, config.validation_split, this.rng);
+    const split = carveValidation(this.set.train.count, config.validation_split, this.rng);
     this.trainIdx = split.train;
     this.valIdx = split.val;
     this.order = new Uint32Array(this.trainIdx.length);
@@ -165,7 +180,7 @@ class MlpTrainer implements Trainer {
       throw new Error(
         `kernels: expected ${config.engine} ${dtype} kernels (the config's engine), found ${this.kernels.engine} ${this.kernels.dtype}`,
       );
-    this.model = new Mlp(modelSpec(config, data.pixelMean, data.pixelStd), this.kernels, rows, {
+    this.model = new Mlp(modelSpec(config, this.set.shape), this.kernels, rows, {
       shared: batches.shared,
     });
     this.model.init(config.init, this.rng);
@@ -179,12 +194,11 @@ class MlpTrainer implements Trainer {
     const c = this.config;
     const m = this.model;
     const L = m.L;
-    const K = c.layers[L]!;
     const e = this.epochsDone;
     const lr = learningRateAt(c, e);
     const t0 = this.now();
     const hasDropout = m.M.some((x) => x !== null);
-    const explodeAt = EXPLODE_FACTOR * Math.log(K);
+    const explodeAt = this.explodeAt;
     this.order.set(this.trainIdx);
     this.rng.shuffle(this.order);
     const n = this.order.length;
@@ -195,18 +209,7 @@ class MlpTrainer implements Trainer {
     let batches = 0;
     for (let start = 0, batch = 1; start < n; start += c.batch_size, batch++) {
       const B = Math.min(c.batch_size, n - start);
-      gatherBatch(
-        this.data.train,
-        this.order,
-        start,
-        B,
-        this.data.rows,
-        this.data.cols,
-        c.augment_shift,
-        this.rng,
-        m.input,
-        m.labels,
-      );
+      this.set.train.gather(m, this.order, start, B, c.augment_shift, this.rng);
       if (hasDropout) m.drawMasks(B, this.rng);
       this.engine.run(B, this.lossOut);
       const dataLoss = this.lossOut.sum / B;
@@ -215,7 +218,7 @@ class MlpTrainer implements Trainer {
       lossSum += (dataLoss + penalty) * B;
       correct += this.lossOut.correct;
       seen += B;
-      if (!Number.isFinite(dataLoss) || (c.loss === 'cross_entropy' && dataLoss > explodeAt)) {
+      if (!Number.isFinite(dataLoss) || dataLoss > explodeAt) {
         this.diverge(
           Number.isFinite(dataLoss)
             ? `loss exploded to ${dataLoss.toPrecision(4)} (> ${explodeAt.toPrecision(4)}) at epoch ${e + 1} batch ${batch}`
@@ -230,8 +233,12 @@ class MlpTrainer implements Trainer {
     }
     const val =
       this.valIdx.length > 0
-        ? this.evaluate(this.data.train, this.valIdx, null)
-        : { loss: Number.NaN, accuracy: Number.NaN };
+        ? this.evaluate(this.set.train, this.valIdx, null)
+        : {
+            loss: Number.NaN,
+            accuracy: Number.NaN,
+            errors: this.set.target ? new RegressionStats().errors(1) : undefined,
+          };
     const weightNorms = m.W.map((w) => Math.sqrt(this.normSq(w)));
     if (this.status === 'running' && !weightNorms.every(Number.isFinite)) {
       this.diverge(`weights are not finite after epoch ${e + 1}`);
@@ -240,9 +247,10 @@ class MlpTrainer implements Trainer {
     const metrics: EpochMetrics = {
       epoch: e + 1,
       train_loss: seen ? lossSum / seen : Number.NaN,
-      train_accuracy: seen ? correct / seen : Number.NaN,
+      train_accuracy: seen && !this.set.target ? correct / seen : Number.NaN,
       val_loss: val.loss,
       val_accuracy: val.accuracy,
+      ...(val.errors ? { val_rmse: val.errors.rmse, val_mae: val.errors.mae, val_r2: val.errors.r2 } : {}),
       learning_rate: lr,
       wall_s: wall,
       samples_per_s: wall > 0 ? seen / wall : 0,
@@ -272,58 +280,81 @@ class MlpTrainer implements Trainer {
     this.divergedReason = reason;
   }
 
-  /** Mean data loss and accuracy over split[idx] (all of split when idx is null), in eval mode. */
-  private evaluate(split: Split, idx: Uint32Array | null, onRow: OnRow | null) {
+  /**
+   * Mean data loss and accuracy (a regression: NaN, and its errors in the target's units) over split[idx]
+   * (all of split when idx is null), in eval mode.
+   */
+  private evaluate(split: SplitRows, idx: Uint32Array | null, onRow: OnRow | null) {
     return drain(this.evaluateSteps(split, idx, onRow));
   }
 
   /** `evaluate` as a generator that yields after every EVAL_YIELD_ROWS rows. */
-  private *evaluateSteps(split: Split, idx: Uint32Array | null, onRow: OnRow | null) {
+  private *evaluateSteps(split: SplitRows, idx: Uint32Array | null, onRow: OnRow | null) {
     const m = this.model;
     const K = this.config.layers[m.L]!;
+    const target = this.set.target;
+    const stats = target ? new RegressionStats() : null;
     const ids = idx ?? Uint32Array.from({ length: split.count }, (_, i) => i);
     let loss = 0;
     let correct = 0;
     for (let start = 0; start < ids.length; start += m.rows) {
       const B = Math.min(m.rows, ids.length - start);
-      gatherBatch(split, ids, start, B, this.data.rows, this.data.cols, 0, null, m.input, m.labels);
-      const logits = m.forward(B, false);
-      lossForwardBackward(this.config.loss, logits, m.labels, B, K, m.P, null, 1, this.lossOut);
+      split.gather(m, ids, start, B, 0, null);
+      const z = m.forward(B, false);
+      outputLoss(m, this.config.loss, z, B, null, 1, this.lossOut);
       loss += this.lossOut.sum;
       correct += this.lossOut.correct;
-      if (onRow) for (let r = 0; r < B; r++) onRow(start + r, m.P, r * K, m.labels[r]!);
+      // A regression has one output (mismatch() checked): row r's prediction is z[r], its target targets[r].
+      const t = m.targets;
+      if (stats && t) for (let r = 0; r < B; r++) stats.add(z[r]!, t[r]!);
+      if (onRow) {
+        if (t) for (let r = 0; r < B; r++) onRow(start + r, z, r, t[r]!);
+        else for (let r = 0; r < B; r++) onRow(start + r, m.P, r * K, m.labels[r]!);
+      }
       if ((start + B) % EVAL_YIELD_ROWS < B) yield;
     }
-    return { loss: loss / ids.length, accuracy: correct / ids.length };
+    const n = ids.length;
+    const errors: RegressionErrors | undefined = stats && target ? stats.errors(target.std) : undefined;
+    return { loss: loss / n, accuracy: stats ? Number.NaN : correct / n, errors };
   }
 
-  evaluateTest(topWrong = 10): TestMetrics {
-    const c = new TestCollector(this.data.test.count, this.config.layers[this.model.L]!);
-    return c.finish(drain(this.evaluateSteps(this.data.test, null, c.onRow)), topWrong, this.testPixels);
+  evaluateTest(topWrong = 10): AnyTestMetrics {
+    return drain(this.testSteps(topWrong));
   }
 
-  async evaluateTestAsync(topWrong: number, pause: () => Promise<void>): Promise<TestMetrics> {
-    const c = new TestCollector(this.data.test.count, this.config.layers[this.model.L]!);
-    const steps = this.evaluateSteps(this.data.test, null, c.onRow);
+  async evaluateTestAsync(topWrong: number, pause: () => Promise<void>): Promise<AnyTestMetrics> {
+    const steps = this.testSteps(topWrong);
     for (let r = steps.next(); ; r = steps.next()) {
-      if (r.done) return c.finish(r.value, topWrong, this.testPixels);
+      if (r.done) return r.value;
       await pause();
     }
   }
 
-  private readonly testPixels = (i: number): Uint8Array => {
-    const D = this.data.rows * this.data.cols;
-    return this.data.test.images.slice(i * D, (i + 1) * D);
-  };
+  /** The test pass, collected by task, as a generator (yields as evaluateSteps does). */
+  private *testSteps(topWrong: number): Generator<void, AnyTestMetrics> {
+    const set = this.set;
+    if (set.target) {
+      const c = new RegressionCollector(set.test.count, set.target);
+      const { loss } = yield* this.evaluateSteps(set.test, null, c.onRow);
+      return c.finish(loss, topWrong);
+    }
+    const c = new TestCollector(set.test.count, this.config.layers[this.model.L]!);
+    const done = yield* this.evaluateSteps(set.test, null, c.onRow);
+    return c.finish(done, topWrong, set.testPixels, set.classNames);
+  }
 
   safetensors(): Uint8Array {
     const c = this.config;
+    const t = this.set.target;
     return encodeSafetensors(mlpTensors(c.layers, this.model.W, this.model.b), {
       format: 'pt',
       layers: c.layers.join('-'),
       activation: Array.isArray(c.activation) ? c.activation.join(',') : c.activation,
-      output: 'softmax',
-      normalize: c.normalize,
+      output: t ? 'linear' : 'softmax',
+      // Images: how pixels become inputs; tables: their inputs are the prepared features (the manifest's recipe).
+      ...(this.set.kind === 'image' ? { normalize: c.normalize } : { input: 'prepared features' }),
+      // A regression predicts the standardised target: y = output·target_std + target_mean.
+      ...(t ? { target: t.name, target_mean: String(t.mean), target_std: String(t.std) } : {}),
       config_sha256: this.hash,
       epochs: String(this.epochsDone),
     });
@@ -334,7 +365,7 @@ class MlpTrainer implements Trainer {
     return encodeState(
       {
         config_hash: this.hash,
-        data: dataFingerprint(this.data),
+        data: dataFingerprint(this.set),
         engine: this.kernels.engine,
         dtype: m.dtype,
         epochs_done: this.epochsDone,
@@ -352,9 +383,9 @@ class MlpTrainer implements Trainer {
   restore(h: Record<string, unknown>, tensors: FloatArray[]): void {
     if (h.config_hash !== this.hash)
       throw new StateMismatchError('state was saved for a different config (config hash differs)');
-    if (h.data !== dataFingerprint(this.data)) {
+    if (h.data !== dataFingerprint(this.set)) {
       throw new StateMismatchError(
-        `state was saved for data ${String(h.data)}, not ${dataFingerprint(this.data)}`,
+        `state was saved for data ${String(h.data)}, not ${dataFingerprint(this.set)}`,
       );
     }
     const m = this.model;

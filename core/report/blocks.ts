@@ -1,5 +1,5 @@
 /** HTML pieces shared by the report (html.ts), its chart registry (registry.ts) and the dashboard. */
-import type { TrialResult } from '../result.ts';
+import type { TestMetrics } from '../result.ts';
 import type { Importance } from './analysis.ts';
 import { STATE_COLORS } from './charts.ts';
 import { escapeHtml as e } from './escape.ts';
@@ -9,6 +9,11 @@ export const pct = (x: number | null | undefined, d = 2): string =>
   x === null || x === undefined || !Number.isFinite(x) ? '—' : `${(x * 100).toFixed(d)}%`;
 export const fix = (x: number | null | undefined, d = 4): string =>
   x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d);
+/** A value in a data set's own units: 4 significant digits, thousands separated ("1,234", "0.004512"). */
+export const num = (x: number | null | undefined): string =>
+  x === null || x === undefined || !Number.isFinite(x)
+    ? '—'
+    : Number(x.toPrecision(4)).toLocaleString('en-US', { maximumSignificantDigits: 4 });
 
 export function badge(state: string): string {
   return `<span class="badge state-${e(state)}" style="background:${STATE_COLORS[state] ?? '#57606a'}">${e(state)}</span>`;
@@ -27,7 +32,7 @@ export function importanceTable(imp: readonly Importance[]): string {
     .join('')}</tbody></table>`;
 }
 
-export function classTable(t: NonNullable<TrialResult['test']>): string {
+export function classTable(t: TestMetrics): string {
   const row = (name: string, c: { precision: number; recall: number; f1: number; support: number }) =>
     `<tr><td>${e(name)}</td><td class="num">${fix(c.precision, 3)}</td><td class="num">${fix(c.recall, 3)}</td><td class="num">${fix(c.f1, 3)}</td><td class="num">${c.support}</td></tr>`;
   const rep = t.report;

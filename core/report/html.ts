@@ -1,7 +1,7 @@
 /** The HTML comparison report: one self-contained file (inline CSS, inline SVG charts, a little inline JS). */
-import type { TrialResult } from '../result.ts';
+import { isRegressionTest, type TrialResult } from '../result.ts';
 import { speedUp, stateCounts } from './analysis.ts';
-import { badge, chartBlock, fix, pct } from './blocks.ts';
+import { badge, chartBlock, fix, num, pct } from './blocks.ts';
 import { STATE_COLORS } from './charts.ts';
 import { CLIENT_JS } from './client.ts';
 import { escapeHtml as e } from './escape.ts';
@@ -152,7 +152,10 @@ export async function renderReport(input: RenderReportInput): Promise<string> {
         ? `<p class="muted">The top-ranked trial has no test metrics; showing the best one that has.</p>`
         : '';
     const panels = await trialParts({ result: best, rows: dataset?.rows, cols: dataset?.cols }, draw);
-    bestHtml = `${note}<p>Trial <b>${e(best.trial_id)}</b> (rank ${bestRow.rank}): test accuracy <b>${pct(t.accuracy)}</b>, test loss ${fix(t.loss)}.</p>
+    const figures = isRegressionTest(t)
+      ? `test RMSE <b>${num(t.rmse)}</b>, MAE ${num(t.mae)}, R² ${fix(t.r2, 4)} (${e(t.target)}, in its own units), test loss ${fix(t.loss)}`
+      : `test accuracy <b>${pct(t.accuracy)}</b>, test loss ${fix(t.loss)}`;
+    bestHtml = `${note}<p>Trial <b>${e(best.trial_id)}</b> (rank ${bestRow.rank}): ${figures}.</p>
 ${panels.join('\n')}`;
   }
 

@@ -1,7 +1,7 @@
 /** The leaderboard: ranking by the sweep's metric and the parameters that vary across the sweep. */
 import { canonicalJson } from '../canonical.ts';
 import { TRIAL_CONFIG_KEYS } from '../config.ts';
-import type { TrialResult } from '../result.ts';
+import { isRegressionTest, type TrialResult } from '../result.ts';
 import { TRIAL_STATES } from '../trial-state.ts';
 import type { Leaderboard, LeaderboardRow, ReportMetricName, ReportSweep } from './types.ts';
 
@@ -55,7 +55,8 @@ export function headline(r: TrialResult): Record<ReportMetricName, number | null
   return {
     val_accuracy: finite(r.val_accuracy) ?? finite(last?.val_accuracy),
     val_loss: finite(r.val_loss) ?? finite(last?.val_loss),
-    test_accuracy: finite(r.test_accuracy) ?? finite(r.test?.accuracy),
+    test_accuracy:
+      finite(r.test_accuracy) ?? (r.test && !isRegressionTest(r.test) ? finite(r.test.accuracy) : null),
   };
 }
 

@@ -9,7 +9,7 @@
  * trial, the dashboard's trial page). An entry returns no parts when it has nothing to show.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { TrialResult } from '../result.ts';
+import { isRegressionTest, type TrialResult } from '../result.ts';
 import {
   confusionCells,
   learningCurves,
@@ -160,7 +160,7 @@ export const TRIAL_PANELS: readonly TrialPanel[] = [
     id: 'cm',
     async parts({ result }, draw) {
       const t = result.test;
-      if (!t) return [];
+      if (!t || isRegressionTest(t)) return [];
       return [
         `<div class="row"><div><h3>Confusion matrix</h3>${await draw(confusionSpec(confusionCells(t.confusion)), 'cm', 'confusion matrix')}</div>
 <div><h3>Per-class precision / recall / F1</h3>${classTable(t)}</div></div>`,
@@ -171,7 +171,7 @@ export const TRIAL_PANELS: readonly TrialPanel[] = [
     id: 'wrong',
     async parts({ result, rows, cols }) {
       const t = result.test;
-      if (!t) return [];
+      if (!t || isRegressionTest(t)) return [];
       const wrong = t.confidently_wrong.slice(0, 24);
       return [
         `<h3>Most confidently wrong test images</h3>${
@@ -180,7 +180,7 @@ export const TRIAL_PANELS: readonly TrialPanel[] = [
             : `<div class="digits" id="wrong">${wrong
                 .map((w) =>
                   digitFigure(
-                    w.pixels_b64,
+                    w.pixels_b64 ?? '',
                     `#${w.index}: true <b>${w.label}</b> → ${w.predicted}<br>p=${w.probability.toFixed(3)}`,
                     `test image ${w.index}: true ${w.label}, predicted ${w.predicted}`,
                     rows,

@@ -21,7 +21,7 @@ import {
   trialMessageSchema,
 } from '../../core/messages.ts';
 import type { Leaderboard } from '../../core/report/index.ts';
-import { slimResult, type TrialResult } from '../../core/result.ts';
+import { slimResult, type TestMetrics, type TrialResult } from '../../core/result.ts';
 import { TrialState } from '../../core/trial-state.ts';
 import { createHarness, type Harness, sweepText } from './harness.ts';
 
@@ -92,9 +92,9 @@ describe('result messages', () => {
     expect(msgs).toHaveLength(trials.length);
     for (const m of msgs) {
       const full = await stored(h, id, m.trial_id);
-      expect(full.test?.confidently_wrong.length).toBeGreaterThan(0);
+      expect((full.test as TestMetrics).confidently_wrong.length).toBeGreaterThan(0);
       expect(m.result).toEqual(slimResult(full));
-      expect(m.result?.test?.confidently_wrong).toEqual([]);
+      expect((m.result?.test as TestMetrics).confidently_wrong).toEqual([]);
     }
 
     const gets: string[] = [];

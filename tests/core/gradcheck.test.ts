@@ -1,23 +1,27 @@
 /**
  * Finite-difference gradient checks in float64 through the production forward/backward code of both
  * engines (Mlp with dtype 'f64': the scalar kernels, and the SIMD kernels generated for f64x2): every
- * activation × loss, every input normalisation, dropout off and on (a fixed mask: the PRNG is re-seeded
- * before every forward), and the coupled L2 term via the optimizer.
+ * activation × classification loss, every input normalisation, dropout off and on (a fixed mask: the PRNG
+ * is re-seeded before every forward), and the coupled L2 term via the optimizer; then a table's dense float
+ * inputs (standardised numbers and one-hot zeros) with every activation, under both classification losses
+ * and both regression losses (linear output against targets on both sides of Huber's δ).
  * Central differences with h = 1e-5; tolerance: relative difference |a − n| / max(|a| + |n|, 1e-4) ≤ 1e-6.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   ACTIVATIONS,
   type Activation,
+  CLASSIFICATION_LOSSES,
   ENGINES,
   type Engine,
-  LOSSES,
   NORMALIZATIONS,
+  REGRESSION_LOSSES,
   TRIAL_DEFAULTS,
 } from '../../core/config.ts';
+import { outputLoss } from '../../core/nn/batch-engine.ts';
 import { createKernels } from '../../core/nn/engines.ts';
 import type { FloatArray } from '../../core/nn/kernels.ts';
-import { type LossKind, type LossOut, lossForwardBackward } from '../../core/nn/losses.ts';
+import type { LossKind, LossOut } from '../../core/nn/losses.ts';
 import { Mlp, type ModelSpec, modelSpec } from '../../core/nn/model.ts';
 import { Optimizer } from '../../core/nn/optimizers.ts';
 import { Xoshiro128ss } from '../../core/nn/prng.ts';
@@ -29,27 +33,37 @@ const TOL = 1e-6;
 // Pixels with zeros in them, so the sparse paths (skipped zeros) are exercised.
 const PIXELS = [0, 37, 255, 0, 128, 9, 0, 0, 200, 61, 250, 0, 3, 90, 0, 17, 0, 180, 44, 0];
 const LABELS = [2, 0, 1, 2];
+// A table's rows: two standardised numbers, then a one-hot group of three (zeros the sparse path skips).
+const DENSE = [0.3, -1.2, 0, 1, 0, -0.7, 2.1, 1, 0, 0, 1.4, 0.05, 0, 0, 1, -0.2, -0.9, 0, 1, 0];
+// Standardised targets; with outputs near 0 at init, residuals fall on both sides of Huber's δ = 1.
+const TARGETS = [2.5, -0.3, 0.4, -1.8];
 
 function makeModel(
   engine: Engine,
   act: Activation,
   dropout: number,
-  norm: { scale: number; offset: number },
+  input: { scale: number; offset: number } | 'dense',
+  output: 'softmax' | 'linear' = 'softmax',
 ): Mlp {
+  const sizes = output === 'linear' ? [...SIZES.slice(0, -1), 1] : SIZES;
   const spec: ModelSpec = {
-    sizes: SIZES,
+    sizes,
     activations: [act, act],
     leakySlope: 0.1,
     dropout: [dropout, dropout],
-    ...norm,
+    ...(input === 'dense' ? { scale: 1, offset: 0, input: 'dense' } : { ...input, input: 'pixels' }),
+    output,
   };
-  const m = new Mlp(spec, createKernels(engine, 'f64', SIZES), B);
+  const m = new Mlp(spec, createKernels(engine, 'f64', sizes), B);
   m.init('glorot_uniform', new Xoshiro128ss(7));
   // Non-zero biases so every parameter matters.
   m.b.forEach((b, l) => {
     for (let j = 0; j < b.length; j++) b[j] = 0.05 * (j + 1) * (l % 2 ? -1 : 1);
   });
-  m.input.set(PIXELS);
+  if (m.dense) m.dense.set(DENSE);
+  else m.input.set(PIXELS);
+  if (m.targets) m.targets.set(TARGETS);
+  else m.labels.set(LABELS);
   return m;
 }
 
@@ -57,10 +71,9 @@ function makeModel(
 function lossOf(m: Mlp, loss: LossKind, grad: boolean): number {
   const dropout = m.M.some((x) => x);
   if (dropout) m.drawMasks(B, new Xoshiro128ss(99));
-  const logits = m.forward(B, dropout);
+  const z = m.forward(B, dropout);
   const out: LossOut = { sum: 0, correct: 0 };
-  const K = SIZES[SIZES.length - 1]!;
-  lossForwardBackward(loss, logits, Uint8Array.from(LABELS), B, K, m.P, m.dA[m.L - 1]!, 1 / B, out);
+  outputLoss(m, loss, z, B, m.dA[m.L - 1]!, 1 / B, out);
   if (grad) m.backward(B);
   return out.sum / B;
 }
@@ -88,7 +101,8 @@ function worstRelDiff(m: Mlp, f: () => number, analytic: FloatArray[]): number {
 /** Every input normalisation, as the production code maps it to x = scale·p + offset (MNIST's pixel stats). */
 const NORMS = Object.fromEntries(
   NORMALIZATIONS.map((normalize) => {
-    const { scale, offset } = modelSpec({ ...TRIAL_DEFAULTS, normalize }, 0.1307, 0.3081);
+    const pixels = { input: 'pixels', output: 'softmax', pixelMean: 0.1307, pixelStd: 0.3081 } as const;
+    const { scale, offset } = modelSpec({ ...TRIAL_DEFAULTS, normalize }, pixels);
     return [normalize, { scale, offset }];
   }),
 ) as Record<(typeof NORMALIZATIONS)[number], { scale: number; offset: number }>;
@@ -96,24 +110,52 @@ const NORMS = Object.fromEntries(
 for (const engine of ENGINES)
   describe(`finite-difference gradient check (${engine} engine, float64, 5-4-3-3, batch 4)`, () => {
     const worst: Record<string, number> = {};
+    const check = (name: string, make: () => Mlp, loss: LossKind) =>
+      it(name, () => {
+        const m = make();
+        lossOf(m, loss, true);
+        const analytic = m.params().map((p) => Float64Array.from(p.g));
+        const w = worstRelDiff(m, () => lossOf(m, loss, false), analytic);
+        worst[name] = w;
+        expect(analytic.some((g) => g.some((v) => v !== 0))).toBe(true);
+        expect(w).toBeLessThan(TOL);
+      });
     for (const act of ACTIVATIONS) {
-      for (const loss of LOSSES) {
+      for (const loss of CLASSIFICATION_LOSSES) {
         for (const [normName, norm] of Object.entries(NORMS)) {
-          for (const dropout of [0, 0.3]) {
-            const name = `${act} × ${loss} × ${normName} × dropout ${dropout}`;
-            it(name, () => {
-              const m = makeModel(engine, act, dropout, norm);
-              lossOf(m, loss, true);
-              const analytic = m.params().map((p) => Float64Array.from(p.g));
-              const w = worstRelDiff(m, () => lossOf(m, loss, false), analytic);
-              worst[name] = w;
-              expect(analytic.some((g) => g.some((v) => v !== 0))).toBe(true);
-              expect(w).toBeLessThan(TOL);
-            });
-          }
+          for (const dropout of [0, 0.3])
+            check(
+              `${act} × ${loss} × ${normName} × dropout ${dropout}`,
+              () => makeModel(engine, act, dropout, norm),
+              loss,
+            );
         }
       }
     }
+
+    for (const act of ACTIVATIONS) {
+      for (const dropout of [0, 0.3]) {
+        for (const loss of CLASSIFICATION_LOSSES)
+          check(
+            `dense inputs × ${act} × ${loss} (3 classes) × dropout ${dropout}`,
+            () => makeModel(engine, act, dropout, 'dense'),
+            loss,
+          );
+        for (const loss of REGRESSION_LOSSES)
+          check(
+            `dense inputs × ${act} × ${loss} (regression) × dropout ${dropout}`,
+            () => makeModel(engine, act, dropout, 'dense', 'linear'),
+            loss,
+          );
+      }
+    }
+
+    it('the regression targets put residuals on both sides of Huber’s δ', () => {
+      const m = makeModel(engine, 'relu', 0, 'dense', 'linear');
+      const z = m.forward(B, false);
+      const r = TARGETS.map((t, i) => Math.abs(z[i]! - t));
+      expect(r.some((x) => x > 1) && r.some((x) => x < 1)).toBe(true);
+    });
 
     it('coupled L2: the optimizer applies d/dW(½·l2·ΣW²) = l2·W to weights, not biases', () => {
       const l2 = 0.3;

@@ -11,7 +11,7 @@ import { toyDataset } from './toy.ts';
 const data = toyDataset();
 const noTiming = (h: readonly object[]) => h.map((m) => ({ ...m, wall_s: 0, samples_per_s: 0 }));
 
-async function finish(t: Trainer): Promise<Trainer> {
+async function finish<T extends Trainer>(t: T): Promise<T> {
   while (t.status === 'running') t.runEpoch();
   await t.close?.();
   return t;

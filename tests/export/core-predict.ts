@@ -6,7 +6,7 @@ import type { TrialConfig } from '../../core/config.ts';
 import type { Split } from '../../core/dataset.ts';
 import { createKernels } from '../../core/nn/engines.ts';
 import { decodeSafetensors } from '../../core/nn/index.ts';
-import { lossForwardBackward } from '../../core/nn/losses.ts';
+import { type ClassificationLoss, lossForwardBackward } from '../../core/nn/losses.ts';
 import { Mlp, modelSpec } from '../../core/nn/model.ts';
 
 export function corePredict(
@@ -21,7 +21,7 @@ export function corePredict(
   const D = sizes[0]!;
   const rows = 256;
   const kernels = createKernels(config.engine, 'f32', sizes); // the trial's own engine
-  const m = new Mlp(modelSpec(config, norm.pixelMean, norm.pixelStd), kernels, rows);
+  const m = new Mlp(modelSpec(config, { input: 'pixels', output: 'softmax', ...norm }), kernels, rows);
   const { tensors } = decodeSafetensors(weights);
   for (let l = 0; l < L; l++) {
     const k = sizes[l]!;
@@ -37,7 +37,7 @@ export function corePredict(
     m.input.set(split.images.subarray(start * D, (start + B) * D));
     m.labels.set(split.labels.subarray(start, start + B));
     const logits = m.forward(B, false);
-    lossForwardBackward(config.loss, logits, m.labels, B, K, m.P, null, 1, loss);
+    lossForwardBackward(config.loss as ClassificationLoss, logits, m.labels, B, K, m.P, null, 1, loss);
     out.set(m.P.subarray(0, B * K), start * K);
   }
   return out;

@@ -121,7 +121,7 @@ export function prepareTable(
     rows_without_label: rows.withoutLabel,
     options,
   };
-  const common = { kind: 'table' as const, name: o.name, version, inputs, featureNames };
+  const common = { kind: 'table' as const, name: o.name, version, inputs, featureNames, steps: features };
   const split = <L extends Uint16Array | Float32Array>(f: Float32Array, l: L, count: number) => ({
     features: f,
     labels: l,

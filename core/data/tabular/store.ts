@@ -81,6 +81,7 @@ export async function loadTableFromManifest(
     version: m.version,
     inputs: m.inputs,
     featureNames: m.feature_names,
+    steps: m.features,
   };
   if (m.label.task === 'classification') {
     return {
