@@ -130,8 +130,8 @@ export function regressionLossForwardBackward(
     for (let i = 0; i < n; i++) {
       const r = Z[i]! - targets[i]!;
       sum += huber(r);
-      // NaN residuals stay NaN (the comparisons are false for them), so a diverged batch is seen.
-      if (dZ) dZ[i] = g * (r > d ? d : r < -d ? -d : r);
+      // NaN residuals stay NaN (Math.min/max propagate it), so a diverged batch is seen.
+      if (dZ) dZ[i] = g * Math.max(-d, Math.min(d, r));
     }
   }
   out.sum = sum / K;

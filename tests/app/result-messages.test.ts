@@ -94,7 +94,7 @@ describe('result messages', () => {
       const full = await stored(h, id, m.trial_id);
       expect((full.test as TestMetrics).confidently_wrong.length).toBeGreaterThan(0);
       expect(m.result).toEqual(slimResult(full));
-      expect((m.result?.test as TestMetrics).confidently_wrong).toEqual([]);
+      expect((m.result?.test as TestMetrics | undefined)?.confidently_wrong).toEqual([]);
     }
 
     const gets: string[] = [];
