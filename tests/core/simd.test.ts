@@ -13,10 +13,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, type Activation, parseTrialConfig, type TrialConfig } from '../../core/config.ts';
+import { forwardBackward } from '../../core/nn/batch-engine.ts';
 import type { Dtype, Kernels } from '../../core/nn/compute.ts';
 import { createKernels } from '../../core/nn/engines.ts';
 import type { FloatArray } from '../../core/nn/kernels.ts';
-import { type LossOut, lossForwardBackward } from '../../core/nn/losses.ts';
+import type { LossOut } from '../../core/nn/losses.ts';
 import { Mlp, type ModelSpec } from '../../core/nn/model.ts';
 import { Optimizer, RULES } from '../../core/nn/optimizers.ts';
 import { Xoshiro128ss } from '../../core/nn/prng.ts';
@@ -46,7 +47,15 @@ interface Pair {
   simd: Mlp;
 }
 
-/** Two models (one per engine) with identical weights, biases, pixels (with zeros), labels and masks. */
+/** A table's inputs instead of pixels: dense floats (standardised numbers and one-hot zeros), a softmax or a linear output. */
+interface Table {
+  output: 'softmax' | 'linear';
+}
+
+/**
+ * Two models (one per engine) with identical weights, biases, inputs (pixels with zeros, or a table's dense
+ * floats with zeros), labels (or targets) and masks.
+ */
 function pair(
   sizes: number[],
   act: Activation,
@@ -54,6 +63,7 @@ function pair(
   norm: keyof typeof NORMS,
   B: number,
   dtype: Dtype,
+  table?: Table,
 ): Pair {
   const hidden = sizes.length - 2;
   const spec: ModelSpec = {
@@ -61,7 +71,7 @@ function pair(
     activations: Array.from({ length: hidden }, () => act),
     leakySlope: 0.05,
     dropout: Array.from({ length: hidden }, () => dropout),
-    ...NORMS[norm],
+    ...(table ? { scale: 1, offset: 0, input: 'dense', output: table.output } : NORMS[norm]),
   };
   const make = (engine: 'scalar' | 'simd') => {
     const m = new Mlp(spec, createKernels(engine, dtype, sizes), B);
@@ -70,46 +80,52 @@ function pair(
     m.b.forEach((b) => {
       for (let j = 0; j < b.length; j++) b[j] = 0.2 * (rng.nextFloat() - 0.5);
     });
-    for (let i = 0; i < B * sizes[0]!; i++) m.input[i] = rng.nextFloat() < 0.7 ? 0 : rng.below(256);
-    for (let r = 0; r < B; r++) m.labels[r] = rng.below(sizes.at(-1)!);
+    if (m.dense)
+      for (let i = 0; i < B * sizes[0]!; i++) m.dense[i] = rng.nextFloat() < 0.4 ? 0 : rng.normal();
+    else for (let i = 0; i < B * sizes[0]!; i++) m.input[i] = rng.nextFloat() < 0.7 ? 0 : rng.below(256);
+    if (m.targets) for (let r = 0; r < B; r++) m.targets[r] = 1.5 * rng.normal();
+    else for (let r = 0; r < B; r++) m.labels[r] = rng.below(sizes.at(-1)!);
     m.drawMasks(B, new Xoshiro128ss(3));
     return m;
   };
   return { scalar: make('scalar'), simd: make('simd') };
 }
 
-/** Forward (training mode) + cross-entropy + backward on one model. */
+/** Forward (training mode) + cross-entropy (a linear output: Huber) + backward on one model. */
 function pass(m: Mlp, B: number): void {
-  const K = m.spec.sizes.at(-1)!;
   const out: LossOut = { sum: 0, correct: 0 };
-  const logits = m.forward(B, true);
-  lossForwardBackward('cross_entropy', logits, m.labels, B, K, m.P, m.dA[m.L - 1]!, 1 / B, out);
-  m.backward(B);
+  forwardBackward(m, m.targets ? 'huber' : 'cross_entropy', B, 1 / B, out);
 }
 
 const productTol = (dtype: Dtype) => (dtype === 'f32' ? 1e-5 : 1e-12);
 
-const SHAPES: { sizes: number[]; B: number }[] = [
+const SHAPES: { sizes: number[]; B: number; table?: Table }[] = [
   { sizes: [784, 128, 64, 10], B: 64 },
   // Row lengths that are not multiples of the lanes (tails), a 1-row batch, more rows than a CSR block.
   { sizes: [50, 13, 250, 10, 7], B: 7 },
   { sizes: [21, 6, 3], B: 1 },
+  // Tables: dense float layer 0 of odd widths, 26 classes, a one-unit linear output (regression).
+  { sizes: [30, 32, 16, 26], B: 19, table: { output: 'softmax' } },
+  { sizes: [13, 20, 7, 1], B: 33, table: { output: 'linear' } },
+  { sizes: [5, 3, 1], B: 1, table: { output: 'linear' } },
 ];
 
 describe('SIMD engine vs the scalar reference, kernel by kernel', () => {
   for (const dtype of ['f32', 'f64'] as const) {
-    for (const { sizes, B } of SHAPES) {
+    for (const { sizes, B, table } of SHAPES) {
       for (const act of ACTIVATIONS) {
-        for (const norm of ['scale01', 'standardize'] as const) {
+        for (const norm of table ? (['scale01'] as const) : (['scale01', 'standardize'] as const)) {
           const dropout = act === 'relu' ? 0.25 : 0;
-          it(`${dtype} ${sizes.join('-')} × ${B} rows, ${act}, ${norm}, dropout ${dropout}`, () => {
-            const { scalar, simd } = pair(sizes, act, dropout, norm, B, dtype);
+          const input = table ? `table (dense, ${table.output})` : norm;
+          it(`${dtype} ${sizes.join('-')} × ${B} rows, ${act}, ${input}, dropout ${dropout}`, () => {
+            const { scalar, simd } = pair(sizes, act, dropout, norm, B, dtype, table);
             pass(scalar, B);
             pass(simd, B);
             const tol = productTol(dtype);
             for (let l = 0; l < scalar.L; l++) {
               const n = sizes[l + 1]!;
-              // The CSR of every layer input: same nonzeros, same values (layer 0: scale·p in f64, rounded once).
+              // The CSR of every layer input: same nonzeros, same values (layer 0: scale·p in f64, rounded once;
+              // a table's floats as they are).
               const nnz = scalar.X[l]!.ptr[B]!;
               same(simd.X[l]!.ptr.subarray(0, B + 1), scalar.X[l]!.ptr.subarray(0, B + 1));
               same(simd.X[l]!.idx.subarray(0, nnz), scalar.X[l]!.idx.subarray(0, nnz));

@@ -7,8 +7,10 @@ import { createParallelTrainer, resumeParallelTrainer } from '../../adapters/thr
 import { ENGINES, parseTrialConfig, type TrialConfig } from '../../core/config.ts';
 import { createTrainer, type Trainer } from '../../core/nn/index.ts';
 import { toyDataset } from './toy.ts';
+import { toyRegressionTable } from './toy-table.ts';
 
 const data = toyDataset();
+const table = toyRegressionTable();
 const noTiming = (h: readonly object[]) => h.map((m) => ({ ...m, wall_s: 0, samples_per_s: 0 }));
 
 async function finish<T extends Trainer>(t: T): Promise<T> {
@@ -86,6 +88,20 @@ for (const engine of ENGINES)
       await half.close?.();
       const rest = await finish(resumeParallelTrainer(cfg(), data, state, { threads: 2 }));
       expect(Buffer.from(rest.safetensors()).equals(Buffer.from(full.safetensors()))).toBe(true);
+    });
+
+    it('a regression table (dense rows, float targets): 2 threads reproducible, following 1 thread', async () => {
+      const c = cfg({ layers: [5, 12, 1], loss: 'huber', augment_shift: 0, validation_split: 0.2 });
+      const a = await finish(createParallelTrainer(c, table, { threads: 2 }));
+      const b = await finish(createParallelTrainer(c, table, { threads: 2 }));
+      const single = await finish(createTrainer(c, table));
+      expect(Buffer.from(a.safetensors()).equals(Buffer.from(b.safetensors()))).toBe(true);
+      a.history.forEach((m, i) => {
+        const s = single.history[i]!;
+        expect(Math.abs(m.train_loss - s.train_loss)).toBeLessThan(1e-3 * s.train_loss);
+        expect(Math.abs(m.val_rmse! - s.val_rmse!)).toBeLessThan(1e-3 * s.val_rmse!);
+      });
+      expect(a.history.at(-1)!.val_rmse!).toBeLessThan(a.history[0]!.val_rmse!);
     });
 
     it('3 threads on a batch of 20 (blocks of 7, 7, 6) follow the single-threaded run', async () => {
