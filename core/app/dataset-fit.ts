@@ -9,6 +9,7 @@ import type { BlobStore } from '../ports.ts';
 import {
   BUILTIN_DATASETS,
   checkNetFits,
+  checkTaskFits,
   datasetShape,
   type ManifestShape,
   ProblemList,
@@ -55,5 +56,6 @@ export async function datasetProblems(
   if (!shape) return [];
   const p = new ProblemList();
   checkNetFits(p, sweep, shape);
+  checkTaskFits(p, sweep, shape);
   return p.list;
 }

@@ -2,7 +2,7 @@
  * The data behind every chart of the report, as plain rows (tested directly; the chart specs only map
  * these rows to marks).
  */
-import type { TrialResult } from '../result.ts';
+import type { RegressionTestMetrics, TrialResult } from '../result.ts';
 import { canonicalJson, displayParam } from './leaderboard.ts';
 import type { Leaderboard, LeaderboardRow } from './types.ts';
 
@@ -282,10 +282,17 @@ export function learningRateScatter(results: readonly TrialResult[], lb: Leaderb
 // ---------------------------------------------------------------------------------------------------
 // Learning curves
 
+/** The per-epoch series of the learning curves, by task: how good (accuracy, or RMSE in the target's units), and the loss. */
+export const CURVE_SERIES = {
+  classification: ['val_accuracy', 'val_loss'],
+  regression: ['val_rmse', 'val_loss'],
+} as const;
+export type CurveSeries = (typeof CURVE_SERIES)[keyof typeof CURVE_SERIES][number];
+
 export interface CurvePoint {
   trial_id: string;
   epoch: number;
-  series: 'val_accuracy' | 'val_loss';
+  series: CurveSeries;
   value: number;
   /** Highlighted (coloured) trial, or context (pruned, greyed). */
   highlight: boolean;
@@ -294,7 +301,7 @@ export interface CurvePoint {
 }
 
 /**
- * Per-epoch validation accuracy and loss of the top `top` non-pruned trials with a history (coloured),
+ * Per-epoch validation accuracy (a regression: RMSE) and loss of the top `top` non-pruned trials with a history (coloured),
  * plus up to `maxPruned` pruned trials (greyed, best-ranked first) to show where pruning stopped them, and
  * up to `maxRunning` trials still running (coloured: the dashboard passes their epochs so far).
  */
@@ -322,9 +329,9 @@ export function learningCurves(
     else if (pruned) nPruned++;
     else nTop++;
     for (const e of r.history) {
-      for (const series of ['val_accuracy', 'val_loss'] as const) {
+      for (const series of CURVE_SERIES[lb.task]) {
         const value = e[series];
-        if (!Number.isFinite(value)) continue;
+        if (value === undefined || !Number.isFinite(value)) continue;
         out.push({
           trial_id: r.trial_id,
           epoch: e.epoch,
@@ -346,20 +353,67 @@ export function learningCurves(
 export interface ConfusionCell {
   actual: number;
   predicted: number;
+  /** The classes' names (their ids as text when the data set names none). */
+  actual_label: string;
+  predicted_label: string;
   count: number;
   /** count / (row total): the share of true class `actual` predicted as `predicted`. */
   rate: number;
 }
 
-export function confusionCells(confusion: readonly (readonly number[])[]): ConfusionCell[] {
+/** Classes a confusion matrix draws at most; beyond, the ones with the most test rows (the table lists all). */
+export const MAX_MATRIX_CLASSES = 40;
+
+/** The classes a matrix of `confusion` shows: all, or the MAX_MATRIX_CLASSES with the most rows (by id). */
+export function matrixClasses(confusion: readonly (readonly number[])[]): number[] {
+  const ids = confusion.map((_, i) => i);
+  if (ids.length <= MAX_MATRIX_CLASSES) return ids;
+  const support = confusion.map((row) => row.reduce((s, x) => s + x, 0));
+  return ids
+    .sort((a, b) => support[b]! - support[a]! || a - b)
+    .slice(0, MAX_MATRIX_CLASSES)
+    .sort((a, b) => a - b);
+}
+
+export function confusionCells(
+  confusion: readonly (readonly number[])[],
+  names?: readonly string[],
+): ConfusionCell[] {
   const out: ConfusionCell[] = [];
-  confusion.forEach((row, actual) => {
+  const shown = matrixClasses(confusion);
+  const label = (i: number) => names?.[i] ?? String(i);
+  for (const actual of shown) {
+    const row = confusion[actual]!;
     const total = row.reduce((s, x) => s + x, 0);
-    row.forEach((count, predicted) => {
-      out.push({ actual, predicted, count, rate: total > 0 ? count / total : 0 });
-    });
-  });
+    for (const predicted of shown) {
+      const count = row[predicted]!;
+      out.push({
+        actual,
+        predicted,
+        actual_label: label(actual),
+        predicted_label: label(predicted),
+        count,
+        rate: total > 0 ? count / total : 0,
+      });
+    }
+  }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Regression fit
+
+export interface FitPoint {
+  index: number;
+  actual: number;
+  predicted: number;
+  /** actual − predicted, in the target's units. */
+  residual: number;
+}
+
+/** The plotted test rows of a regression, with their residuals. */
+export function fitPoints(t: RegressionTestMetrics): FitPoint[] {
+  return t.points.map((p) => ({ ...p, residual: p.actual - p.predicted }));
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -4,17 +4,20 @@
  * trials it shows, so renders of one sweep reuse the compiled spec.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type {
-  ConfusionCell,
-  CurvePoint,
-  EpochPoint,
-  Importance,
-  LrPoint,
-  NormPoint,
-  ParallelDimension,
-  ParallelPoint,
+import {
+  type ConfusionCell,
+  CURVE_SERIES,
+  type CurvePoint,
+  type CurveSeries,
+  type EpochPoint,
+  type FitPoint,
+  type Importance,
+  type LrPoint,
+  type NormPoint,
+  type ParallelDimension,
+  type ParallelPoint,
 } from './analysis.ts';
-import type { DatasetPreview } from './types.ts';
+import type { DatasetPreview, ReportTask } from './types.ts';
 
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 
@@ -135,8 +138,17 @@ export function lrScatterSpec(points: readonly LrPoint[], metricName: string): T
   } as TopLevelSpec;
 }
 
-export function learningCurveSpec(points: readonly CurvePoint[]): TopLevelSpec {
-  const panel = (series: 'val_accuracy' | 'val_loss', title: string) => ({
+const CURVE_TITLES: Record<CurveSeries, string> = {
+  val_accuracy: 'Validation accuracy',
+  val_rmse: 'Validation RMSE (target units)',
+  val_loss: 'Validation loss',
+};
+
+export function learningCurveSpec(
+  points: readonly CurvePoint[],
+  task: ReportTask = 'classification',
+): TopLevelSpec {
+  const panel = (series: CurveSeries, title: string) => ({
     width: 380,
     height: 240,
     title,
@@ -167,7 +179,7 @@ export function learningCurveSpec(points: readonly CurvePoint[]): TopLevelSpec {
   });
   return {
     data: { values: points as unknown as Record<string, unknown>[] },
-    hconcat: [panel('val_accuracy', 'Validation accuracy'), panel('val_loss', 'Validation loss')],
+    hconcat: CURVE_SERIES[task].map((s) => panel(s, CURVE_TITLES[s])),
   } as TopLevelSpec;
 }
 
@@ -211,13 +223,27 @@ export function importanceSpec(imp: readonly Importance[]): TopLevelSpec {
 export function confusionSpec(cells: readonly ConfusionCell[]): TopLevelSpec {
   const classes = Math.round(Math.sqrt(cells.length));
   const step = classes <= 10 ? 30 : Math.max(12, Math.floor(320 / classes));
+  // Classes by name, in class-id order.
+  const longest = Math.max(0, ...cells.map((c) => c.predicted_label.length));
   return {
     width: { step },
     height: { step },
     data: { values: cells as unknown as Record<string, unknown>[] },
     encoding: {
-      x: { field: 'predicted', type: 'ordinal', title: 'predicted', axis: { labelAngle: 0, orient: 'top' } },
-      y: { field: 'actual', type: 'ordinal', title: 'true' },
+      x: {
+        field: 'predicted_label',
+        type: 'ordinal',
+        sort: { field: 'predicted', op: 'min' },
+        title: 'predicted',
+        axis: { labelAngle: longest > 3 && classes > 4 ? -45 : 0, orient: 'top', labelLimit: 120 },
+      },
+      y: {
+        field: 'actual_label',
+        type: 'ordinal',
+        sort: { field: 'actual', op: 'min' },
+        title: 'true',
+        axis: { labelLimit: 120 },
+      },
     },
     layer: [
       {
@@ -251,12 +277,13 @@ export function confusionSpec(cells: readonly ConfusionCell[]): TopLevelSpec {
 }
 
 export function histogramSpec(d: DatasetPreview): TopLevelSpec {
-  const rows: { digit: number; split: string; count: number; share: number }[] = [];
+  const rows: { digit: number; name: string; split: string; count: number; share: number }[] = [];
   for (const split of ['train', 'test'] as const) {
     const h = d.class_histogram[split];
     const total = h.reduce((s, x) => s + x, 0);
     h.forEach((count, digit) => {
-      rows.push({ digit, split, count, share: total > 0 ? count / total : 0 });
+      const name = d.table?.classes?.[digit] ?? String(digit);
+      rows.push({ digit, name, split, count, share: total > 0 ? count / total : 0 });
     });
   }
   return {
@@ -265,7 +292,13 @@ export function histogramSpec(d: DatasetPreview): TopLevelSpec {
     data: { values: rows },
     mark: { type: 'bar' },
     encoding: {
-      x: { field: 'digit', type: 'ordinal', title: 'class', axis: { labelAngle: 0 } },
+      x: {
+        field: 'name',
+        type: 'ordinal',
+        sort: { field: 'digit', op: 'min' },
+        title: 'class',
+        axis: { labelAngle: rows.some((r) => r.name.length > 3) ? -45 : 0, labelLimit: 120 },
+      },
       xOffset: { field: 'split', sort: ['train', 'test'] },
       y: { field: 'share', type: 'quantitative', axis: { format: '.0%' }, title: 'share of split' },
       color: {
@@ -345,5 +378,84 @@ export function epochCurvesSpec(points: readonly EpochPoint[]): TopLevelSpec {
   return {
     data: { values: points as unknown as Record<string, unknown>[] },
     hconcat: [panel('accuracy', 'Accuracy'), panel('loss', 'Loss')],
+  } as TopLevelSpec;
+}
+
+/**
+ * A regression's test rows: predicted against actual (the diagonal is a perfect fit) and the residual
+ * (actual − predicted) against the prediction (a pattern there is what the net missed), in the target's units.
+ */
+export function regressionFitSpec(points: readonly FitPoint[], target: string): TopLevelSpec {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const p of points) {
+    lo = Math.min(lo, p.actual, p.predicted);
+    hi = Math.max(hi, p.actual, p.predicted);
+  }
+  const diagonal = Number.isFinite(lo) ? [{ v: lo }, { v: hi }] : [];
+  const dot = { type: 'point', filled: true, size: 22, opacity: 0.6, color: '#0969da' } as const;
+  const tooltip = [
+    { field: 'index', type: 'quantitative', title: 'test row' },
+    { field: 'actual', type: 'quantitative', format: '.4~g' },
+    { field: 'predicted', type: 'quantitative', format: '.4~g' },
+  ];
+  return {
+    hconcat: [
+      {
+        width: 320,
+        height: 300,
+        title: 'Predicted vs actual',
+        layer: [
+          {
+            data: { values: diagonal },
+            mark: { type: 'line', color: '#8c959f', strokeDash: [4, 4] },
+            encoding: {
+              x: { field: 'v', type: 'quantitative' },
+              y: { field: 'v', type: 'quantitative' },
+            },
+          },
+          {
+            data: { values: points as unknown as Record<string, unknown>[] },
+            mark: dot,
+            encoding: {
+              x: { field: 'actual', type: 'quantitative', scale: { zero: false }, title: `actual ${target}` },
+              y: {
+                field: 'predicted',
+                type: 'quantitative',
+                scale: { zero: false },
+                title: `predicted ${target}`,
+              },
+              tooltip,
+            },
+          },
+        ],
+      },
+      {
+        width: 320,
+        height: 300,
+        title: 'Residuals',
+        layer: [
+          {
+            data: { values: [{ zero: 0 }] },
+            mark: { type: 'rule', color: '#8c959f', strokeDash: [4, 4] },
+            encoding: { y: { field: 'zero', type: 'quantitative' } },
+          },
+          {
+            data: { values: points as unknown as Record<string, unknown>[] },
+            mark: dot,
+            encoding: {
+              x: {
+                field: 'predicted',
+                type: 'quantitative',
+                scale: { zero: false },
+                title: `predicted ${target}`,
+              },
+              y: { field: 'residual', type: 'quantitative', title: 'actual − predicted' },
+              tooltip,
+            },
+          },
+        ],
+      },
+    ],
   } as TopLevelSpec;
 }

@@ -1,5 +1,6 @@
 /** The leaderboard as a terminal table, JSON, CSV (RFC 4180) or Markdown. */
 import Table from 'cli-table3';
+import { METRIC_COLUMNS, type MetricColumn } from './leaderboard.ts';
 import type { Leaderboard, LeaderboardRow } from './types.ts';
 
 export type LeaderboardFormat = 'table' | 'json' | 'csv' | 'md';
@@ -14,6 +15,16 @@ interface Column {
 }
 
 const fixed = (x: number | null, d: number): string => (x === null ? '—' : x.toFixed(d));
+
+/** A value in a data set's own units: 4 significant digits, thousands separated ("1,234", "0.004512"). */
+export function formatUnits(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
+  return Number(x.toPrecision(4)).toLocaleString('en-US', { maximumSignificantDigits: 4 });
+}
+
+/** A metric column's value as text (fractions with 4 decimals, errors in the target's units). */
+export const formatMetric = (c: MetricColumn, x: number | null): string =>
+  c.style === 'units' ? formatUnits(x) : fixed(x, 4);
 
 /** Seconds as "812 ms", "12.3 s", "4m 05s", "1h 02m". */
 export function formatDuration(s: number | null): string {
@@ -55,19 +66,14 @@ export function leaderboardColumns(lb: Leaderboard): Column[] {
     { head: 'rank', numeric: true, raw: (r) => r.rank, text: (r) => String(r.rank) },
     { head: 'trial_id', numeric: false, raw: (r) => r.trial_id, text: (r) => r.trial_id },
     ...params,
-    {
-      head: 'val_accuracy',
-      numeric: true,
-      raw: (r) => r.val_accuracy,
-      text: (r) => fixed(r.val_accuracy, 4),
-    },
-    {
-      head: 'test_accuracy',
-      numeric: true,
-      raw: (r) => r.test_accuracy,
-      text: (r) => fixed(r.test_accuracy, 4),
-    },
-    { head: 'val_loss', numeric: true, raw: (r) => r.val_loss, text: (r) => fixed(r.val_loss, 4) },
+    ...METRIC_COLUMNS[lb.task].map(
+      (c): Column => ({
+        head: c.key,
+        numeric: true,
+        raw: (r) => r[c.key],
+        text: (r) => formatMetric(c, r[c.key]),
+      }),
+    ),
     { head: 'epochs_run', numeric: true, raw: (r) => r.epochs_run, text: (r) => String(r.epochs_run) },
     { head: 'state', numeric: false, raw: (r) => r.state, text: (r) => r.state },
     { head: 'wall_s', numeric: true, raw: (r) => r.wall_s, text: (r) => formatDuration(r.wall_s) },

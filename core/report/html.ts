@@ -79,7 +79,13 @@ function summarySection(lb: Leaderboard): string {
     ['trials', String(lb.rows.length)],
     [
       `best ${metric.name}`,
-      best?.metric != null ? (metric.name === 'val_loss' ? fix(best.metric) : pct(best.metric)) : '—',
+      best?.metric == null
+        ? '—'
+        : metric.name === 'val_accuracy' || metric.name === 'test_accuracy'
+          ? pct(best.metric)
+          : metric.name === 'val_rmse' || metric.name === 'val_mae'
+            ? num(best.metric)
+            : fix(best.metric),
     ],
     ['total compute', formatDuration(lb.total_compute_s)],
     ['wall time', formatDuration(lb.wall_s)],

@@ -4,11 +4,15 @@ export {
   type CurvePoint,
   confusionCells,
   etaSquared,
+  type FitPoint,
+  fitPoints,
   groupKeys,
   type Importance,
   type LrPoint,
   learningCurves,
   learningRateScatter,
+  MAX_MATRIX_CLASSES,
+  matrixClasses,
   type NormPoint,
   normaliseDimension,
   type ParallelDimension,
@@ -18,7 +22,7 @@ export {
   speedUp,
   trainingDynamics,
 } from './analysis.ts';
-export { datasetPreview } from './dataset-preview.ts';
+export { datasetPreview, tableDatasetPreview } from './dataset-preview.ts';
 export { escapeHtml, safeHref } from './escape.ts';
 export {
   csvField,

@@ -3,7 +3,14 @@ import { canonicalJson } from '../canonical.ts';
 import { TRIAL_CONFIG_KEYS } from '../config.ts';
 import { isRegressionTest, type TrialResult } from '../result.ts';
 import { TRIAL_STATES } from '../trial-state.ts';
-import type { Leaderboard, LeaderboardRow, ReportMetricName, ReportSweep } from './types.ts';
+import type {
+  Leaderboard,
+  LeaderboardRow,
+  RegressionColumn,
+  ReportMetricName,
+  ReportSweep,
+  ReportTask,
+} from './types.ts';
 
 /** JSON with object keys sorted at every level: equal values ⇔ equal strings. `undefined` → "null". */
 export { canonicalJson };
@@ -50,14 +57,59 @@ export function displayParam(value: unknown): string | number | boolean {
 const finite = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 
 /** The headline metrics of a result: its convenience copies, else the last epoch / the test block. */
-export function headline(r: TrialResult): Record<ReportMetricName, number | null> {
+export function headline(r: TrialResult): Record<ReportMetricName | RegressionColumn, number | null> {
   const last = r.history.length > 0 ? r.history[r.history.length - 1] : undefined;
+  const t = r.test;
+  const reg = t && isRegressionTest(t) ? t : undefined;
   return {
     val_accuracy: finite(r.val_accuracy) ?? finite(last?.val_accuracy),
     val_loss: finite(r.val_loss) ?? finite(last?.val_loss),
-    test_accuracy:
-      finite(r.test_accuracy) ?? (r.test && !isRegressionTest(r.test) ? finite(r.test.accuracy) : null),
+    test_accuracy: finite(r.test_accuracy) ?? (t && !isRegressionTest(t) ? finite(t.accuracy) : null),
+    val_rmse: finite(r.val_rmse) ?? finite(last?.val_rmse),
+    val_mae: finite(r.val_mae) ?? finite(last?.val_mae),
+    val_r2: finite(r.val_r2) ?? finite(last?.val_r2),
+    test_rmse: finite(r.test_rmse) ?? finite(reg?.rmse),
+    test_mae: finite(r.test_mae) ?? finite(reg?.mae),
+    test_r2: finite(r.test_r2) ?? finite(reg?.r2),
   };
+}
+
+/** A metric column of the leaderboard: its row key, a short label, and how its values read. */
+export interface MetricColumn {
+  key: ReportMetricName | RegressionColumn;
+  label: string;
+  /** `fraction`: accuracies, R², losses (4 decimals); `units`: errors in the target's own units (4 digits). */
+  style: 'fraction' | 'units';
+}
+
+/** The metric columns by task, in order (a regression's errors are in its target's own units). */
+export const METRIC_COLUMNS: Record<ReportTask, readonly MetricColumn[]> = {
+  classification: [
+    { key: 'val_accuracy', label: 'val acc', style: 'fraction' },
+    { key: 'test_accuracy', label: 'test acc', style: 'fraction' },
+    { key: 'val_loss', label: 'val loss', style: 'fraction' },
+  ],
+  regression: [
+    { key: 'val_rmse', label: 'val RMSE', style: 'units' },
+    { key: 'val_mae', label: 'val MAE', style: 'units' },
+    { key: 'val_r2', label: 'val R²', style: 'fraction' },
+    { key: 'test_rmse', label: 'test RMSE', style: 'units' },
+    { key: 'test_mae', label: 'test MAE', style: 'units' },
+    { key: 'test_r2', label: 'test R²', style: 'fraction' },
+    { key: 'val_loss', label: 'val loss', style: 'fraction' },
+  ],
+};
+
+const REGRESSION_METRIC_NAMES: ReadonlySet<string> = new Set(['val_rmse', 'val_mae', 'val_r2']);
+
+/** A regression sweep ranks by a regression metric, or its trials carry regression results. */
+export function reportTask(sweep: ReportSweep, results: readonly TrialResult[]): ReportTask {
+  if (REGRESSION_METRIC_NAMES.has(sweep.metric.name)) return 'regression';
+  const regression = (r: TrialResult) =>
+    r.test?.task === 'regression' ||
+    r.val_rmse !== undefined ||
+    r.history.some((e) => e.val_rmse !== undefined);
+  return results.some(regression) ? 'regression' : 'classification';
 }
 
 /**
@@ -151,6 +203,12 @@ export function buildLeaderboard(
       val_accuracy: h.val_accuracy,
       test_accuracy: h.test_accuracy,
       val_loss: h.val_loss,
+      val_rmse: h.val_rmse,
+      val_mae: h.val_mae,
+      val_r2: h.val_r2,
+      test_rmse: h.test_rmse,
+      test_mae: h.test_mae,
+      test_r2: h.test_r2,
       epochs_run: r.epochs_run,
       state: r.state,
       wall_s: finite(r.wall_s) ?? 0,
@@ -169,6 +227,7 @@ export function buildLeaderboard(
 
   const lb: Leaderboard = {
     sweep,
+    task: reportTask(sweep, results),
     varying,
     rows,
     counts,

@@ -9,16 +9,18 @@
  * trial, the dashboard's trial page). An entry returns no parts when it has nothing to show.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { isRegressionTest, type TrialResult } from '../result.ts';
+import { isRegressionTest, type TestMetrics, type TrialResult } from '../result.ts';
 import {
   confusionCells,
+  fitPoints,
   learningCurves,
   learningRateScatter,
+  MAX_MATRIX_CLASSES,
   parallelCoordinates,
   parameterImportance,
   trainingDynamics,
 } from './analysis.ts';
-import { classTable, digitFigure, importanceTable } from './blocks.ts';
+import { classTable, columnsTable, digitFigure, importanceTable, num, testRowsTable } from './blocks.ts';
 import {
   confusionSpec,
   dynamicsSpec,
@@ -27,9 +29,10 @@ import {
   learningCurveSpec,
   lrScatterSpec,
   parallelSpec,
+  regressionFitSpec,
 } from './charts.ts';
 import { escapeHtml as e } from './escape.ts';
-import type { DatasetPreview, Leaderboard, ReportSweep } from './types.ts';
+import type { DatasetPreview, Leaderboard, ReportSweep, TablePreview } from './types.ts';
 
 /** Draws a spec as HTML (the chart's `id` prefixes the SVG's ids; `label` is its accessible name). */
 export type Draw = (spec: TopLevelSpec, id: string, label: string) => Promise<string>;
@@ -63,6 +66,17 @@ export interface TrialPanel {
 }
 
 const withMetric = (lb: Leaderboard) => lb.rows.filter((r) => r.metric !== null).length;
+
+/** A table data set at a glance: its rows and task, the label's classes (a histogram) or the target, its columns. */
+async function tableParts(d: DatasetPreview, t: TablePreview, draw: Draw): Promise<string[]> {
+  const rows = `${t.rows.train.toLocaleString('en-US')} training and ${t.rows.test.toLocaleString('en-US')} test rows, ${t.inputs} inputs after preprocessing`;
+  const task =
+    t.task === 'regression' && t.target
+      ? `a regression of <b>${e(t.label)}</b> (training rows: mean ${num(t.target.mean)}, std ${num(t.target.std)}, from ${num(t.target.min)} to ${num(t.target.max)}; trained standardised, reported in its own units)`
+      : `a classification of <b>${e(t.label)}</b> into ${t.classes?.length ?? 0} classes`;
+  const hist = t.task === 'classification' ? await draw(histogramSpec(d), 'hist', 'class histogram') : '';
+  return [`<p>${e(d.name)}: ${rows}; ${task}.</p><div class="row">${hist}${columnsTable(t)}</div>`];
+}
 
 export const SWEEP_CHARTS: readonly SweepChart[] = [
   {
@@ -111,8 +125,9 @@ export const SWEEP_CHARTS: readonly SweepChart[] = [
     async parts({ results, lb }, draw) {
       const curves = learningCurves(results, lb);
       if (curves.length === 0) return ['<p class="muted">No per-epoch history recorded.</p>'];
+      const what = lb.task === 'regression' ? 'RMSE (in the target’s units)' : 'accuracy';
       return [
-        `<p class="muted">Validation accuracy and loss per epoch of the top trials (coloured, by rank); pruned trials in grey.</p>${await draw(learningCurveSpec(curves), 'lc', 'learning curves')}`,
+        `<p class="muted">Validation ${what} and loss per epoch of the top trials (coloured, by rank); pruned trials in grey.</p>${await draw(learningCurveSpec(curves, lb.task), 'lc', 'learning curves')}`,
       ];
     },
   },
@@ -121,6 +136,7 @@ export const SWEEP_CHARTS: readonly SweepChart[] = [
     section: 'data',
     async parts({ dataset }, draw) {
       if (!dataset) return [];
+      if (dataset.table) return tableParts(dataset, dataset.table, draw);
       const tr = dataset.class_histogram.train.reduce((s, x) => s + x, 0);
       const te = dataset.class_histogram.test.reduce((s, x) => s + x, 0);
       const samples = dataset.samples
@@ -155,14 +171,46 @@ export const SWEEP_CHARTS: readonly SweepChart[] = [
   },
 ];
 
+/** The confidently wrong test rows of a classification: pictures of images, a table of a table's rows. */
+function wrongParts(t: TestMetrics, rows?: number, cols?: number): string {
+  const wrong = t.confidently_wrong.slice(0, 24);
+  const name = (c: number) => t.class_names?.[c] ?? String(c);
+  if (wrong.length === 0) return '<p class="muted">None recorded.</p>';
+  if (wrong.every((w) => w.pixels_b64 === undefined))
+    return testRowsTable(
+      'wrong',
+      ['test row', 'true', 'predicted', 'p'],
+      wrong.map((w) => ({
+        cells: [w.index, name(w.label), name(w.predicted), Number(w.probability.toFixed(3))],
+        ...(w.row ? { row: w.row } : {}),
+      })),
+    );
+  return `<div class="digits" id="wrong">${wrong
+    .map((w) =>
+      digitFigure(
+        w.pixels_b64 ?? '',
+        `#${w.index}: true <b>${e(name(w.label))}</b> → ${e(name(w.predicted))}<br>p=${w.probability.toFixed(3)}`,
+        `test image ${w.index}: true ${name(w.label)}, predicted ${name(w.predicted)}`,
+        rows,
+        cols,
+      ),
+    )
+    .join('')}</div>`;
+}
+
 export const TRIAL_PANELS: readonly TrialPanel[] = [
   {
     id: 'cm',
     async parts({ result }, draw) {
       const t = result.test;
       if (!t || isRegressionTest(t)) return [];
+      const K = t.confusion.length;
+      const note =
+        K > MAX_MATRIX_CLASSES
+          ? `<p class="muted">The ${MAX_MATRIX_CLASSES} classes with the most test rows, of ${K}; the table lists every class.</p>`
+          : '';
       return [
-        `<div class="row"><div><h3>Confusion matrix</h3>${await draw(confusionSpec(confusionCells(t.confusion)), 'cm', 'confusion matrix')}</div>
+        `<div class="row"><div><h3>Confusion matrix</h3>${note}${await draw(confusionSpec(confusionCells(t.confusion, t.class_names)), 'cm', 'confusion matrix')}</div>
 <div><h3>Per-class precision / recall / F1</h3>${classTable(t)}</div></div>`,
       ];
     },
@@ -172,23 +220,36 @@ export const TRIAL_PANELS: readonly TrialPanel[] = [
     async parts({ result, rows, cols }) {
       const t = result.test;
       if (!t || isRegressionTest(t)) return [];
-      const wrong = t.confidently_wrong.slice(0, 24);
+      const what = t.confidently_wrong.some((w) => w.pixels_b64 !== undefined) ? 'images' : 'rows';
+      return [`<h3>Most confidently wrong test ${what}</h3>${wrongParts(t, rows, cols)}`];
+    },
+  },
+  {
+    id: 'fit',
+    async parts({ result }, draw) {
+      const t = result.test;
+      if (!t || !isRegressionTest(t)) return [];
+      const points = fitPoints(t);
+      if (points.length === 0) return [];
       return [
-        `<h3>Most confidently wrong test images</h3>${
-          wrong.length === 0
-            ? '<p class="muted">None recorded.</p>'
-            : `<div class="digits" id="wrong">${wrong
-                .map((w) =>
-                  digitFigure(
-                    w.pixels_b64 ?? '',
-                    `#${w.index}: true <b>${w.label}</b> → ${w.predicted}<br>p=${w.probability.toFixed(3)}`,
-                    `test image ${w.index}: true ${w.label}, predicted ${w.predicted}`,
-                    rows,
-                    cols,
-                  ),
-                )
-                .join('')}</div>`
-        }`,
+        `<h3>Predicted vs actual, and residuals</h3><p class="muted">${points.length} test rows, evenly spaced, in ${e(t.target)}’s own units: on the dashed diagonal a prediction is exact; residuals (actual − predicted) should scatter around 0 without a pattern.</p>${await draw(regressionFitSpec(points, t.target), 'fit', 'predicted vs actual and residuals')}`,
+      ];
+    },
+  },
+  {
+    id: 'worst',
+    async parts({ result }) {
+      const t = result.test;
+      if (!t || !isRegressionTest(t) || t.worst.length === 0) return [];
+      return [
+        `<h3>Largest errors</h3>${testRowsTable(
+          'worst',
+          ['test row', `actual ${t.target}`, 'predicted', 'error'],
+          t.worst.map((w) => ({
+            cells: [w.index, w.actual, w.predicted, w.predicted - w.actual],
+            ...(w.row ? { row: w.row } : {}),
+          })),
+        )}`,
       ];
     },
   },

@@ -2,7 +2,8 @@
 import type { TrialResult } from '../result.ts';
 import { badge, fix, numCell } from './blocks.ts';
 import { escapeHtml as e, safeHref } from './escape.ts';
-import { formatDuration, formatParamValue, formatUsd } from './format.ts';
+import { formatDuration, formatMetric, formatParamValue, formatUsd } from './format.ts';
+import { METRIC_COLUMNS } from './leaderboard.ts';
 import type { Leaderboard } from './types.ts';
 
 export interface TableOptions {
@@ -44,9 +45,7 @@ export function leaderboardGrid(
       type: numericParam.get(k) ? ('num' as const) : ('text' as const),
       key: `param:${k}`,
     })),
-    { label: 'val acc', type: 'num', key: 'val_accuracy' },
-    { label: 'test acc', type: 'num', key: 'test_accuracy' },
-    { label: 'val loss', type: 'num', key: 'val_loss' },
+    ...METRIC_COLUMNS[lb.task].map((c) => ({ label: c.label, type: 'num' as const, key: c.key })),
     { label: 'epochs', type: 'num', key: 'epochs_run' },
     { label: 'state', type: 'text', key: 'state' },
     { label: 'wall', type: 'num', key: 'wall_s' },
@@ -83,9 +82,7 @@ export function leaderboardGrid(
         numCell(row.rank, String(row.rank)) +
         trialCell +
         params +
-        numCell(row.val_accuracy, fix(row.val_accuracy)) +
-        numCell(row.test_accuracy, fix(row.test_accuracy)) +
-        numCell(row.val_loss, fix(row.val_loss)) +
+        METRIC_COLUMNS[lb.task].map((c) => numCell(row[c.key], formatMetric(c, row[c.key]))).join('') +
         numCell(row.epochs_run, String(row.epochs_run)) +
         `<td data-v="${e(row.state)}">${badge(row.state)}</td>` +
         numCell(row.wall_s, formatDuration(row.wall_s)) +

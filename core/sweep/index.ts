@@ -16,6 +16,7 @@ export { sendOrder, trialWork } from './order.ts';
 export {
   BUILTIN_DATASETS,
   checkNetFits,
+  checkTaskFits,
   type DatasetShape,
   datasetShape,
   KEY_HINTS,

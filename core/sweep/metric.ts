@@ -1,9 +1,9 @@
 import type { TrialResult } from '../result.ts';
-import type { MetricSpec, Sweep } from './types.ts';
+import type { MetricName, MetricSpec, Sweep } from './types.ts';
 
-/** The sweep's metric of a result (undefined when missing or not finite). */
+/** The sweep's metric of a result, or of one epoch's metrics (undefined when missing or not finite). */
 export function metricValue(
-  result: Partial<Pick<TrialResult, 'val_accuracy' | 'val_loss' | 'test_accuracy'>>,
+  result: Partial<Pick<TrialResult, MetricName>>,
   metric: MetricSpec,
 ): number | undefined {
   const v = result[metric.name];

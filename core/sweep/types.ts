@@ -1,7 +1,16 @@
 /** The normalised sweep: whatever the input format (ours or W&B), this is what the service runs. */
 import type { TrialConfig } from '../config.ts';
 
-export const METRIC_NAMES = ['val_accuracy', 'val_loss', 'test_accuracy'] as const;
+export const METRIC_NAMES = [
+  'val_accuracy',
+  'val_loss',
+  'test_accuracy',
+  'val_rmse',
+  'val_mae',
+  'val_r2',
+] as const;
+/** Metrics of a regression only (a classification's are the accuracies; val_loss is both's). */
+export const REGRESSION_METRICS: readonly MetricName[] = ['val_rmse', 'val_mae', 'val_r2'];
 export type MetricName = (typeof METRIC_NAMES)[number];
 export interface MetricSpec {
   name: MetricName;

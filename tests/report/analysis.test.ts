@@ -6,6 +6,7 @@ import {
   groupKeys,
   learningCurves,
   learningRateScatter,
+  matrixClasses,
   normaliseDimension,
   parallelCoordinates,
   parameterImportance,
@@ -230,6 +231,8 @@ describe('confusion matrix heatmap data', () => {
     expect(cells.find((c) => c.actual === 0 && c.predicted === 1)).toEqual({
       actual: 0,
       predicted: 1,
+      actual_label: '0',
+      predicted_label: '1',
       count: 2,
       rate: 0.2,
     });
@@ -239,5 +242,23 @@ describe('confusion matrix heatmap data', () => {
       expect(cells.filter((c) => c.actual === a).reduce((s, c) => s + c.rate, 0)).toBeCloseTo(1, 12);
     }
     expect(cells.reduce((s, c) => s + c.count, 0)).toBe(20);
+  });
+
+  it("labels a table's classes by name, and draws the 40 classes with the most test rows of more", () => {
+    expect(
+      confusionCells(
+        [
+          [1, 0],
+          [0, 1],
+        ],
+        ['cat', 'dog'],
+      ).map((c) => `${c.actual_label}>${c.predicted_label}`),
+    ).toEqual(['cat>cat', 'cat>dog', 'dog>cat', 'dog>dog']);
+    // 50 classes: class c has c + 1 test rows, all right; the matrix keeps classes 10…49.
+    const big = Array.from({ length: 50 }, (_, c) =>
+      Array.from({ length: 50 }, (_, p) => (p === c ? c + 1 : 0)),
+    );
+    expect(matrixClasses(big)).toEqual(Array.from({ length: 40 }, (_, i) => i + 10));
+    expect(confusionCells(big)).toHaveLength(1600);
   });
 });

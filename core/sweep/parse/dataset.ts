@@ -17,6 +17,8 @@ export interface DatasetShape {
   outputs: number;
   /** A table's task (absent: classification). */
   task?: 'classification' | 'regression';
+  /** A table prepared from the user's file (absent: images). */
+  table?: boolean;
 }
 
 const DIGITS: DatasetShape = { inputs: 28 * 28, outputs: 10 };
@@ -31,6 +33,7 @@ export const BUILTIN_DATASETS: Readonly<Record<string, DatasetShape>> = {
 
 /** What a manifest says of a data set's shape. */
 export interface ManifestShape {
+  kind?: string;
   rows?: number;
   cols?: number;
   classes?: number;
@@ -46,7 +49,12 @@ export function datasetShape(name: string, manifest?: ManifestShape): DatasetSha
     manifest.inputs ?? (manifest.rows && manifest.cols ? manifest.rows * manifest.cols : undefined);
   const outputs = manifest.outputs ?? manifest.classes;
   if (!inputs || !outputs) return undefined;
-  return manifest.task === 'regression' ? { inputs, outputs, task: 'regression' } : { inputs, outputs };
+  return {
+    inputs,
+    outputs,
+    ...(manifest.task === 'regression' ? { task: 'regression' as const } : {}),
+    ...(manifest.kind === 'table' ? { table: true } : {}),
+  };
 }
 
 export function parseDataset(p: ProblemList, raw: unknown): Sweep['dataset'] | undefined {
@@ -72,13 +80,28 @@ export function parseDataset(p: ProblemList, raw: unknown): Sweep['dataset'] | u
   return version ? { name, version } : { name };
 }
 
+/**
+ * The values a spec of a categorical key can give, with the path of each (`given` false: the key is not
+ * swept and its default applies, at the parameter's path).
+ */
+export function valueChoices(
+  key: keyof typeof TRIAL_DEFAULTS,
+  spec: ParamSpec | undefined,
+  path: string,
+): { value: unknown; path: string; given: boolean }[] {
+  if (!spec) return [{ value: TRIAL_DEFAULTS[key], path, given: false }];
+  if (spec.distribution === 'constant') return [{ value: spec.value, path: `${path}.value`, given: true }];
+  if (spec.distribution === 'categorical' || spec.distribution === 'categorical_w_probabilities')
+    return spec.values.map((value, i) => ({ value, path: `${path}.values[${i}]`, given: true }));
+  return [];
+}
+
 /** The `layers` values a spec can give, with the path of each (the default when `layers` is not swept). */
 function layerChoices(spec: ParamSpec | undefined, path: string): { layers: number[]; path: string }[] {
-  if (!spec) return [{ layers: [...TRIAL_DEFAULTS.layers], path }];
-  if (spec.distribution === 'constant') return [{ layers: spec.value as number[], path: `${path}.value` }];
-  if (spec.distribution === 'categorical' || spec.distribution === 'categorical_w_probabilities')
-    return spec.values.map((v, i) => ({ layers: v as number[], path: `${path}.values[${i}]` }));
-  return [];
+  return valueChoices('layers', spec, path).map((c) => ({
+    layers: [...(c.value as number[])],
+    path: c.path,
+  }));
 }
 
 /** Every net the sweep can build takes the data set's inputs and gives one output per class. */

@@ -6,6 +6,7 @@
  *   sweep.ts      the top level: keys, name, method, seed, and the sections below in turn
  *   dataset.ts, metric.ts, budgets.ts, early-terminate.ts, parameters.ts   one section each
  *                 (dataset.ts: also `datasetShape`, the one place a data set's shape comes from)
+ *   task.ts       the metric, loss and image-only keys against the data set's task and kind
  *   param.ts      one parameter spec (categorical.ts, numeric.ts, when.ts: its parts)
  *   values.ts     one value against its trial key's schema, with hints for other tools' values
  *   synonyms.ts   other tools' names for our keys and values, and how to write ours
@@ -29,6 +30,7 @@ export { withMaxTrials, withTopLevel } from './edit.ts';
 export { metricAlias, NATURAL_GOAL } from './metric.ts';
 export { parseSweepObject } from './sweep.ts';
 export { KEY_HINTS, KEY_SYNONYMS, VALUE_HINTS } from './synonyms.ts';
+export { checkTaskFits } from './task.ts';
 
 /** Parse a sweep file's text: JSON or YAML (by extension, else sniffed), ours or W&B's. */
 export function parseSweep(text: string, opts: Omit<ParseOptions, 'floats'> = {}): Parsed<Sweep> {

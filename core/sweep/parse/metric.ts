@@ -17,6 +17,18 @@ export const NATURAL_GOAL: Record<MetricName, MetricSpec['goal']> = {
   val_accuracy: 'maximize',
   test_accuracy: 'maximize',
   val_loss: 'minimize',
+  val_rmse: 'minimize',
+  val_mae: 'minimize',
+  val_r2: 'maximize',
+};
+/** What each metric is, for the notice that says why its goal was chosen. */
+const KIND: Record<MetricName, string> = {
+  val_accuracy: 'an accuracy',
+  test_accuracy: 'an accuracy',
+  val_loss: 'a loss',
+  val_rmse: 'an error',
+  val_mae: 'an error',
+  val_r2: 'a coefficient of determination (1 is a perfect fit)',
 };
 const DEFAULT_METRIC: MetricSpec = { name: 'val_accuracy', goal: 'maximize' };
 /** W&B keys of a metric that do not apply here (warned about). */
@@ -33,7 +45,7 @@ const SPLITS: Record<string, 'val' | 'test' | 'train'> = {
   train: 'train',
   training: 'train',
 };
-const BASES: Record<string, 'accuracy' | 'loss'> = {
+const BASES: Record<string, 'accuracy' | 'loss' | 'rmse' | 'mae' | 'r2'> = {
   accuracy: 'accuracy',
   acc: 'accuracy',
   categorical_accuracy: 'accuracy',
@@ -41,6 +53,12 @@ const BASES: Record<string, 'accuracy' | 'loss'> = {
   loss: 'loss',
   nll: 'loss',
   cross_entropy: 'loss',
+  rmse: 'rmse',
+  root_mean_squared_error: 'rmse',
+  mae: 'mae',
+  mean_absolute_error: 'mae',
+  r2: 'r2',
+  r2_score: 'r2',
 };
 
 /** Our metric for another tool's name, or why there is none. */
@@ -55,12 +73,10 @@ export function metricAlias(raw: string): { name: MetricName } | { hint: string 
   const split = m?.[1] && SPLITS[m[1]] ? SPLITS[m[1]] : undefined;
   const base = BASES[split ? (m?.[2] ?? '') : segments.join('_')];
   if (!base) return undefined;
-  if (split === 'train')
-    return {
-      hint: `training metrics are never ranked here: use val_${base === 'accuracy' ? 'accuracy' : 'loss'}`,
-    };
-  if (split === 'test' && base === 'loss') return { hint: 'there is no test loss here: use val_loss' };
-  return { name: split === 'test' ? 'test_accuracy' : base === 'accuracy' ? 'val_accuracy' : 'val_loss' };
+  if (split === 'train') return { hint: `training metrics are never ranked here: use val_${base}` };
+  if (split === 'test' && base !== 'accuracy')
+    return { hint: `there is no test ${base} to rank by here: use val_${base}` };
+  return { name: split === 'test' ? 'test_accuracy' : `val_${base}` };
 }
 
 function parseName(p: ProblemList, raw: unknown, path: string): MetricName | undefined {
@@ -90,7 +106,7 @@ export function parseObjective(p: ProblemList, raw: unknown, path: string): Metr
     return goal ? { name, goal } : undefined;
   }
   const goal = NATURAL_GOAL[name];
-  const why = goal === 'maximize' ? 'it is an accuracy' : 'it is a loss';
+  const why = `it is ${KIND[name]}`;
   const wandb = goal === 'minimize' ? '' : `; W&B's default would be minimize`;
   p.notice(`${path}.goal`, `no goal: ${name} is ${goal}d because ${why}${wandb} (write goal: to choose)`);
   return { name, goal };

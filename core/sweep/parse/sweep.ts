@@ -11,6 +11,7 @@ import { checkExpansion } from './expansion.ts';
 import { parseMetric } from './metric.ts';
 import { parseParameters } from './parameters.ts';
 import { didYouMean, readEnum, readNumber } from './read.ts';
+import { checkTaskFits } from './task.ts';
 import { WANDB_IGNORED, WANDB_ONLY } from './wandb.ts';
 
 export interface ParseOptions {
@@ -153,6 +154,8 @@ export function parseSweepObject(obj: unknown, opts: ParseOptions = {}): Parsed<
   const shape = dataset && datasetShape(dataset.name);
   if (shape && opts.checkNetFit !== false && (parameters.layers || !written.has('layers')))
     checkNetFits(p, { parameters, dataset }, shape, paths.layers);
+  if (shape && metric && opts.checkNetFit !== false && (parameters.loss || !written.has('loss')))
+    checkTaskFits(p, { parameters, dataset, metric }, shape, paths);
   if (early && metric?.name === 'test_accuracy')
     p.warn('$.early_terminate', 'test accuracy exists only at the end: rungs compare val_accuracy');
 
