@@ -1,6 +1,6 @@
 /** The leaderboard as an HTML table: sortable and filterable by client.ts (report) or the dashboard's script. */
 import type { TrialResult } from '../result.ts';
-import { badge, fix, numCell } from './blocks.ts';
+import { badge, numCell } from './blocks.ts';
 import { escapeHtml as e, safeHref } from './escape.ts';
 import { formatDuration, formatMetric, formatParamValue, formatUsd } from './format.ts';
 import { METRIC_COLUMNS } from './leaderboard.ts';
