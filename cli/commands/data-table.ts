@@ -138,8 +138,12 @@ export async function prepareTableCommand(
       ? `${what} is already prepared in the ${o.backend} store; nothing to do`
       : `prepared ${what} in the ${o.backend} store: ${r.written} objects written`,
   );
+  const task =
+    m.task === 'regression'
+      ? ', "loss": mse or huber, "metric": val_rmse, val_mae, val_r2 or val_loss'
+      : ', "metric": val_accuracy, test_accuracy or val_loss';
   say(
-    `use it in a sweep as  "dataset": { "name": "${m.name}", "version": "${m.version}" }  with layers "${m.inputs}-…-${m.outputs}"`,
+    `use it in a sweep as  "dataset": { "name": "${m.name}", "version": "${m.version}" }  with layers "${m.inputs}-…-${m.outputs}"${task}`,
   );
 }
 

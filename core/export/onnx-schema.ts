@@ -60,6 +60,7 @@ const DESCRIPTOR = {
             s: { type: 'bytes', id: 4 },
             floats: repeated('float', 7),
             ints: repeated('int64', 8),
+            strings: repeated('bytes', 9),
             type: { type: 'int32', id: 20 },
           },
         },
@@ -93,9 +94,9 @@ const DESCRIPTOR = {
 };
 
 /** AttributeProto.AttributeType values used here. */
-export const ATTRIBUTE_TYPE = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
+export const ATTRIBUTE_TYPE = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 /** TensorProto.DataType values used here. */
-export const DATA_TYPE = { FLOAT: 1, INT64: 7 } as const;
+export const DATA_TYPE = { FLOAT: 1, INT64: 7, STRING: 8 } as const;
 
 export interface OnnxAttribute {
   name: string;
@@ -105,6 +106,7 @@ export interface OnnxAttribute {
   s?: Uint8Array;
   floats?: number[];
   ints?: number[];
+  strings?: Uint8Array[];
 }
 
 export interface OnnxNode {
@@ -114,6 +116,8 @@ export interface OnnxNode {
   output: string[];
   attribute?: OnnxAttribute[];
   doc_string?: string;
+  /** The operator set of op_type ('' or absent: the default ONNX domain; 'ai.onnx.ml'). */
+  domain?: string;
 }
 
 export interface OnnxTensor {

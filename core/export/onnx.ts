@@ -1,10 +1,11 @@
 /**
  * An MLP as an ONNX graph (opset 13, IR version 7), pure: weights in, protobuf bytes out.
  *
- *   pixels [N, D] float (raw 0–255)
- *     → the data set's preprocessing (preprocess.ts: Mul by the scale, Add the offset)
+ *   pixels [N, D] float (raw 0–255), or a table's columns (table.ts: numeric float, categorical string)
+ *     → the data set's preprocessing (preprocess.ts: Mul by the scale, Add the offset; table.ts)
  *     → Gemm(W0ᵀ, b0) → activation → … → Gemm(W_Lᵀ, b_L) → logits
  *     → Softmax(axis 1) → probabilities [N, K]
+ *       (a regression: → Mul(std) → Add(mean) → prediction [N, 1], in the target's units)
  *
  * Weights come as stored (safetensors, `layers.<i>.weight` [out, in], `layers.<i>.bias` [out]): Gemm
  * reads them with transB = 1, so the tensors go into the file unchanged. Dropout is the identity at
@@ -21,11 +22,13 @@ import {
   type OnnxTensor,
   type OnnxValueInfo,
 } from './onnx-schema.ts';
-import type { Preprocessing } from './preprocess.ts';
+import type { OutputHead, Preprocessing } from './preprocess.ts';
 
 export const ONNX_OPSET = 13;
 export const ONNX_IR_VERSION = 7;
 export const ONNX_OUTPUT = 'probabilities';
+/** A regression model's output: the prediction in the target's units. */
+export const ONNX_PREDICTION = 'prediction';
 
 /** A float32 tensor as stored: values row-major in `shape`. */
 export interface FloatTensor {
@@ -38,6 +41,8 @@ export interface MlpExport {
   /** By safetensors name: `layers.<i>.weight` [out, in] and `layers.<i>.bias` [out]. */
   tensors: ReadonlyMap<string, FloatTensor>;
   preprocessing: Preprocessing;
+  /** What the output is (default: softmax probabilities). */
+  head?: OutputHead;
   /** Shown to tools that list a model's metadata (sweep and trial ids, data set, …). */
   metadata: Record<string, string>;
   producerVersion: string;
@@ -61,6 +66,16 @@ export const floatTensor = (
   dims: [...dims],
   raw_data: float32Bytes(values),
 });
+
+/** An INT64 tensor (little-endian), values row-major in `dims`. */
+export function int64Tensor(name: string, dims: readonly number[], values: readonly number[]): OnnxTensor {
+  const raw = new Uint8Array(values.length * 8);
+  const dv = new DataView(raw.buffer);
+  values.forEach((v, i) => {
+    dv.setBigInt64(i * 8, BigInt(v), true);
+  });
+  return { name, data_type: DATA_TYPE.INT64, dims: [...dims], raw_data: raw };
+}
 
 export function floatInput(name: string, width: number): OnnxValueInfo {
   return {
@@ -130,33 +145,61 @@ export function mlpOnnxModel(x: MlpExport): OnnxModel {
       current = a;
     }
   }
-  nodes.push(node('Softmax', [current], ONNX_OUTPUT, [{ name: 'axis', type: ATTRIBUTE_TYPE.INT, i: 1 }]));
-  const classes = sizes[L]!;
+  const head = x.head ?? { kind: 'softmax' };
+  const out = headNodes(head, current, nodes, initializer);
+  const width = sizes[L]!;
+  const meta =
+    head.kind === 'regression'
+      ? { target: head.target }
+      : head.classes
+        ? { classes: JSON.stringify(head.classes) }
+        : {};
   return {
     ir_version: ONNX_IR_VERSION,
-    opset_import: [{ domain: '', version: ONNX_OPSET }],
+    opset_import: [{ domain: '', version: ONNX_OPSET }, ...(pre.opsets ?? [])],
     producer_name: 'mlp-sweep',
     producer_version: x.producerVersion,
-    doc_string: `MLP ${sizes.join('-')}: ${pre.description}; softmax probabilities over ${classes} classes out.`,
+    doc_string: `MLP ${sizes.join('-')}: ${pre.description}; ${out.description} out.`,
     graph: {
       name: 'mlp',
       node: nodes,
       initializer,
-      input: [pre.input],
+      input: pre.inputs,
       output: [
         {
-          name: ONNX_OUTPUT,
+          name: out.name,
           type: {
             tensor_type: {
               elem_type: DATA_TYPE.FLOAT,
-              shape: { dim: [{ dim_param: 'N' }, { dim_value: classes }] },
+              shape: { dim: [{ dim_param: 'N' }, { dim_value: width }] },
             },
           },
         },
       ],
     },
-    metadata_props: Object.entries(x.metadata).map(([key, value]) => ({ key, value })),
+    metadata_props: Object.entries({ ...x.metadata, ...pre.metadata, ...meta }).map(([key, value]) => ({
+      key,
+      value,
+    })),
   };
+}
+
+/** The nodes after the last layer's output `z`: the graph's output name and what it is. */
+function headNodes(
+  head: OutputHead,
+  z: string,
+  nodes: OnnxNode[],
+  initializer: OnnxTensor[],
+): { name: string; description: string } {
+  if (head.kind === 'softmax') {
+    nodes.push(node('Softmax', [z], ONNX_OUTPUT, [{ name: 'axis', type: ATTRIBUTE_TYPE.INT, i: 1 }]));
+    const over = head.classes ? `the classes ${head.classes.join(', ')}` : 'the classes';
+    return { name: ONNX_OUTPUT, description: `softmax probabilities over ${over}` };
+  }
+  initializer.push(floatTensor('target.std', [], [head.std]), floatTensor('target.mean', [], [head.mean]));
+  nodes.push(node('Mul', [z, 'target.std'], 'target.scaled'));
+  nodes.push(node('Add', ['target.scaled', 'target.mean'], ONNX_PREDICTION));
+  return { name: ONNX_PREDICTION, description: `the predicted ${head.target}, in its own units` };
 }
 
 /** The `.onnx` file of a trained MLP. */

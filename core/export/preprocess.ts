@@ -1,7 +1,8 @@
 /**
- * What turns a data set's raw rows into the network's input, as the first nodes of an exported graph.
- * A function of the data set's manifest (and of the trial's `normalize`), so a data set kind that needs
- * other steps (tabular columns: issue 20) adds its own case here and the rest of the graph is unchanged.
+ * What turns a data set's raw rows into the network's input, as the first nodes of an exported graph, and
+ * what its output means (the head): a function of the data set's manifest (and of the trial's `normalize`).
+ * Tables: table.ts (their columns imputed, standardised and one-hot encoded; a regression's prediction back
+ * in the target's units).
  *
  * Images: the trainer computes x = scale·p + offset on the u8 pixels p (core/nn/model.ts `modelSpec`):
  * scale01 p/255; pm1 p/127.5 − 1; standardize (p/255 − mean)/std with the manifest's pixel mean/std.
@@ -12,12 +13,13 @@ import { type AnyManifest, isTableManifest } from '../data/manifest.ts';
 import { inputNormalization } from '../nn/model.ts';
 import { floatInput, floatTensor } from './onnx.ts';
 import type { OnnxNode, OnnxTensor, OnnxValueInfo } from './onnx-schema.ts';
+import { tablePreprocessing } from './table.ts';
 
 export const ONNX_INPUT = 'pixels';
 
 export interface Preprocessing {
-  /** The graph input (raw rows) and its width. */
-  input: OnnxValueInfo;
+  /** The graph inputs (raw rows); `width`: what the first layer reads per row. */
+  inputs: OnnxValueInfo[];
   width: number;
   nodes: OnnxNode[];
   initializers: OnnxTensor[];
@@ -25,7 +27,19 @@ export interface Preprocessing {
   output: string;
   /** One phrase for the model's doc string. */
   description: string;
+  /** Operator sets the nodes use beyond the default domain. */
+  opsets?: { domain: string; version: number }[];
+  /** Entries for the model's metadata (the inputs' column order). */
+  metadata?: Record<string, string>;
 }
+
+/**
+ * What the network's output becomes: softmax probabilities over the classes (their names in the metadata
+ * when the data set has them), or a regression's prediction back in the target's units (z·std + mean).
+ */
+export type OutputHead =
+  | { kind: 'softmax'; classes?: readonly string[] }
+  | { kind: 'regression'; target: string; mean: number; std: number };
 
 /** The fields of an image data set's manifest (core/data/shards.ts `Manifest`) this needs. */
 export interface ImageManifest {
@@ -57,7 +71,7 @@ export function imagePreprocessing(m: ImageManifest, normalize: TrialConfig['nor
     output = 'input.normalized';
   }
   return {
-    input: floatInput(ONNX_INPUT, width),
+    inputs: [floatInput(ONNX_INPUT, width)],
     width,
     nodes,
     initializers,
@@ -68,9 +82,14 @@ export function imagePreprocessing(m: ImageManifest, normalize: TrialConfig['nor
 
 /** The preprocessing of a data set's rows as graph nodes, by the kind of its manifest. */
 export function manifestPreprocessing(m: AnyManifest, normalize: TrialConfig['normalize']): Preprocessing {
-  if (isTableManifest(m))
-    throw new Error(
-      `ONNX export of a table data set (${m.name}@${m.version}) is not supported yet: its column preprocessing has no graph nodes; export --format safetensors instead`,
-    );
-  return imagePreprocessing(m, normalize);
+  return isTableManifest(m) ? tablePreprocessing(m) : imagePreprocessing(m, normalize);
+}
+
+/** The output head of a data set's models, by its manifest. */
+export function manifestHead(m: AnyManifest): OutputHead {
+  if (!isTableManifest(m)) return { kind: 'softmax' };
+  const l = m.label;
+  return l.task === 'classification'
+    ? { kind: 'softmax', classes: l.classes }
+    : { kind: 'regression', target: l.column, mean: l.mean, std: l.std };
 }

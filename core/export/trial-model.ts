@@ -15,7 +15,7 @@ import type { BlobStore } from '../ports.ts';
 import { buildLeaderboard } from '../report/index.ts';
 import type { TrialResult } from '../result.ts';
 import { mlpOnnx } from './onnx.ts';
-import { manifestPreprocessing } from './preprocess.ts';
+import { manifestHead, manifestPreprocessing } from './preprocess.ts';
 
 export const EXPORT_FORMATS = ['onnx', 'safetensors'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -85,6 +85,7 @@ export async function exportTrialModel(
     config: result.config,
     tensors,
     preprocessing: manifestPreprocessing(manifest, result.config.normalize),
+    head: manifestHead(manifest),
     metadata: {
       sweep_id: sweepId,
       trial_id: trialId,

@@ -58,7 +58,7 @@ describe('sweep export', () => {
     expect(line).toMatchObject({ ok: true, sweep_id: sweepId, trial_id: best, format: 'onnx', path: file });
     const result = results.find((x) => x.trial_id === best)!;
     const weights = await readFile(join(dir, 'store', keys.weights(sweepId, best!)));
-    const ours = corePredict(result.config, weights, ds.test, ds);
+    const ours = corePredict(result.config, weights, ds);
     const d = compare(ours, await runtimePredict(await readFile(file), ds), 10);
     expect(d.argmax).toBe(0);
     expect(d.maxDiff).toBeLessThan(1e-5);

@@ -6,11 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
 import { parseTrialConfig, type TrialConfig } from '../../core/config.ts';
-import type { AnyManifest } from '../../core/data/manifest.ts';
 import type { Dataset } from '../../core/dataset.ts';
 import { mlpOnnx, ONNX_OPSET, ONNX_OUTPUT } from '../../core/export/onnx.ts';
 import { decodeOnnx } from '../../core/export/onnx-schema.ts';
-import { imagePreprocessing, manifestPreprocessing, ONNX_INPUT } from '../../core/export/preprocess.ts';
+import { imagePreprocessing, ONNX_INPUT } from '../../core/export/preprocess.ts';
 import { createTrainer, decodeSafetensors } from '../../core/nn/index.ts';
 import { corePredict } from './core-predict.ts';
 import { compare, runtimePredict } from './runtime.ts';
@@ -72,7 +71,7 @@ describe('ONNX export', () => {
     it(`onnxruntime gives the core's predictions on every test image: ${name}`, async () => {
       const c = config(input);
       const weights = trained(c);
-      const ours = corePredict(c, weights, ds.test, ds);
+      const ours = corePredict(c, weights, ds);
       const theirs = await runtimePredict(onnxOf(c, weights), ds);
       const K = c.layers.at(-1)!;
       expect(theirs.length).toBe(ds.test.count * K);
@@ -101,17 +100,5 @@ describe('ONNX export', () => {
     const c = config({ layers: [784, 8, 10] });
     const other = trained(config({ layers: [784, 9, 10] }));
     expect(() => onnxOf(c, other)).toThrow(/layers\.0\.weight has shape \[9, 784\], expected \[8, 784\]/);
-  });
-
-  it('a table data set is refused with the reason and what to do instead', () => {
-    const table = {
-      kind: 'table',
-      name: 'houses',
-      version: 'v1',
-      task: 'regression',
-    } as unknown as AnyManifest;
-    expect(() => manifestPreprocessing(table, 'scale01')).toThrow(
-      /table data set \(houses@v1\) is not supported yet.*--format safetensors/,
-    );
   });
 });

@@ -74,6 +74,12 @@ export function deterministicPart(r: TrialResult) {
     val_loss: r.val_loss,
     test_accuracy: r.test_accuracy,
     test_loss: r.test_loss,
+    val_rmse: r.val_rmse,
+    val_mae: r.val_mae,
+    val_r2: r.val_r2,
+    test_rmse: r.test_rmse,
+    test_mae: r.test_mae,
+    test_r2: r.test_r2,
   };
 }
 
