@@ -64,7 +64,8 @@ function feeds(m: TableManifest, t: RawTable): Record<string, ort.Tensor> {
   const out: Record<string, ort.Tensor> = {};
   if (numeric.length > 0) {
     const x = new Float32Array(t.rows * numeric.length);
-    for (let r = 0; r < t.rows; r++) numeric.forEach((c, j) => (x[r * numeric.length + j] = c.numbers[r]!));
+    for (let r = 0; r < t.rows; r++)
+      for (const [j, c] of numeric.entries()) x[r * numeric.length + j] = c.numbers[r]!;
     out[ONNX_NUMERIC] = new ort.Tensor('float32', x, [t.rows, numeric.length]);
   }
   if (categorical.length > 0) {
