@@ -12,6 +12,7 @@ const SUITES = [
   'bundles',
   'dashboard',
   'search',
+  'tabular',
 ] as const;
 
 const [suite, ...rest] = process.argv.slice(2);
