@@ -136,6 +136,21 @@ describe('embedded backend, as a user runs it: data prepare --from <csv>, then s
         .split('\r\n')[0]!;
       if (name === 'classify') checkClassification(results, lb, html, csvHead);
       else checkRegression(results, lb, html, csvHead);
+      // The best model, as a file: its ONNX graph takes the CSV's columns (tests/export/table-onnx.test.ts).
+      const onnx = join(dir, `${name}.onnx`);
+      const exp = await sweep([
+        'export',
+        line.sweep_id,
+        '--best',
+        '--format',
+        'onnx',
+        '--out',
+        onnx,
+        '--store-dir',
+        join(out, 'store'),
+      ]);
+      expect(exp.code, exp.stderr).toBe(0);
+      expect((await readFile(onnx)).byteLength).toBeGreaterThan(100);
     });
 });
 
@@ -170,7 +185,7 @@ function checkRegression(results: TrialResult[], lb: Leaderboard, html: string, 
     expect(r.test && isRegressionTest(r.test)).toBe(true);
     if (!r.test || !isRegressionTest(r.test)) continue;
     expect(r.test.rmse).toBe(r.test_rmse);
-    expect(r.test.points).toHaveLength(15); // every test row (15 < the plot's cap)
+    expect(r.test.points).toHaveLength(12); // every test row (12 of 60 held out, fewer than the plot's cap)
     expect(Object.keys(r.test.worst[0]!.row!)).toEqual(['a', 'b', 'c']);
   }
   expect(html).toContain('Predicted vs actual');
