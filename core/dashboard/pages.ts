@@ -7,10 +7,10 @@
 import { canonicalJson } from '../canonical.ts';
 import type { TrialConfig } from '../config.ts';
 import { epochCurves } from '../report/analysis.ts';
-import { badge, fix } from '../report/blocks.ts';
+import { badge } from '../report/blocks.ts';
 import { epochCurvesSpec, STATE_COLORS } from '../report/charts.ts';
 import { escapeHtml as e } from '../report/escape.ts';
-import { formatDuration, formatUsd } from '../report/format.ts';
+import { formatDuration, formatMetricValue, formatUsd } from '../report/format.ts';
 import { buildLeaderboard } from '../report/leaderboard.ts';
 import {
   type Draw,
@@ -44,8 +44,7 @@ export const urls = {
 };
 
 const when = (iso: string | undefined) => (iso ? e(iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')) : '—');
-const metricText = (name: string, v: number | null | undefined) =>
-  v === null || v === undefined ? '—' : name.endsWith('loss') ? fix(v) : `${(v * 100).toFixed(2)}%`;
+const metricText = formatMetricValue;
 
 function countBadges(counts: Partial<Record<string, number>>): string {
   return Object.entries(counts)
@@ -196,8 +195,16 @@ function trialHead(t: TrialSnapshot): string {
     ['state', badge(state)],
     ...(r?.reason ? ([['reason', e(r.reason)]] as [string, string][]) : []),
     ['epochs run', `${epochs.length} of ${t.config.epochs}`],
-    ['val accuracy', metricText('val_accuracy', epochs.at(-1)?.val_accuracy)],
-    ['test accuracy', metricText('test_accuracy', r?.test_accuracy)],
+    ...(epochs.at(-1)?.val_rmse !== undefined || r?.test?.task === 'regression'
+      ? ([
+          ['val RMSE', metricText('val_rmse', epochs.at(-1)?.val_rmse)],
+          ['test RMSE', metricText('test_rmse', r?.test_rmse)],
+          ['test R²', metricText('test_r2', r?.test_r2)],
+        ] as [string, string][])
+      : ([
+          ['val accuracy', metricText('val_accuracy', epochs.at(-1)?.val_accuracy)],
+          ['test accuracy', metricText('test_accuracy', r?.test_accuracy)],
+        ] as [string, string][])),
     ['training time', formatDuration(wall)],
     ...(r?.eval_s !== undefined
       ? ([['test evaluation', formatDuration(r.eval_s)]] as [string, string][])

@@ -22,6 +22,17 @@ export function formatUnits(x: number | null | undefined): string {
   return Number(x.toPrecision(4)).toLocaleString('en-US', { maximumSignificantDigits: 4 });
 }
 
+/**
+ * A ranked metric's value as text, by its name: accuracies as percentages, errors (RMSE, MAE) in the
+ * target's units, losses and R² with 4 decimals.
+ */
+export function formatMetricValue(name: string, v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  if (name.endsWith('accuracy')) return `${(v * 100).toFixed(2)}%`;
+  if (name.endsWith('rmse') || name.endsWith('mae')) return formatUnits(v);
+  return v.toFixed(4);
+}
+
 /** A metric column's value as text (fractions with 4 decimals, errors in the target's units). */
 export const formatMetric = (c: MetricColumn, x: number | null): string =>
   c.style === 'units' ? formatUnits(x) : fixed(x, 4);

@@ -5,7 +5,7 @@ import { badge, chartBlock, fix, num, pct } from './blocks.ts';
 import { STATE_COLORS } from './charts.ts';
 import { CLIENT_JS } from './client.ts';
 import { escapeHtml as e } from './escape.ts';
-import { formatDuration, formatUsd } from './format.ts';
+import { formatDuration, formatMetricValue, formatUsd } from './format.ts';
 import { buildLeaderboard } from './leaderboard.ts';
 import { type Draw, type ReportSection, type SweepView, sectionParts, trialParts } from './registry.ts';
 import { renderSvg } from './svg.ts';
@@ -77,16 +77,7 @@ function summarySection(lb: Leaderboard): string {
     .join('');
   const cards: [string, string][] = [
     ['trials', String(lb.rows.length)],
-    [
-      `best ${metric.name}`,
-      best?.metric == null
-        ? '—'
-        : metric.name === 'val_accuracy' || metric.name === 'test_accuracy'
-          ? pct(best.metric)
-          : metric.name === 'val_rmse' || metric.name === 'val_mae'
-            ? num(best.metric)
-            : fix(best.metric),
-    ],
+    [`best ${metric.name}`, formatMetricValue(metric.name, best?.metric)],
     ['total compute', formatDuration(lb.total_compute_s)],
     ['wall time', formatDuration(lb.wall_s)],
     ['speed-up', su === null ? '—' : `${su.toFixed(1)}×`],
