@@ -9,6 +9,7 @@
  * trial, the dashboard's trial page). An entry returns no parts when it has nothing to show.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { REGRESSION_POINTS } from '../nn/regression.ts';
 import { isRegressionTest, type TestMetrics, type TrialResult } from '../result.ts';
 import {
   confusionCells,
@@ -232,7 +233,7 @@ export const TRIAL_PANELS: readonly TrialPanel[] = [
       const points = fitPoints(t);
       if (points.length === 0) return [];
       return [
-        `<h3>Predicted vs actual, and residuals</h3><p class="muted">${points.length} test rows, evenly spaced, in ${e(t.target)}’s own units: on the dashed diagonal a prediction is exact; residuals (actual − predicted) should scatter around 0 without a pattern.</p>${await draw(regressionFitSpec(points, t.target), 'fit', 'predicted vs actual and residuals')}`,
+        `<h3>Predicted vs actual, and residuals</h3><p class="muted">${points.length} test rows${points.length >= REGRESSION_POINTS ? ' (evenly spaced)' : ''}, in ${e(t.target)}’s own units: on the dashed diagonal a prediction is exact; residuals (actual − predicted) should scatter around 0 without a pattern.</p>${await draw(regressionFitSpec(points, t.target), 'fit', 'predicted vs actual and residuals')}`,
       ];
     },
   },
