@@ -1,27 +1,13 @@
 /** The `sweep` CLI as a user runs it: bin/sweep.js in a child process, exit codes, outputs on disk. */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepCli } from './helpers.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'sweep.js');
 let dir: string;
-
-function sweep(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, timeout: 180_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const sweep = sweepCli(() => dir);
 
 const TINY = {
   name: 'cli-tiny',

@@ -9,8 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, openBackend } from '../../adapters/backend.ts';
-import { deleteBucket, deleteQueues } from '../../adapters/localstack/bootstrap.ts';
-import { localstackClients } from '../../adapters/localstack/clients.ts';
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
 import { waitForSweep } from '../../adapters/runner/sweep-run.ts';
 import { submitSweep } from '../../core/app/submit.ts';
@@ -20,6 +18,7 @@ import type { TrialResult } from '../../core/result.ts';
 import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import { ensureLocalstack } from '../setup/localstack-env.ts';
 import {
+  deleteBackendResources,
   expectSameRuns,
   prepareMini,
   readResults,
@@ -42,13 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const d of tmpDirs) await rm(d, { recursive: true, force: true });
-  if (!backend?.env) return;
-  const c = localstackClients(endpoint);
-  await deleteBucket(c, backend.env.SWEEP_BUCKET!).catch(() => undefined);
-  const urls = Object.entries(backend.env)
-    .filter(([k]) => k.endsWith('QUEUE_URL') || k.endsWith('QUEUE_URLS') || k.endsWith('DLQ_URL'))
-    .flatMap(([, v]) => v.split(','));
-  await deleteQueues(c, [...urls, ...urls.map((u) => `${u}-dlq`)]);
+  await deleteBackendResources(endpoint, backend);
 });
 
 describe('LocalStack: submissions queue → dispatcher → 2 worker processes → aggregator', () => {

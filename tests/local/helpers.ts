@@ -2,8 +2,11 @@
  * Shared by the end-to-end tests: a small sweep, data preparation, the deterministic view of a result, the
  * reference run on the embedded backend, and LocalStack resources of a test file.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { expect } from 'vitest';
+import type { Backend } from '../../adapters/backend.ts';
 import { nodeSha256 } from '../../adapters/data/loader.ts';
 import { resolveDataset } from '../../adapters/data/sources.ts';
 import {
@@ -157,4 +160,35 @@ export async function localstackResources(prefix: string, o: BootstrapOptions = 
       await deleteBucket(clients, res.bucket).catch(() => undefined);
     },
   };
+}
+
+/** Deletes the bucket and every queue (with its DLQ) of a LocalStack backend a test opened. */
+export async function deleteBackendResources(endpoint: string, backend: Backend | undefined): Promise<void> {
+  if (!backend?.env) return;
+  const c = localstackClients(endpoint);
+  await deleteBucket(c, backend.env.SWEEP_BUCKET!).catch(() => undefined);
+  const urls = Object.entries(backend.env)
+    .filter(([k]) => k.endsWith('QUEUE_URL') || k.endsWith('QUEUE_URLS') || k.endsWith('DLQ_URL'))
+    .flatMap(([, v]) => v.split(','));
+  await deleteQueues(c, [...urls, ...urls.map((u) => `${u}-dlq`)]);
+}
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'sweep.js');
+
+/** `sweep …` as a user runs it: bin/sweep.js in a child process in `cwd()`; exit code and outputs. */
+export function sweepCli(
+  cwd: () => string,
+): (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }> {
+  return (args) =>
+    new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [BIN, ...args],
+        { cwd: cwd(), env: { ...process.env, NO_COLOR: '1' }, timeout: 180_000 },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+    });
 }

@@ -5,7 +5,6 @@
  * SQS by worker processes (ProcessRunner: what `run --backend localstack` runs) — bit-identical per-trial
  * results and weights on both backends; the leaderboard and the report speak the task's language.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,8 +12,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, openBackend } from '../../adapters/backend.ts';
 import { prepareTableFiles } from '../../adapters/data/tabular/prepare.ts';
-import { deleteBucket, deleteQueues } from '../../adapters/localstack/bootstrap.ts';
-import { localstackClients } from '../../adapters/localstack/clients.ts';
 import { ProcessRunner } from '../../adapters/runner/processes.ts';
 import { waitForSweep } from '../../adapters/runner/sweep-run.ts';
 import { FsBlobStore } from '../../adapters/store/fs.ts';
@@ -25,23 +22,11 @@ import { isRegressionTest, type TestMetrics, type TrialResult } from '../../core
 import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import { fixture } from '../data/tabular/helpers.ts';
 import { ensureLocalstack } from '../setup/localstack-env.ts';
-import { expectSameRuns, readResults } from './helpers.ts';
+import { deleteBackendResources, expectSameRuns, readResults, sweepCli } from './helpers.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'sweep.js');
 const dec = new TextDecoder();
 let dir: string;
-
-function sweep(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, timeout: 180_000 },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const sweep = sweepCli(() => dir);
 
 /** The two tables, their prepare options, and a small sweep over each. */
 const TABLES = {
@@ -202,15 +187,7 @@ describe('LocalStack: the same files prepared into S3, the same sweeps through S
     endpoint = await ensureLocalstack();
   }, 15 * 60_000);
 
-  afterAll(async () => {
-    if (!backend?.env) return;
-    const c = localstackClients(endpoint);
-    await deleteBucket(c, backend.env.SWEEP_BUCKET!).catch(() => undefined);
-    const urls = Object.entries(backend.env)
-      .filter(([k]) => k.endsWith('QUEUE_URL') || k.endsWith('QUEUE_URLS') || k.endsWith('DLQ_URL'))
-      .flatMap(([, v]) => v.split(','));
-    await deleteQueues(c, [...urls, ...urls.map((u) => `${u}-dlq`)]);
-  });
+  afterAll(() => deleteBackendResources(endpoint, backend));
 
   it('gives bit-identical results and weights to the embedded runs, for both tables', async () => {
     expect(Object.keys(embedded).sort()).toEqual(['classify', 'regress']);
