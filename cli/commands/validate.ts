@@ -10,7 +10,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { datasetProblems } from '../../core/app/dataset-fit.ts';
+import { resolveDatasetVersion } from '../../core/app/datasets.ts';
+import { getJson } from '../../core/app/json.ts';
 import type { Problem } from '../../core/config.ts';
+import { keys } from '../../core/layout.ts';
 import { DEFAULT_WORKER_MEMORY_MB } from '../../core/service-spec.ts';
 import {
   BUILTIN_DATASETS,
@@ -53,14 +56,23 @@ function estimateOptions(opts: ValidateOptions) {
 
 /**
  * The data set in a store: the one `--backend` names, else the local store for a data set that is not built
- * in (built-in ones are prepared on demand by run/submit, and their shapes are known).
+ * in (built-in ones are prepared on demand by run/submit, and their shapes are known). With the problems,
+ * its training and test rows when it is prepared (the estimate's sizes: a table is not MNIST).
  */
-async function storeProblems(sweep: Sweep, opts: ValidateOptions): Promise<Problem[]> {
+async function storeProblems(
+  sweep: Sweep,
+  opts: ValidateOptions,
+): Promise<{ problems: Problem[]; counts?: { trainCount: number; testCount: number } }> {
   const builtin = sweep.dataset.name in BUILTIN_DATASETS;
-  if (!opts.backend && builtin) return [];
+  if (!opts.backend && builtin) return { problems: [] };
   const b = await openFromFlags({ ...opts, backend: opts.backend ?? 'local' });
   const where = opts.backend ? b.where : `${b.where} (--backend localstack|aws checks another store)`;
-  return datasetProblems(b.store, sweep, { where, builtinsOnDemand: true });
+  const problems = await datasetProblems(b.store, sweep, { where, builtinsOnDemand: true });
+  const version = problems.length === 0 ? await resolveDatasetVersion(b.store, sweep.dataset) : undefined;
+  type Counts = { train?: { count: number }[]; test?: { count: number }[] };
+  const m = version ? await getJson<Counts>(b.store, keys.manifest(sweep.dataset.name, version)) : undefined;
+  const sum = (e: { count: number }[] | undefined) => (e ?? []).reduce((s, x) => s + x.count, 0);
+  return m?.train ? { problems, counts: { trainCount: sum(m.train), testCount: sum(m.test) } } : { problems };
 }
 
 function printSummary(out: Out, file: string, sweep: Sweep, est: Estimate): void {
@@ -106,8 +118,9 @@ export async function validateFile(file: string, opts: ValidateOptions, out: Out
   let est: Estimate;
   let dataProblems: Problem[];
   try {
-    dataProblems = await storeProblems(sweep, opts);
-    est = estimateSweep(sweep, estimateOpts);
+    const stored = await storeProblems(sweep, opts);
+    dataProblems = stored.problems;
+    est = estimateSweep(sweep, { ...stored.counts, ...estimateOpts });
   } catch (e) {
     out.stderr(`${file}: ${(e as Error).message}`);
     return 1;
@@ -158,7 +171,7 @@ export function register(program: Command): void {
       'training throughput of the default 784-128-64-10 net, for the estimate',
     )
     .option('--memory-mb <n>', `worker memory for the estimate (default ${DEFAULT_WORKER_MEMORY_MB})`)
-    .option('--train-count <n>', 'training images (default 60000)')
+    .option('--train-count <n>', "training samples (default: the prepared data set's, else 60000)")
     .action(async (file: string, opts: ValidateOptions) => {
       process.exitCode = await validateFile(file, opts, {
         stdout: (s) => process.stdout.write(`${s}\n`),

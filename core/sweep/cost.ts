@@ -150,9 +150,16 @@ export interface Estimate {
  */
 export function estimateSweep(
   sweep: Sweep,
-  opts: { trainCount?: number; samplesPerSecond?: number; memoryMb?: number; arch?: 'arm64' | 'x86_64' } = {},
+  opts: {
+    trainCount?: number;
+    testCount?: number;
+    samplesPerSecond?: number;
+    memoryMb?: number;
+    arch?: 'arm64' | 'x86_64';
+  } = {},
 ): Estimate {
   const trainCount = opts.trainCount ?? MNIST_TRAIN;
+  const testCount = opts.testCount ?? MNIST_TEST;
   const sps = opts.samplesPerSecond ?? DEFAULT_SAMPLES_PER_SECOND;
   const memoryMb = opts.memoryMb ?? DEFAULT_WORKER_MEMORY_MB;
   const arch = opts.arch ?? 'arm64';
@@ -165,7 +172,7 @@ export function estimateSweep(
     const speed = sps * (REFERENCE_PARAMS / parameterCount(c.layers));
     const vs = c.validation_split;
     const perEpoch = trainCount * (1 - vs) + (trainCount * vs) / 3;
-    const s = (c.epochs * perEpoch + MNIST_TEST / 3) / speed;
+    const s = (c.epochs * perEpoch + testCount / 3) / speed;
     const invocations = Math.max(1, Math.ceil(s / INVOCATION_S));
     const billed = s + invocations * OVERHEAD_S;
     epochs += c.epochs;
@@ -173,7 +180,7 @@ export function estimateSweep(
     cost += trialCostUsd({ billedMs: billed * 1000, memoryMb, arch, invocations, prices: sweep.price ?? {} });
   }
   const assumptions =
-    `${trainCount.toLocaleString('en-US')} training images, ${sps.toLocaleString('en-US')} samples/s for 784-128-64-10 ` +
+    `${trainCount.toLocaleString('en-US')} training samples, ${sps.toLocaleString('en-US')} samples/s for 784-128-64-10 ` +
     `(scaled by parameter count), ${memoryMb} MB ${arch}, ${OVERHEAD_S} s overhead per invocation, ` +
     `${INVOCATION_S} s per invocation, no pruning${sweep.early_terminate ? ' (early termination will lower it)' : ''}, ` +
     `list prices of ${PRICES_AS_OF}${sweep.price ? " with the sweep's overrides" : ''}`;

@@ -36,12 +36,18 @@ async function validate(
   };
   await writeFile(file, JSON.stringify(sweep));
   const stderr: string[] = [];
+  const stdout: string[] = [];
   const code = await validateFile(
     file,
     { storeDir: join(dir, 'store') },
-    { stdout: () => {}, stderr: (s) => stderr.push(s) },
+    { stdout: (s) => stdout.push(s), stderr: (s) => stderr.push(s) },
   );
-  return { code, first: stderr[0] ?? '', errors: stderr.filter((l) => l.startsWith('$')) };
+  return {
+    code,
+    first: stderr[0] ?? '',
+    errors: stderr.filter((l) => l.startsWith('$')),
+    stdout: stdout.join('\n'),
+  };
 }
 
 describe('sweep validate on a table data set', () => {
@@ -50,7 +56,10 @@ describe('sweep validate on a table data set', () => {
     const common = { workerMemoryMb: 1769, label: 'label' };
     await prepareTableFiles(store, { ...common, name: 'mixed', from: fixture('mixed-train.csv') });
     await prepareTableFiles(store, { ...common, name: 'reg', from: fixture('regress.csv'), label: 'y' });
-    expect((await validate('mixed', '9-16-2')).code).toBe(0);
+    const fits = await validate('mixed', '9-16-2');
+    expect(fits.code).toBe(0);
+    // The estimate is sized from the prepared table (64 training rows), not MNIST's 60,000.
+    expect(fits.stdout).toContain('assuming: 64 training samples');
     const bad = await validate('mixed', '7-16-3');
     expect(bad.code).toBe(2);
     expect(bad.first).toBe(
