@@ -103,6 +103,47 @@ describe('sweeps/wandb-example.yaml', () => {
   });
 });
 
+describe('sweeps/table-regression.json', () => {
+  it('validates against a prepared 10-column regression table named diabetes (as the README prepares it)', async () => {
+    const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { prepareTableFiles } = await import('../../adapters/data/tabular/prepare.ts');
+    const { FsBlobStore } = await import('../../adapters/store/fs.ts');
+    const dir = await mkdtemp(join(tmpdir(), 'table-example-'));
+    try {
+      // diabetes's shape: ten numeric columns and a numeric target.
+      const rows = Array.from({ length: 50 }, (_, i) =>
+        [...Array.from({ length: 10 }, (_, j) => ((i * 7 + j * 13) % 17) + 0.5), 100 + ((i * 31) % 97)].join(
+          ',',
+        ),
+      );
+      const csv = join(dir, 'diabetes.csv');
+      await writeFile(
+        csv,
+        [['age', 'sex', 'bmi', 'bp', 's1', 's2', 's3', 's4', 's5', 's6', 'target'].join(','), ...rows].join(
+          '\n',
+        ),
+      );
+      const store = new FsBlobStore(join(dir, 'store'));
+      await prepareTableFiles(store, { name: 'diabetes', from: csv, label: 'target', workerMemoryMb: 1769 });
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await validateFile(
+        'sweeps/table-regression.json',
+        { storeDir: join(dir, 'store') },
+        { stdout: (l) => out.push(l), stderr: (l) => err.push(l) },
+      );
+      expect(code, err.join('\n')).toBe(0);
+      expect(out.join('\n')).toContain('trials:   8 (800 epochs)');
+      const { sweep } = load('sweeps/table-regression.json');
+      expect(sweep.metric).toEqual({ name: 'val_rmse', goal: 'minimize' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('every example in sweeps/', () => {
   it('parses', async () => {
     const { readdirSync } = await import('node:fs');
