@@ -137,7 +137,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     const t = id('trial', trial);
     return { key: `trial/${s}/${t}`, load: trialTopic(s, t) };
   };
-  const current = async (c: Context): Promise<{ version: string; parts: Parts }> => {
+  const current = async (c: Context): Promise<{ token: string; parts: Parts }> => {
     const { key, load } = topicOf(c);
     let now: Awaited<ReturnType<Hub['current']>>;
     try {
@@ -167,21 +167,21 @@ export function createDashboard(o: DashboardOptions): Dashboard {
 
   // --- pages
   app.get('/', async (c) => {
-    const { parts, version } = await current(c);
-    return c.html(sweepsPage(o.where, parts, version));
+    const { parts, token } = await current(c);
+    return c.html(sweepsPage(o.where, parts, token));
   });
   app.get('/sweeps/:sweep', async (c) => {
     const s = await readSweep(reader, id('sweep', c.req.param('sweep')));
     if (!s) throw new HttpError(404, `no sweep ${c.req.param('sweep')} in ${o.where}`);
-    const { parts, version } = await current(c);
-    return c.html(sweepPage(s, parts, version));
+    const { parts, token } = await current(c);
+    return c.html(sweepPage(s, parts, token));
   });
   app.get('/sweeps/:sweep/trials/:trial', async (c) => {
     const s = id('sweep', c.req.param('sweep'));
     const t = await readTrial(reader, s, id('trial', c.req.param('trial')));
     if (!t) throw new HttpError(404, `sweep ${s} has no trial ${c.req.param('trial')} in ${o.where}`);
-    const { parts, version } = await current(c);
-    return c.html(trialPage(t, parts, version));
+    const { parts, token } = await current(c);
+    return c.html(trialPage(t, parts, token));
   });
   app.get('/sweeps/:sweep/compare', async (c) => {
     const s = id('sweep', c.req.param('sweep'));
@@ -241,9 +241,9 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   // --- live updates
   const events = (c: Context) => {
     const { key, load } = topicOf(c);
-    const version = c.req.query('v') ?? '';
+    const token = c.req.query('v') ?? '';
     return streamSSE(c, async (stream) => {
-      const off = hub.subscribe(key, load, version, (event, data) => stream.writeSSE({ event, data }));
+      const off = hub.subscribe(key, load, token, (event, data) => stream.writeSSE({ event, data }));
       stream.onAbort(off);
       while (!stream.aborted && !stream.closed) {
         await stream.sleep(15_000);

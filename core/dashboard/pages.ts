@@ -39,8 +39,8 @@ export const urls = {
   download: (id: string, t: string, file: 'weights.safetensors' | 'model.onnx' | 'result.json') =>
     `${urls.trial(id, t)}/${file}`,
   report: (id: string) => `/sweeps/${enc(id)}/report.html`,
-  events: (path: string, version: string) =>
-    `/events${path === '/' ? '' : path}?v=${encodeURIComponent(version)}`,
+  /** A page's event stream; `has`: what the page was built with (the hub's parts token). */
+  events: (path: string, has: string) => `/events${path === '/' ? '' : path}?v=${encodeURIComponent(has)}`,
 };
 
 const when = (iso: string | undefined) => (iso ? e(iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')) : '—');
@@ -70,9 +70,9 @@ export function sweepsPart(sweeps: readonly SweepListItem[]): string {
   return `<table id="sweeps"><thead><tr><th scope="col">sweep</th><th scope="col">method</th><th scope="col">trials by state</th><th scope="col" class="num">done</th><th scope="col" class="num">best</th><th scope="col" class="num">cost so far</th><th scope="col">started</th><th scope="col">finished</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-export function sweepsPage(where: string, parts: Parts, version: string): string {
+export function sweepsPage(where: string, parts: Parts, has: string): string {
   return page(
-    { title: 'Sweeps', crumbs: [['Sweeps', '/']], events: urls.events('/', version) },
+    { title: 'Sweeps', crumbs: [['Sweeps', '/']], events: urls.events('/', has) },
     `<h1>Sweeps</h1><p class="sub">In ${e(where)}; this page follows the store as sweeps start and finish.</p>${part('sweeps', parts.sweeps ?? '')}`,
   );
 }
@@ -147,7 +147,7 @@ export async function sweepCharts(v: SweepView, draw: Draw): Promise<Parts> {
   return parts;
 }
 
-export function sweepPage(s: SweepSnapshot, parts: Parts, version: string): string {
+export function sweepPage(s: SweepSnapshot, parts: Parts, has: string): string {
   const ds = `${s.state.dataset.name}@${s.state.dataset.version}`;
   const sections = SECTIONS.map(
     ([sec, title]) =>
@@ -162,7 +162,7 @@ export function sweepPage(s: SweepSnapshot, parts: Parts, version: string): stri
         ['Sweeps', '/'],
         [s.report.name, urls.sweep(s.sweep_id)],
       ],
-      events: urls.events(urls.sweep(s.sweep_id), version),
+      events: urls.events(urls.sweep(s.sweep_id), has),
     },
     `<h1>${e(s.report.name)}</h1>
 <p class="sub">Sweep <code>${e(s.sweep_id)}</code> · ${e(s.method)} · data set ${e(ds)} · ranked by <b>${e(s.report.metric.name)}</b> (${e(s.report.metric.goal)}) · <a href="${e(urls.report(s.sweep_id))}">static report</a></p>
@@ -254,7 +254,7 @@ export async function trialPageCharts(t: TrialSnapshot, draw: Draw): Promise<Par
   };
 }
 
-export function trialPage(t: TrialSnapshot, parts: Parts, version: string): string {
+export function trialPage(t: TrialSnapshot, parts: Parts, has: string): string {
   return page(
     {
       title: `${t.trial_id} — ${t.sweep_name}`,
@@ -263,7 +263,7 @@ export function trialPage(t: TrialSnapshot, parts: Parts, version: string): stri
         [t.sweep_name, urls.sweep(t.sweep_id)],
         [t.trial_id, urls.trial(t.sweep_id, t.trial_id)],
       ],
-      events: urls.events(urls.trial(t.sweep_id, t.trial_id), version),
+      events: urls.events(urls.trial(t.sweep_id, t.trial_id), has),
     },
     `<h1>Trial ${e(t.trial_id)}</h1><p class="sub">Trial ${t.index + 1} of sweep <a href="${e(urls.sweep(t.sweep_id))}">${e(t.sweep_name)}</a></p>
 <div class="row"><section id="status"><h2>Status</h2>${part('head', parts.head ?? '')}</section>

@@ -130,6 +130,69 @@ describe('dashboard pages', () => {
   });
 });
 
+/** The `parts` events of a page's event stream, until `enough` says so or `ms` pass; then the stream is closed. */
+async function partsEvents(
+  a: ReturnType<typeof app>,
+  url: string,
+  enough: (ids: Set<string>) => boolean,
+  ms: number,
+): Promise<Set<string>> {
+  const r = await a.request(`http://127.0.0.1${url}`, { headers: { host: '127.0.0.1:8765' } });
+  const reader = r.body!.getReader();
+  const ids = new Set<string>();
+  let text = '';
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<{ done: true; value: undefined }>((resolve) => {
+    timer = setTimeout(() => resolve({ done: true, value: undefined }), ms);
+  });
+  try {
+    while (!enough(ids)) {
+      const chunk = await Promise.race([reader.read(), timeout]);
+      if (chunk.done) break;
+      text += dec.decode(chunk.value, { stream: true });
+      for (const m of text.matchAll(/event: parts\ndata: (.*)\n/g))
+        for (const id of Object.keys(JSON.parse(m[1]!))) ids.add(id);
+    }
+  } finally {
+    clearTimeout(timer);
+    await reader.cancel();
+  }
+  return ids;
+}
+
+describe('live updates', () => {
+  it('a page whose charts were drawn after it was served gets them, however late it listens', async () => {
+    const d = createDashboard({ store, where: 'a test store' });
+    try {
+      const t = trials[0]!.trial_id;
+      for (const [path, chart] of [
+        [`/sweeps/${sweepId}`, 'chart-pc'],
+        [`/sweeps/${sweepId}/trials/${t}`, 'curves'],
+      ] as const) {
+        // Served while its charts are drawn (in another thread): "Drawing…" in their place.
+        const html = await (await get(d.app, path)).text();
+        expect(html, path).toContain('Drawing…');
+        const events = /data-events="([^"]+)"/.exec(html)![1]!.replaceAll('&amp;', '&');
+        // The drawing finishes before the page listens (a quick page load, a warm drawing thread).
+        for (let i = 0; i < 200; i++) {
+          if (!(await (await get(d.app, path)).text()).includes('Drawing…')) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        // Nothing changes in the store any more: the page is sent what it lacks, the charts, and only that.
+        const got = await partsEvents(d.app, events, (ids) => ids.has(chart), 3000);
+        expect([...got].sort(), path).toEqual(
+          path.includes('/trials/')
+            ? ['curves', 'panels']
+            : [...got].filter((x) => x.startsWith('chart-')).sort(),
+        );
+        expect(got.has(chart), path).toBe(true);
+      }
+    } finally {
+      await d.hub.close();
+    }
+  });
+});
+
 describe('reading the store for the dashboard', () => {
   it('does not read unchanged objects again (conditional gets), and reads a changed one once', async () => {
     const reader = new StoreReader(store);
@@ -246,6 +309,21 @@ describe('drawing charts in a worker thread', () => {
     const drawer = new ChartDrawer();
     try {
       expect(await drawer.draw(spec, 'x', 'a chart')).toContain('<svg');
+    } finally {
+      await drawer.stop();
+    }
+  });
+
+  it('a stop fails the drawings under way; one asked for right after is drawn by a new thread', async () => {
+    const drawer = new ChartDrawer();
+    try {
+      const first = drawer.draw(spec, 'x', 'a chart');
+      const stopped = drawer.stop();
+      await expect(first).rejects.toThrow(/drawing thread was stopped/);
+      // Asked for before the old thread has exited: its exit must not fail this one.
+      const next = drawer.draw(spec, 'x', 'a chart');
+      await stopped;
+      expect(await next).toContain('<svg');
     } finally {
       await drawer.stop();
     }
