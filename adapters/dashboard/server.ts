@@ -5,7 +5,7 @@
  * response carries a Content-Security-Policy (scripts from this origin only), and a request naming another
  * host is refused (DNS rebinding). Pages and assets get ETags (304 when unchanged).
  *
- * Routes: `/` sweeps · `/sweeps/<id>` · `/sweeps/<id>/trials/<trial>` · `/sweeps/<id>/compare?t=…&t=…`
+ * Routes: `/` sweeps · `/sweeps/<id>` · `/sweeps/<id>/trials/<trial>` · `/sweeps/<id>/compare?t=…&t=…` (all live)
  * · `/sweeps/<id>/trials/<trial>/{weights.safetensors,model.onnx,result.json}` · `/sweeps/<id>/report.html`
  * · `/events…` (the same paths, as server-sent events) · `/static/{dashboard,leaderboard}.{js,css}`.
  */
@@ -17,7 +17,9 @@ import { DASHBOARD_JS } from '../../core/dashboard/client.ts';
 import { DASHBOARD_CSS, page } from '../../core/dashboard/layout.ts';
 import { listSweeps, readSweep, readTrial, StoreReader } from '../../core/dashboard/live.ts';
 import {
+  compareCharts,
   comparePage,
+  compareParts,
   type Parts,
   sweepCharts,
   sweepLeaderboard,
@@ -35,7 +37,7 @@ import { assertId, InvalidIdError, keys } from '../../core/layout.ts';
 import type { BlobStore } from '../../core/ports.ts';
 import { CLIENT_JS } from '../../core/report/client.ts';
 import { escapeHtml as e } from '../../core/report/escape.ts';
-import { Hub, type Loader, memoDraw } from './hub.ts';
+import { Hub, type Loader } from './hub.ts';
 
 export const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -128,10 +130,33 @@ export function createDashboard(o: DashboardOptions): Dashboard {
         }
       );
     };
+  const compareTopic =
+    (sweepId: string, trialIds: readonly string[]): Loader =>
+    async (draw) => {
+      const got = await Promise.all(trialIds.map((t) => readTrial(reader, sweepId, t)));
+      const trials = got.flatMap((t) => (t ? [t] : []));
+      if (trials.length < got.length) return undefined;
+      return {
+        version: trials.map((t) => t.version).join(' '),
+        phases: [() => compareParts(trials)],
+        later: () => compareCharts(trials, draw),
+      };
+    };
+  /** The trials of a compare page or stream (`?t=…&t=…`): 2 to 4 different valid ids. */
+  const compareIds = (c: Context): string[] => {
+    const ids = [...new Set((c.req.queries('t') ?? []).filter((t) => t !== ''))].map((t) => id('trial', t));
+    if (ids.length < 2 || ids.length > 4)
+      throw new HttpError(400, `compare needs 2 to 4 different trials, got ${ids.length}`);
+    return ids;
+  };
   const topicOf = (c: Context): { key: string; load: Loader } => {
     const sweep = c.req.param('sweep');
     if (sweep === undefined) return { key: 'sweeps', load: sweepsTopic };
     const s = id('sweep', sweep);
+    if (c.req.path.endsWith('/compare')) {
+      const ids = compareIds(c);
+      return { key: `compare/${s}/${ids.join(',')}`, load: compareTopic(s, ids) };
+    }
     const trial = c.req.param('trial');
     if (trial === undefined) return { key: `sweep/${s}`, load: sweepTopic(s) };
     const t = id('trial', trial);
@@ -185,16 +210,16 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   });
   app.get('/sweeps/:sweep/compare', async (c) => {
     const s = id('sweep', c.req.param('sweep'));
-    const ids = [...new Set((c.req.queries('t') ?? []).filter((t) => t !== ''))].map((t) => id('trial', t));
-    if (ids.length < 2 || ids.length > 4)
-      throw new HttpError(400, `compare needs 2 to 4 different trials, got ${ids.length}`);
+    const ids = compareIds(c);
     const trials = await Promise.all(ids.map((t) => readTrial(reader, s, t)));
     const missing = ids.filter((_, i) => !trials[i]);
     if (missing.length > 0) throw new HttpError(404, `sweep ${s} has no trial ${missing.join(', ')}`);
+    const { parts, token } = await current(c);
     return c.html(
-      await comparePage(
+      comparePage(
         trials.flatMap((t) => (t ? [t] : [])),
-        memoDraw(hub.drawer),
+        parts,
+        token,
       ),
     );
   });
@@ -255,6 +280,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   app.get('/events', events);
   app.get('/events/sweeps/:sweep', events);
   app.get('/events/sweeps/:sweep/trials/:trial', events);
+  app.get('/events/sweeps/:sweep/compare', events);
 
   // --- assets
   app.get('/static/:name', (c) => {

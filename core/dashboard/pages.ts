@@ -35,12 +35,14 @@ export const urls = {
   sweeps: () => '/',
   sweep: (id: string) => `/sweeps/${enc(id)}`,
   trial: (id: string, t: string) => `/sweeps/${enc(id)}/trials/${enc(t)}`,
-  compare: (id: string) => `/sweeps/${enc(id)}/compare`,
+  compare: (id: string, trials: readonly string[] = []) =>
+    `/sweeps/${enc(id)}/compare${trials.length > 0 ? `?${trials.map((t) => `t=${enc(t)}`).join('&')}` : ''}`,
   download: (id: string, t: string, file: 'weights.safetensors' | 'model.onnx' | 'result.json') =>
     `${urls.trial(id, t)}/${file}`,
   report: (id: string) => `/sweeps/${enc(id)}/report.html`,
   /** A page's event stream; `has`: what the page was built with (the hub's parts token). */
-  events: (path: string, has: string) => `/events${path === '/' ? '' : path}?v=${encodeURIComponent(has)}`,
+  events: (path: string, has: string) =>
+    `/events${path === '/' ? '' : path}${path.includes('?') ? '&' : '?'}v=${enc(has)}`,
 };
 
 const when = (iso: string | undefined) => (iso ? e(iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')) : '—');
@@ -187,10 +189,18 @@ function configTable(c: TrialConfig, highlight?: ReadonlySet<string>): string {
     .join('')}</table>`;
 }
 
+/** A trial's state and epochs so far: its result's, else running once it has started, else queued. */
+function trialNow(t: TrialSnapshot): { state: string; epochs: TrialResult['history'] } {
+  const r = t.result;
+  return {
+    state: r?.state ?? (t.live || t.progress ? 'running' : 'queued'),
+    epochs: r?.history ?? t.live?.history ?? [],
+  };
+}
+
 function trialHead(t: TrialSnapshot): string {
   const r = t.result;
-  const state = r?.state ?? (t.live || t.progress ? 'running' : 'queued');
-  const epochs = r?.history ?? t.live?.history ?? [];
+  const { state, epochs } = trialNow(t);
   const wall = epochs.reduce((s, x) => s + x.wall_s, 0);
   const rows: [string, string][] = [
     ['state', badge(state)],
@@ -276,26 +286,62 @@ export function trialPage(t: TrialSnapshot, parts: Parts, has: string): string {
 
 // --- compare ----------------------------------------------------------------------------------------
 
-export async function comparePage(trials: readonly TrialSnapshot[], draw: Draw): Promise<string> {
+/** A head row naming each compared trial (linked), after `corner`. */
+const trialColumns = (corner: string, trials: readonly TrialSnapshot[]) =>
+  `<thead><tr><th scope="col">${e(corner)}</th>${trials
+    .map(
+      (t) => `<th scope="col"><a href="${e(urls.trial(t.sweep_id, t.trial_id))}">${e(t.trial_id)}</a></th>`,
+    )
+    .join('')}</tr></thead>`;
+
+/** The compared trials' progress and results so far, side by side (the part that changes while they run). */
+export function compareParts(trials: readonly TrialSnapshot[]): Parts {
+  const now = trials.map(trialNow);
+  const rows: [string, string[]][] = [
+    ['state', now.map((n) => badge(n.state))],
+    ['epochs run', now.map((n, i) => `${n.epochs.length} of ${trials[i]!.config.epochs}`)],
+    ['val accuracy', now.map((n) => metricText('val_accuracy', n.epochs.at(-1)?.val_accuracy))],
+    ['val loss', now.map((n) => metricText('val_loss', n.epochs.at(-1)?.val_loss))],
+    ['test accuracy', trials.map((t) => metricText('test_accuracy', t.result?.test_accuracy))],
+    ['cost', trials.map((t) => (t.result ? formatUsd(t.result.cost_usd) : '—'))],
+  ];
+  const body = rows
+    .map(
+      ([label, cells]) =>
+        `<tr><th scope="row">${e(label)}</th>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`,
+    )
+    .join('');
+  return {
+    status: `<table id="compare-status">${trialColumns('trial', trials)}<tbody>${body}</tbody></table>`,
+  };
+}
+
+/** The compared trials' curves per epoch, overlaid. */
+export async function compareCharts(trials: readonly TrialSnapshot[], draw: Draw): Promise<Parts> {
+  const now = trials.map(trialNow);
+  return {
+    curves: await curvesOf(
+      trials.map((t, i) => ({ trial_id: t.trial_id, history: now[i]!.epochs })),
+      draw,
+    ),
+  };
+}
+
+export function comparePage(trials: readonly TrialSnapshot[], parts: Parts, has: string): string {
   const first = trials[0]!;
   const keysOf = Object.keys(first.config) as (keyof TrialConfig)[];
   const differ = new Set(
     keysOf.filter((k) => trials.some((t) => canonicalJson(t.config[k]) !== canonicalJson(first.config[k]))),
   );
-  const head = trials
-    .map(
-      (t) => `<th scope="col"><a href="${e(urls.trial(t.sweep_id, t.trial_id))}">${e(t.trial_id)}</a></th>`,
-    )
-    .join('');
   const rows = keysOf
     .map(
       (k) =>
         `<tr${differ.has(k) ? ' class="diff"' : ''}><th scope="row">${e(k)}</th>${trials.map((t) => `<td><code>${e(canonicalJson(t.config[k]))}</code></td>`).join('')}</tr>`,
     )
     .join('');
-  const curves = await curvesOf(
-    trials.map((t) => ({ trial_id: t.trial_id, history: t.result?.history ?? t.live?.history ?? [] })),
-    draw,
+  const path = urls.compare(
+    first.sweep_id,
+    trials.map((t) => t.trial_id),
   );
   return page(
     {
@@ -303,11 +349,13 @@ export async function comparePage(trials: readonly TrialSnapshot[], draw: Draw):
       crumbs: [
         ['Sweeps', '/'],
         [first.sweep_name, urls.sweep(first.sweep_id)],
-        ['compare', ''],
+        ['compare', path],
       ],
+      events: urls.events(path, has),
     },
     `<h1>Compare ${trials.length} trials</h1><p class="sub">Differences are highlighted (${differ.size} of ${keysOf.length} settings differ).</p>
-<section id="configs"><h2>Configurations</h2><table id="compare-configs"><thead><tr><th scope="col">setting</th>${head}</tr></thead><tbody>${rows}</tbody></table></section>
-<section id="curves"><h2>Curves per epoch, overlaid</h2>${curves}</section>`,
+<section id="status"><h2>Progress and results</h2>${part('status', parts.status ?? '')}</section>
+<section id="configs"><h2>Configurations</h2><table id="compare-configs">${trialColumns('setting', trials)}<tbody>${rows}</tbody></table></section>
+<section id="curves"><h2>Curves per epoch, overlaid</h2>${part('curves', parts.curves ?? DRAWING)}</section>`,
   );
 }

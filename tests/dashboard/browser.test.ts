@@ -26,6 +26,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../setup/chromium.ts';
 
 const ART = 'test-artifacts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const dec = new TextDecoder();
 /**
  * Waits until a JS expression holds in the page. A string evaluated from outside (the page's CSP forbids
  * eval, so waitForFunction's predicates cannot run; this project type-checks without the DOM, too).
@@ -196,9 +197,24 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
     expect(await page.locator('svg[data-chart="curves"]').count()).toBe(1);
     expect(await page.evaluate('window.__sameDocument')).toBe(true);
     await page.screenshot({ path: `${ART}/dashboard-trial-running.png`, fullPage: true });
+    // Compared with another trial of the sweep while it trains: the compare page follows it too.
+    const state = JSON.parse(dec.decode((await runner.store.get(keys.sweepState(id)))!.body));
+    const other = (state.trial_ids as string[]).find((t) => t !== trial)!;
+    const compare = await open(`/sweeps/${id}/compare?t=${trial}&t=${other}`);
+    const cell = `document.querySelector('#compare-status tbody tr:nth-child(2) td').textContent`;
+    const before = Number(((await compare.evaluate(cell)) as string).split(' ')[0]);
+    await until(compare, `Number(${cell}.split(' ')[0]) > ${before}`, 60_000);
+    await compare.locator('svg[data-chart="curves"]').waitFor({ timeout: 30_000 });
+    expect(await compare.evaluate('window.__sameDocument')).toBe(true);
     // Its result arrives: the test-set panels appear (the sweep's other trials go on meanwhile).
     await page.locator('svg[data-chart="cm"]').waitFor({ timeout: 60_000 });
     await page.screenshot({ path: `${ART}/dashboard-trial.png`, fullPage: true });
+    await until(
+      compare,
+      `/completed/.test(document.querySelector('#compare-status tbody tr td').textContent)`,
+      60_000,
+    );
+    await compare.screenshot({ path: `${ART}/dashboard-compare-live.png`, fullPage: true });
     expect(consoleErrors).toEqual([]);
   }, 180_000);
 

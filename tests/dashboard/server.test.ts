@@ -191,6 +191,29 @@ describe('live updates', () => {
       await d.hub.close();
     }
   });
+
+  it("the compare page is live: its stream sends the trials' progress and their curves", async () => {
+    const d = createDashboard({ store, where: 'a test store' });
+    try {
+      const [t, u] = [trials[0]!.trial_id, trials[1]!.trial_id];
+      const html = await (await get(d.app, `/sweeps/${sweepId}/compare?t=${t}&t=${u}`)).text();
+      const events = /data-events="([^"]+)"/.exec(html)![1]!.replaceAll('&amp;', '&');
+      expect(events).toMatch(new RegExp(`^/events/sweeps/${sweepId}/compare\\?t=${t}&t=${u}&v=`));
+      expect(html).toContain('<table id="compare-status">');
+      // A page that has nothing yet is sent both parts.
+      const bare = events.replace(/&v=.*$/, '&v=');
+      expect([...(await partsEvents(d.app, bare, (ids) => ids.size === 2, 10_000))].sort()).toEqual([
+        'curves',
+        'status',
+      ]);
+      // Bad trial lists are refused on the stream as on the page.
+      const one = await get(d.app, `/events/sweeps/${sweepId}/compare?t=${t}`);
+      expect(one.status).toBe(400);
+      expect(await one.text()).toMatch(/needs 2 to 4 different trials, got 1/);
+    } finally {
+      await d.hub.close();
+    }
+  });
 });
 
 describe('reading the store for the dashboard', () => {
