@@ -17,11 +17,12 @@ import { ChartDrawer } from './draw-worker.ts';
 /**
  * What a topic shows now: a version, its parts in phases pushed one after the other as soon as each is
  * rendered (quickest first: counts, then the leaderboard), and the parts that are drawn (`later`: the
- * charts). Drawing runs beside the polls, one at a time, on the newest snapshot: a poll never waits for it,
- * so counts and leaderboard keep up while a large chart is drawn. Undefined: not in the store.
+ * charts, each pushed as soon as it is drawn). Drawing runs beside the polls, one snapshot at a time, the
+ * newest waiting one next: a poll never waits for it, so counts and leaderboard keep up while a large chart
+ * is drawn. Undefined: not in the store.
  */
 export type Snapshot =
-  | { version: string; phases: (() => Promise<Parts> | Parts)[]; later?: () => Promise<Parts> }
+  | { version: string; phases: (() => Promise<Parts> | Parts)[]; later?: () => AsyncIterable<Parts> }
   | undefined;
 export type Loader = (draw: Draw) => Promise<Snapshot>;
 export type Send = (event: 'parts' | 'store-error' | 'store-ok' | 'notice', data: string) => Promise<void>;
@@ -42,7 +43,7 @@ interface Topic {
   draw: Draw;
   /** The drawing under way, and the newest one waiting for it. */
   drawing?: Promise<void>;
-  next?: () => Promise<Parts>;
+  next?: () => AsyncIterable<Parts>;
 }
 
 const hash = (s: string) => createHash('sha1').update(s).digest('base64url').slice(0, 16);
@@ -184,8 +185,10 @@ export class Hub {
       for (let next = t.next; next; next = t.next) {
         t.next = undefined;
         try {
-          Object.assign(t.parts, await next());
-          this.flush(t);
+          for await (const drawn of next()) {
+            Object.assign(t.parts, drawn);
+            this.flush(t);
+          }
         } catch (e) {
           // Not the store's fault: say so on the open pages; the next version is drawn afresh.
           const message = `a chart could not be drawn: ${e instanceof Error ? e.message : String(e)}`;

@@ -141,12 +141,10 @@ export function sweepLeaderboard(s: SweepSnapshot, v: SweepView): Parts {
   };
 }
 
-/** The charts of a sweep's page (every registry chart but the data set's). */
-export async function sweepCharts(v: SweepView, draw: Draw): Promise<Parts> {
-  const parts: Parts = {};
+/** The charts of a sweep's page (every registry chart but the data set's), each as soon as it is drawn. */
+export async function* sweepCharts(v: SweepView, draw: Draw): AsyncGenerator<Parts> {
   for (const c of SWEEP_CHARTS)
-    if (c.section !== 'data') parts[`chart-${c.id}`] = (await c.parts(v, draw)).join('\n');
-  return parts;
+    if (c.section !== 'data') yield { [`chart-${c.id}`]: (await c.parts(v, draw)).join('\n') };
 }
 
 export function sweepPage(s: SweepSnapshot, parts: Parts, has: string): string {
@@ -173,7 +171,8 @@ export function sweepPage(s: SweepSnapshot, parts: Parts, has: string): string {
 <form id="compare" class="toolbar" method="get" action="${e(urls.compare(s.sweep_id))}"><span>Compare 2–4 trials:</span>${[1, 2, 3, 4].map((i) => `<input name="t" list="trial-ids" size="16" placeholder="trial id" aria-label="trial ${i} to compare" pattern="[A-Za-z0-9][A-Za-z0-9._\\-]*"${i <= 2 ? ' required' : ''}>`).join('')}<button type="submit">Compare</button></form>
 <datalist id="trial-ids" data-part="trial-ids">${parts['trial-ids'] ?? ''}</datalist>
 ${leaderboardToolbar(s.results.length)}
-${part('leaderboard', parts.leaderboard ?? '')}</section>
+${part('leaderboard', parts.leaderboard ?? '')}
+<p id="lb-more" class="muted" hidden><span></span><button type="button"></button></p></section>
 ${sections}`,
   );
 }
@@ -249,14 +248,14 @@ export function trialPageParts(t: TrialSnapshot): Parts {
   return { head: trialHead(t), errors: errorsPart(t) };
 }
 
-/** The charts and panels of a trial's page. */
-export async function trialPageCharts(t: TrialSnapshot, draw: Draw): Promise<Parts> {
+/** The charts and panels of a trial's page: its curves, then (once it has a result) its test-set panels. */
+export async function* trialPageCharts(t: TrialSnapshot, draw: Draw): AsyncGenerator<Parts> {
   const history = t.result?.history ?? t.live?.history ?? [];
+  yield { curves: await curvesOf([{ trial_id: t.trial_id, history }], draw) };
   const panels = t.result
     ? await trialParts({ result: t.result, ...(t.rows ? { rows: t.rows, cols: t.cols } : {}) }, draw)
     : [];
-  return {
-    curves: await curvesOf([{ trial_id: t.trial_id, history }], draw),
+  yield {
     panels:
       panels.length > 0
         ? panels.join('\n')
@@ -317,9 +316,9 @@ export function compareParts(trials: readonly TrialSnapshot[]): Parts {
 }
 
 /** The compared trials' curves per epoch, overlaid. */
-export async function compareCharts(trials: readonly TrialSnapshot[], draw: Draw): Promise<Parts> {
+export async function* compareCharts(trials: readonly TrialSnapshot[], draw: Draw): AsyncGenerator<Parts> {
   const now = trials.map(trialNow);
-  return {
+  yield {
     curves: await curvesOf(
       trials.map((t, i) => ({ trial_id: t.trial_id, history: now[i]!.epochs })),
       draw,

@@ -23,6 +23,7 @@ import { keys } from '../../core/layout.ts';
 import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import { prepareMini } from '../local/helpers.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../setup/chromium.ts';
+import { storeLargeSweep } from './large-sweep.ts';
 
 const ART = 'test-artifacts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -262,6 +263,44 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
     await back.screenshot({ path: `${ART}/dashboard-compare.png`, fullPage: true });
     expect(consoleErrors).toEqual([]);
   }, 120_000);
+
+  it('a leaderboard of many trials shows its first 100 rows until "Show all"; filter and sort see every row', async () => {
+    const large = await storeLargeSweep(runner.store, 150, { finished: true });
+    const page = await open(`/sweeps/${large.id}`);
+    const shown = `[...document.querySelectorAll('#lb tbody tr')].filter((r) => r.getClientRects().length > 0)`;
+    const count = () => page.evaluate(`${shown}.length`);
+    const more = page.locator('#lb-more');
+    expect(await count()).toBe(100);
+    expect(await more.locator('span').textContent()).toBe(
+      'The first 100 of 150 rows shown (sorted and filtered over all).',
+    );
+    // The filter searches every row: the last-ranked trial is found.
+    const last = (await page.evaluate(
+      `document.querySelector('#lb tbody tr:last-child').getAttribute('data-trial')`,
+    )) as string;
+    await page.locator('#lb-filter').fill(last);
+    expect(await page.evaluate(`${shown}.map((r) => r.getAttribute('data-trial'))`)).toEqual([last]);
+    expect(await more.isHidden()).toBe(true);
+    await page.locator('#lb-filter').fill('');
+    expect(await count()).toBe(100);
+    // Sorting orders every row; the first 100 of the new order are the ones shown.
+    await page.locator('th[data-key="val_accuracy"]').click();
+    expect(
+      await page.evaluate(
+        `${shown}.every((r, i) => r === document.querySelector('#lb tbody').rows[i]) && ${shown}.length === 100`,
+      ),
+    ).toBe(true);
+    // "Show all" with the keyboard, and back.
+    await more.locator('button').focus();
+    await page.keyboard.press('Enter');
+    expect(await count()).toBe(150);
+    expect(await more.locator('button').textContent()).toBe('Show the first 100');
+    await page.keyboard.press('Enter');
+    expect(await count()).toBe(100);
+    await more.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ART}/dashboard-leaderboard-150.png` });
+    expect(consoleErrors).toEqual([]);
+  }, 60_000);
 
   it('says so when the store goes away, and recovers without a reload', async () => {
     const page = await open(`/sweeps/${finishedId}`);
