@@ -25,6 +25,7 @@ export {
   NATURAL_GOAL,
   parseSweep,
   parseSweepObject,
+  unknownDatasetText,
   VALUE_HINTS,
   withMaxTrials,
   withTopLevel,
