@@ -25,6 +25,9 @@ export const LOSSES = ['cross_entropy', 'mse'] as const;
 export const OPTIMIZERS = ['sgd', 'adam', 'rmsprop'] as const;
 export const INITS = ['glorot_uniform', 'he_normal'] as const;
 export const NORMALIZATIONS = ['scale01', 'standardize', 'pm1'] as const;
+/** Kernels that train a trial (core/nn/README.md): WebAssembly SIMD128 (default, fastest) or the scalar reference. */
+export const ENGINES = ['simd', 'scalar'] as const;
+export type Engine = (typeof ENGINES)[number];
 
 /** Largest unit count of one layer we accept (guards memory before anything is allocated). */
 export const MAX_LAYER_UNITS = 4096;
@@ -90,6 +93,8 @@ export const trialConfigSchema = z
     augment_shift: z.number().int().min(0).max(4).default(0),
     /** Train on the first k training shards only (low-fidelity runs); undefined = all. */
     train_shards: z.number().int().min(1).optional(),
+    /** Which kernels train (results and checkpoints are engine-specific in their last bits). */
+    engine: z.enum(ENGINES).default('simd'),
   })
   .superRefine((c, ctx) => {
     const hidden = c.layers.length - 2;

@@ -23,8 +23,8 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TrialConfig } from '../../core/config.ts';
 import type { Dataset } from '../../core/dataset.ts';
-import type { BatchEngine, EngineProvider } from '../../core/nn/engine.ts';
-import { forwardBackward } from '../../core/nn/engine.ts';
+import type { BatchEngine, EngineProvider } from '../../core/nn/batch-engine.ts';
+import { forwardBackward } from '../../core/nn/batch-engine.ts';
 import { createTrainer, resumeTrainer, type Trainer, type TrainerOptions } from '../../core/nn/index.ts';
 import type { LossOut } from '../../core/nn/losses.ts';
 import type { Mlp } from '../../core/nn/model.ts';
@@ -73,12 +73,6 @@ function takeWorker(): Worker {
   return fresh;
 }
 
-function sharedLike(a: Floats): Floats {
-  return a instanceof Float32Array
-    ? new Float32Array(new SharedArrayBuffer(a.length * 4))
-    : new Float64Array(new SharedArrayBuffer(a.length * 8));
-}
-
 class ThreadsEngine implements BatchEngine {
   private readonly workers: Worker[] = [];
   /** Gradient buffers per replica in params order (W0, b0, W1, b1, …); [0] = the trainer's dW/db. */
@@ -102,7 +96,11 @@ class ThreadsEngine implements BatchEngine {
     this.num = new Float64Array(new SharedArrayBuffer(8 * numSlots(threads, P)));
     const sizes = m.spec.sizes;
     this.grads.push(opt.params.map((p) => p.g));
-    for (let t = 1; t < threads; t++) this.grads.push(opt.params.map((p) => sharedLike(p.g)));
+    // Every replica's gradients come from the model's kernels (SIMD: the shared memory its workers address).
+    for (let t = 1; t < threads; t++)
+      this.grads.push(opt.params.map((p) => m.kernels.floats(p.g.length, true)));
+    // A replica's private buffers are fewer than the whole model's: room for all of them, grown here.
+    m.kernels.reserve((threads - 1) * m.kernels.allocatedBytes);
     const c = opt.cfg;
     for (let t = 1; t < threads; t++) {
       const r0 = t * this.chunk;
@@ -116,7 +114,7 @@ class ThreadsEngine implements BatchEngine {
           activations: [...m.spec.activations],
           dropout: [...m.spec.dropout],
         },
-        dtype: m.dtype,
+        kernels: m.kernels.handle,
         loss,
         opt: {
           optimizer: c.optimizer,
@@ -232,7 +230,7 @@ export function createParallelTrainer(
   data: Dataset,
   opts: TrainerOptions & { threads: number },
 ): Trainer {
-  return createTrainer(config, data, { ...opts, engine: threadsEngine(opts.threads) });
+  return createTrainer(config, data, { ...opts, batchEngine: threadsEngine(opts.threads) });
 }
 
 export function resumeParallelTrainer(
@@ -241,5 +239,5 @@ export function resumeParallelTrainer(
   state: Uint8Array,
   opts: TrainerOptions & { threads: number },
 ): Trainer {
-  return resumeTrainer(config, data, state, { ...opts, engine: threadsEngine(opts.threads) });
+  return resumeTrainer(config, data, state, { ...opts, batchEngine: threadsEngine(opts.threads) });
 }

@@ -15,8 +15,9 @@
  *   sq[t·P + p]: Σ g² of param p over thread t's slice (P params: W0, b0, W1, b1, …)
  */
 import type { TrialConfig } from '../../core/config.ts';
+import type { KernelsHandle } from '../../core/nn/compute.ts';
 import type { LossKind } from '../../core/nn/losses.ts';
-import type { Dtype, ModelSpec } from '../../core/nn/model.ts';
+import type { ModelSpec } from '../../core/nn/model.ts';
 import type { Optimizer } from '../../core/nn/optimizers.ts';
 
 export const GEN = 0;
@@ -56,7 +57,8 @@ export interface WorkerInit {
   /** Rows per replica: ceil(batch_size / threads); replica t owns rows [t·chunk, (t+1)·chunk) ∩ [0, B). */
   chunk: number;
   spec: ModelSpec;
-  dtype: Dtype;
+  /** The trainer's kernels (same engine; SIMD: the same memory, where every buffer below lives). */
+  kernels: KernelsHandle;
   loss: LossKind;
   opt: OptConfig;
   W: Floats[];
@@ -107,10 +109,7 @@ export function stepSlice(
       num[sq + p] = 0;
       continue;
     }
-    for (let r = 1; r < replicas; r++) {
-      const q = grads[r]![p]!;
-      for (let i = i0; i < i1; i++) g[i] = g[i]! + q[i]!;
-    }
+    for (let r = 1; r < replicas; r++) opt.kernels.accumulate(g, grads[r]![p]!, i0, i1);
     num[sq + p] = opt.update(p, i0, i1, lr, step, true);
   }
 }

@@ -7,7 +7,8 @@
  * returns to its event loop, ready for the next job. Started by adapters/threads/index.ts.
  */
 import { parentPort } from 'node:worker_threads';
-import { forwardBackward } from '../../core/nn/engine.ts';
+import { forwardBackward } from '../../core/nn/batch-engine.ts';
+import { kernelsFromHandle } from '../../core/nn/engines.ts';
 import type { LossOut } from '../../core/nn/losses.ts';
 import { Mlp } from '../../core/nn/model.ts';
 import { Optimizer, type Param } from '../../core/nn/optimizers.ts';
@@ -31,7 +32,8 @@ import {
 
 function runJob(init: WorkerInit): void {
   const { ctrl, num, chunk, index, threads, grads } = init;
-  const model = new Mlp(init.spec, init.dtype, chunk, {
+  const kernels = kernelsFromHandle(init.kernels);
+  const model = new Mlp(init.spec, kernels, chunk, {
     adopt: {
       W: init.W,
       b: init.b,
@@ -47,7 +49,7 @@ function runJob(init: WorkerInit): void {
     g,
     isWeight: p % 2 === 0,
   }));
-  const opt = new Optimizer(init.opt, params, model.ctor, { adopt: { m: init.m, v: init.v } });
+  const opt = new Optimizer(init.opt, params, kernels, { adopt: { m: init.m, v: init.v } });
   const out: LossOut = { sum: 0, correct: 0 };
   let gen = 0; // a fresh ctrl per job: the trainer may have started generation 1 before we got here
   let failed = false;

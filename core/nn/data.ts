@@ -31,6 +31,19 @@ export function carveValidation(
   return { val, train };
 }
 
+/** 32-bit views of byte buffers, made once per buffer (batch gathering copies 4 pixels at a time). */
+const words = new WeakMap<Uint8Array, Uint32Array>();
+
+function wordsOf(bytes: Uint8Array): Uint32Array | null {
+  if (bytes.byteOffset % 4 !== 0 || bytes.byteLength % 4 !== 0) return null;
+  let w = words.get(bytes);
+  if (!w) {
+    w = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    words.set(bytes, w);
+  }
+  return w;
+}
+
 /**
  * Copies samples idx[start..start+B) into out/labels. With shift k > 0 each image is translated by
  * (dx, dy), dx then dy drawn as rng.below(2k+1) − k, vacated pixels 0: out(y, x) = in(y − dy, x − dx).
@@ -49,13 +62,16 @@ export function gatherBatch(
 ): void {
   const D = rows * cols;
   const img = split.images;
+  const img4 = D % 4 === 0 ? wordsOf(img) : null;
+  const out4 = img4 ? wordsOf(out) : null;
   for (let r = 0; r < B; r++) {
     const s = idx[start + r]!;
     labels[r] = split.labels[s]!;
     const src = s * D;
     const dst = r * D;
     if (shift === 0 || !rng) {
-      for (let p = 0; p < D; p++) out[dst + p] = img[src + p]!;
+      if (img4 && out4) for (let p = src / 4, q = dst / 4, e = q + D / 4; q < e; ) out4[q++] = img4[p++]!;
+      else for (let p = 0; p < D; p++) out[dst + p] = img[src + p]!;
       continue;
     }
     const dx = rng.below(2 * shift + 1) - shift;

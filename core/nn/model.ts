@@ -8,26 +8,19 @@
  *   dA[l]: [R, n_l] gradient w.r.t. H[l], turned in place into dZ[l]
  *   input: u8 [R, k_0]   labels: u8 [R]   X[l]: CSR of layer l's input
  *
- * Data-parallel training (adapters/threads) puts W, b, M, input and labels in SharedArrayBuffers
- * (`shared`), and worker replicas adopt views of them (`adopt`) while keeping private activations.
+ * Every buffer comes from the model's Kernels (compute.ts), which also compute the layers: the scalar
+ * engine's plain typed arrays, or the SIMD engine's WebAssembly memory. Data-parallel training
+ * (adapters/threads) asks for W, b, M, input and labels visible to other threads (`shared`), and worker
+ * replicas adopt views of them (`adopt`) while keeping private activations.
  */
 import { type Activation, hiddenActivation, hiddenDropout, type TrialConfig } from '../config.ts';
-import { activationBackward, activationForward } from './activations.ts';
+import type { Dtype, Kernels } from './compute.ts';
 import type { FloatArray, FloatCtor } from './kernels.ts';
-import {
-  type Csr,
-  drawDropoutMask,
-  dropoutBackward,
-  dropoutForward,
-  inputLinearForward,
-  linearBackward,
-  linearForward,
-  type Scratch,
-} from './layers.ts';
+import { type Csr, drawDropoutMask, type Scratch } from './layers.ts';
 import type { Param } from './optimizers.ts';
 import type { Xoshiro128ss } from './prng.ts';
 
-export type Dtype = 'f32' | 'f64';
+export type { Dtype } from './compute.ts';
 
 export interface ModelSpec {
   sizes: readonly number[];
@@ -77,21 +70,15 @@ export interface AdoptedBuffers {
 }
 
 export interface ModelOptions {
-  /** Allocate W, b, dW, db, M, input and labels in SharedArrayBuffers. */
+  /** Allocate W, b, dW, db, M, input and labels visible to gradient workers. */
   shared?: boolean;
   adopt?: AdoptedBuffers;
 }
 
-function allocator(ctor: FloatCtor, shared: boolean): (n: number) => FloatArray {
-  if (!shared) return (n) => new ctor(n);
-  if (ctor === Float32Array) return (n) => new Float32Array(new SharedArrayBuffer(n * 4));
-  return (n) => new Float64Array(new SharedArrayBuffer(n * 8));
-}
-
-const csr = (ctor: FloatCtor, rows: number, width: number): Csr => ({
-  ptr: new Int32Array(rows + 1),
-  idx: new Int32Array(rows * width),
-  val: new ctor(rows * width),
+const csr = (k: Kernels, rows: number, width: number): Csr => ({
+  ptr: k.ints(rows + 1),
+  idx: k.ints(rows * width),
+  val: k.floats(rows * width),
 });
 
 export class Mlp {
@@ -110,51 +97,51 @@ export class Mlp {
   readonly P: FloatArray;
   readonly input: Uint8Array;
   readonly labels: Uint8Array;
+  readonly dtype: Dtype;
+  /** Multiply-adds of the products run so far, nonzeros counted (forward, dW, dX): the work done. */
+  multiplyAdds = 0;
   private readonly s: Scratch;
 
   constructor(
     readonly spec: ModelSpec,
-    readonly dtype: Dtype,
+    readonly kernels: Kernels,
     /** Largest number of rows a forward/backward pass handles. */
     readonly rows: number,
     opts: ModelOptions = {},
   ) {
-    const ctor = dtype === 'f32' ? Float32Array : Float64Array;
-    this.ctor = ctor;
-    const sh = allocator(ctor, opts.shared ?? false);
+    const k = kernels;
+    this.dtype = k.dtype;
+    this.ctor = k.ctor;
+    const shared = opts.shared ?? false;
+    const sh = (n: number) => k.floats(n, shared);
     const ad = opts.adopt;
     const sz = spec.sizes;
     this.L = sz.length - 1;
     const widest = Math.max(...sz);
     for (let l = 0; l < this.L; l++) {
-      const k = sz[l]!;
+      const kin = sz[l]!;
       const n = sz[l + 1]!;
-      this.W.push(ad ? ad.W[l]! : sh(k * n));
+      this.W.push(ad ? ad.W[l]! : sh(kin * n));
       this.b.push(ad ? ad.b[l]! : sh(n));
-      this.dW.push(ad ? ad.dW[l]! : sh(k * n));
+      this.dW.push(ad ? ad.dW[l]! : sh(kin * n));
       this.db.push(ad ? ad.db[l]! : sh(n));
-      this.WT.push(l > 0 ? new ctor(k * n) : null);
-      const A = new ctor(rows * n);
+      this.WT.push(l > 0 ? k.floats(kin * n) : null);
+      const A = k.floats(rows * n);
       this.A.push(A);
       const p = l < this.L - 1 ? spec.dropout[l]! : 0;
       this.M.push(p > 0 ? (ad ? ad.M[l]! : sh(rows * n)) : null);
-      this.H.push(p > 0 ? new ctor(rows * n) : A);
-      this.dA.push(new ctor(rows * n));
-      this.X.push(csr(ctor, rows, k));
+      this.H.push(p > 0 ? k.floats(rows * n) : A);
+      this.dA.push(k.floats(rows * n));
+      this.X.push(csr(k, rows, kin));
     }
-    this.P = new ctor(rows * sz[this.L]!);
-    const u8 = (n: number) => (opts.shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n));
-    this.input = ad ? ad.input : u8(rows * sz[0]!);
-    this.labels = ad ? ad.labels : u8(rows);
+    this.P = k.floats(rows * sz[this.L]!);
+    this.input = ad ? ad.input : k.bytes(rows * sz[0]!, shared);
+    this.labels = ad ? ad.labels : k.bytes(rows, shared);
     this.s = {
-      csc: {
-        ptr: new Int32Array(widest + 1),
-        idx: new Int32Array(rows * widest),
-        val: new ctor(rows * widest),
-      },
-      dz: csr(ctor, rows, widest),
-      vec: new ctor(widest),
-      bias: new ctor(widest),
+      csc: { ptr: k.ints(widest + 1), idx: k.ints(rows * widest), val: k.floats(rows * widest) },
+      dz: csr(k, rows, widest),
+      vec: k.floats(widest),
+      bias: k.floats(widest),
     };
   }
 
@@ -203,14 +190,28 @@ export class Mlp {
       const k = sizes[l]!;
       const n = sizes[l + 1]!;
       const A = this.A[l]!;
+      const K = this.kernels;
       if (l === 0)
-        inputLinearForward(this.input, scale, offset, B, k, n, this.W[0]!, this.b[0]!, A, this.X[0]!, this.s);
-      else linearForward(this.H[l - 1]!, B, k, n, this.W[l]!, this.b[l]!, A, this.X[l]!);
+        K.inputLinearForward(
+          this.input,
+          scale,
+          offset,
+          B,
+          k,
+          n,
+          this.W[0]!,
+          this.b[0]!,
+          A,
+          this.X[0]!,
+          this.s,
+        );
+      else K.linearForward(this.H[l - 1]!, B, k, n, this.W[l]!, this.b[l]!, A, this.X[l]!);
+      this.multiplyAdds += this.X[l]!.ptr[B]! * n;
       if (l === this.L - 1) break;
-      activationForward(this.spec.activations[l]!, this.spec.leakySlope, A, A, B * n);
+      K.activationForward(this.spec.activations[l]!, this.spec.leakySlope, A, A, B * n);
       const M = this.M[l];
       if (M) {
-        if (dropout) dropoutForward(A, M, this.H[l]!, B * n);
+        if (dropout) K.dropoutForward(A, M, this.H[l]!, B * n);
         else this.H[l]!.set(A.subarray(0, B * n));
       }
     }
@@ -225,7 +226,7 @@ export class Mlp {
       const n = sizes[l + 1]!;
       const dX = l > 0 ? this.dA[l - 1]! : null;
       const off = l === 0 ? this.spec.offset : 0;
-      linearBackward(
+      this.kernels.linearBackward(
         this.X[l]!,
         off,
         this.dA[l]!,
@@ -239,15 +240,15 @@ export class Mlp {
         this.WT[l]!,
         this.s,
       );
+      this.multiplyAdds += this.X[l]!.ptr[B]! * n + (dX ? this.s.dz.ptr[B]! * k : 0);
       if (dX) {
-        const M = this.M[l - 1];
-        if (M) dropoutBackward(M, dX, B * k);
-        activationBackward(
-          this.spec.activations[l - 1]!,
+        const act = this.spec.activations[l - 1]!;
+        this.kernels.activationBackward(
+          act,
           this.spec.leakySlope,
           this.A[l - 1]!,
           dX,
-          dX,
+          this.M[l - 1] ?? null,
           B * k,
         );
       }

@@ -10,10 +10,12 @@
 import type { TrialConfig } from '../config.ts';
 import type { Dataset, Split } from '../dataset.ts';
 import type { EpochMetrics, TestMetrics } from '../result.ts';
+import { type BatchEngine, type EngineProvider, localEngine } from './batch-engine.ts';
 import { EVAL_ROWS } from './budget.ts';
+import type { Kernels } from './compute.ts';
 import { carveValidation, gatherBatch } from './data.ts';
-import { type BatchEngine, type EngineProvider, localEngine } from './engine.ts';
-import { type FloatArray, sumSquares } from './kernels.ts';
+import { createKernels } from './engines.ts';
+import type { FloatArray } from './kernels.ts';
 import { type LossOut, lossForwardBackward } from './losses.ts';
 import { TestCollector } from './metrics.ts';
 import { type Dtype, Mlp, modelSpec } from './model.ts';
@@ -41,6 +43,11 @@ export interface Trainer {
   readonly status: TrainerStatus;
   readonly divergedReason?: string;
   readonly history: readonly EpochMetrics[];
+  /**
+   * Multiply-adds of the matrix products this trainer's model ran, nonzeros counted (what the sparse
+   * kernels actually did; in a threaded run, the trainer thread's rows only).
+   */
+  readonly multiplyAdds: number;
   runEpoch(): EpochMetrics;
   /** Releases worker threads of a parallel engine (no-op otherwise). */
   close?(): Promise<void>;
@@ -56,8 +63,16 @@ export interface TrainerOptions {
   now?: () => number;
   /** Float32 (default, production) or Float64 (gradient checks, reference runs). */
   dtype?: Dtype;
-  /** Who computes batch gradients (default: this thread; adapters/threads: data-parallel workers). */
-  engine?: EngineProvider;
+  /**
+   * Who runs each batch's kernels (default: this thread; adapters/threads: data-parallel workers). Which
+   * kernels run is the config's `engine`.
+   */
+  batchEngine?: EngineProvider;
+  /**
+   * The kernels to train with instead of fresh ones of the config's engine (benchmarks that time them);
+   * they must be of the config's engine and dtype, and serve this trainer only.
+   */
+  kernels?: Kernels;
 }
 
 /** Thrown when the data set's shape does not fit the config's input/output layer. */
@@ -85,6 +100,14 @@ export function resumeTrainer(
   const { header, tensors } = decodeState(state);
   if (header.dtype !== 'f32' && header.dtype !== 'f64')
     throw new StateMismatchError(`unknown dtype ${String(header.dtype)}`);
+  // States written before the engine was recorded were all trained by the scalar kernels.
+  const saved = typeof header.engine === 'string' ? header.engine : 'scalar';
+  if (saved !== config.engine) {
+    throw new StateMismatchError(
+      `engine: the checkpoint was trained with engine "${saved}" but this trial's config asks for "${config.engine}"; ` +
+        `the engines round differently, so a resumed run would not continue the same training — resume with engine "${saved}", or start the trial afresh`,
+    );
+  }
   const t = new MlpTrainer(config, data, { ...opts, dtype: header.dtype as Dtype });
   t.restore(header, tensors);
   return t;
@@ -99,6 +122,7 @@ class MlpTrainer implements Trainer {
   history: EpochMetrics[] = [];
   private readonly now: () => number;
   private readonly rng: Xoshiro128ss;
+  private readonly kernels: Kernels;
   private readonly model: Mlp;
   private readonly opt: Optimizer;
   private readonly trainIdx: Uint32Array;
@@ -134,13 +158,19 @@ class MlpTrainer implements Trainer {
     this.valIdx = split.val;
     this.order = new Uint32Array(this.trainIdx.length);
     const rows = Math.max(config.batch_size, EVAL_ROWS);
-    const engine = opts.engine ?? localEngine;
-    this.model = new Mlp(modelSpec(config, data.pixelMean, data.pixelStd), opts.dtype ?? 'f32', rows, {
-      shared: engine.shared,
+    const batches = opts.batchEngine ?? localEngine;
+    const dtype = opts.dtype ?? 'f32';
+    this.kernels = opts.kernels ?? createKernels(config.engine, dtype, sizes);
+    if (this.kernels.engine !== config.engine || this.kernels.dtype !== dtype)
+      throw new Error(
+        `kernels: expected ${config.engine} ${dtype} kernels (the config's engine), found ${this.kernels.engine} ${this.kernels.dtype}`,
+      );
+    this.model = new Mlp(modelSpec(config, data.pixelMean, data.pixelStd), this.kernels, rows, {
+      shared: batches.shared,
     });
     this.model.init(config.init, this.rng);
-    this.opt = new Optimizer(config, this.model.params(), this.model.ctor, { shared: engine.shared });
-    this.engine = engine.create(this.model, config.loss, config.batch_size, this.opt);
+    this.opt = new Optimizer(config, this.model.params(), this.kernels, { shared: batches.shared });
+    this.engine = batches.create(this.model, config.loss, config.batch_size, this.opt);
     this.gradSq = new Float64Array(2 * this.model.L);
   }
 
@@ -181,7 +211,7 @@ class MlpTrainer implements Trainer {
       this.engine.run(B, this.lossOut);
       const dataLoss = this.lossOut.sum / B;
       let penalty = 0;
-      if (c.l2 > 0) for (let l = 0; l < L; l++) penalty += 0.5 * c.l2 * sumSquares(m.W[l]!);
+      if (c.l2 > 0) for (let l = 0; l < L; l++) penalty += 0.5 * c.l2 * this.normSq(m.W[l]!);
       lossSum += (dataLoss + penalty) * B;
       correct += this.lossOut.correct;
       seen += B;
@@ -202,7 +232,7 @@ class MlpTrainer implements Trainer {
       this.valIdx.length > 0
         ? this.evaluate(this.data.train, this.valIdx, null)
         : { loss: Number.NaN, accuracy: Number.NaN };
-    const weightNorms = m.W.map((w) => Math.sqrt(sumSquares(w)));
+    const weightNorms = m.W.map((w) => Math.sqrt(this.normSq(w)));
     if (this.status === 'running' && !weightNorms.every(Number.isFinite)) {
       this.diverge(`weights are not finite after epoch ${e + 1}`);
     }
@@ -227,6 +257,14 @@ class MlpTrainer implements Trainer {
 
   async close(): Promise<void> {
     await this.engine.close?.();
+  }
+
+  get multiplyAdds(): number {
+    return this.model.multiplyAdds;
+  }
+
+  private normSq(x: FloatArray): number {
+    return this.kernels.sumSquares(x, x.length);
   }
 
   private diverge(reason: string): void {
@@ -297,6 +335,7 @@ class MlpTrainer implements Trainer {
       {
         config_hash: this.hash,
         data: dataFingerprint(this.data),
+        engine: this.kernels.engine,
         dtype: m.dtype,
         epochs_done: this.epochsDone,
         status: this.status,

@@ -1,32 +1,47 @@
 /**
- * `npm run bench -- core [--json] [--samples N] [--nets 784-128-64-10,784-500-250-100-10]
- *   [--impls tfjs-cpu,tfjs-wasm,ours] [--repeat R] [--dtype f32|f64] [--ours-last] [--threads T]`
- * (--threads T adds "ours-threads": the data-parallel engine of adapters/threads with T threads)
+ * `npm run bench -- core [--json] [--samples N] [--nets 784-128-64-10,784-500-250-100-10] [--batches 64,16]
+ *   [--engines simd,scalar] [--impls ours,torch,numpy,numpy-f32,tfjs-wasm,tfjs-cpu] [--repeat R]
+ *   [--dtype f32|f64] [--threads T] [--ours-last] [--kernels]`
+ * (--kernels: instead, where each engine's epoch goes, kernel by kernel: core-kernels.ts)
  *
- * Training throughput of one epoch (samples/s) of our MLP core against @tensorflow/tfjs (cpu backend)
- * and @tensorflow/tfjs-backend-wasm (SIMD, one thread), same process, same data (the first N MNIST
- * training digits from /work/shared/data/mnist, or mnist-mini as a fallback), same config: batch 64,
- * Adam lr 1e-3, ReLU hidden layers, softmax + cross-entropy, shuffled, no validation. Each
- * implementation gets a short warm-up (JIT / wasm compile) before the timed epoch; with --repeat R the
- * best of R epochs counts. Peers get float32 inputs already scaled to [0,1]; ours gets u8 pixels and
- * normalises per batch (that is its input format). One JSON line per (impl, net), ours with ratios, by
- * wall clock (samples_per_s) and by CPU time of the process (cpu_samples_per_s: robust to other load).
+ * Training throughput of one epoch (samples/s) of our MLP core against its peers on one protocol: the
+ * first N MNIST training digits (/work/shared/data/mnist, or mnist-mini as a fallback), Adam lr 1e-3,
+ * ReLU hidden layers, softmax + cross-entropy, shuffled, no validation, one thread, a warm-up epoch over
+ * 1,024 digits first; with --repeat R the best of R epochs counts. Peers (core-peers.ts): PyTorch and numpy
+ * (float64 as the seed notebooks, and float32) in a child process from .venv/bench, tfjs-wasm and tfjs-cpu
+ * in this process. Peers get float32 inputs already scaled to [0, 1]; ours gets u8 pixels and normalises
+ * per batch (that is its input format). --threads T adds "ours-threads" (adapters/threads, T threads).
+ *
+ * One JSON line per (impl, engine, net, batch): samples_per_s by wall clock, cpu_samples_per_s by CPU time
+ * of the process, the 1-minute load average when it was measured. Ours also: ratio_vs_<peer> (wall clock,
+ * same run) and cpu_ratio_vs_<peer> (CPU time: steadier on a shared machine),
+ * gflops = 2 × the products' multiply-adds on nonzeros (Trainer.multiplyAdds) per second, and
+ * ceiling_fraction = gflops / the f32x4 mul+add ceiling measured in this run (simd-ceiling.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
 import { threadsEngine } from '../../adapters/threads/index.ts';
-import { parseTrialConfig } from '../../core/config.ts';
+import { type Engine, parseTrialConfig } from '../../core/config.ts';
 import type { Dataset } from '../../core/dataset.ts';
 import { createTrainer } from '../../core/nn/index.ts';
+import { kernelProfile } from './core-kernels.ts';
+import {
+  benchTfjs,
+  loadTfjs,
+  PYTHON_PEERS,
+  type Rate,
+  runPythonPeers,
+  TFJS_PEERS,
+  timed,
+} from './core-peers.ts';
+import { simdCeilingGflops } from './simd-ceiling.ts';
 
 const MNIST_DIR = new URL('../../../shared/data/mnist/', import.meta.url).pathname;
-const BATCH = 64;
 const WARMUP = 1024;
-
-type Impl = 'tfjs-cpu' | 'tfjs-wasm' | 'ours' | 'ours-threads';
+const PEERS = [...PYTHON_PEERS, ...TFJS_PEERS] as const;
 
 function opt(args: string[], name: string, dflt: string): string {
   const i = args.indexOf(`--${name}`);
@@ -40,9 +55,10 @@ function idx(path: string): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset + 4 + 4 * dims, buf.length - 4 - 4 * dims);
 }
 
-function loadData(samples: number): { data: Dataset; source: string } {
+function loadData(samples: number): { data: Dataset; source: string; mnistDir: string | null } {
   let data: Dataset;
   let source: string;
+  let mnistDir: string | null = null;
   if (existsSync(join(MNIST_DIR, 'train-images-idx3-ubyte.gz'))) {
     const images = idx(join(MNIST_DIR, 'train-images-idx3-ubyte.gz'));
     const labels = idx(join(MNIST_DIR, 'train-labels-idx1-ubyte.gz'));
@@ -59,6 +75,7 @@ function loadData(samples: number): { data: Dataset; source: string } {
       pixelStd: 0.3081,
     };
     source = 'mnist (60k train, /work/shared/data/mnist)';
+    mnistDir = MNIST_DIR;
   } else {
     data = loadMnistMini();
     source = 'mnist-mini (fallback)';
@@ -69,190 +86,196 @@ function loadData(samples: number): { data: Dataset; source: string } {
     labels: data.train.labels.subarray(0, n),
     count: n,
   };
-  return { data: { ...data, train, test: train }, source };
+  return { data: { ...data, train, test: train }, source, mnistDir };
 }
 
-interface Rate {
-  /** samples / wall-clock second */
-  wall: number;
-  /** samples / CPU second of this process (user + system): less sensitive to other load on the machine */
-  cpu: number;
+interface OursRate extends Rate {
+  /** Multiply-adds per second of the timed epoch (nonzeros counted). */
+  madds: number;
 }
 
-/** Best (highest) rates over `repeat` runs of fn, which processes n samples. */
-async function timed(n: number, repeat: number, fn: () => Promise<void>): Promise<Rate> {
-  const best: Rate = { wall: 0, cpu: 0 };
-  for (let r = 0; r < repeat; r++) {
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    await fn();
-    const c = process.cpuUsage(c0);
-    best.wall = Math.max(best.wall, n / ((performance.now() - t0) / 1000));
-    best.cpu = Math.max(best.cpu, n / ((c.user + c.system) / 1e6));
-  }
-  return best;
+/** A rate as printed: with the 1-minute load average when it was measured. */
+interface Measured extends Rate {
+  madds?: number;
+  version?: string;
+  dtype?: string;
+  load: number;
 }
 
-/** Samples/s of one epoch of our trainer over data.train (after a warm-up trainer on a prefix). */
+/** One epoch of our trainer over data.train after a warm-up trainer on a prefix. */
 async function benchOurs(
   layers: number[],
   data: Dataset,
+  batch: number,
+  engine: Engine,
   repeat: number,
   dtype: 'f32' | 'f64',
   threads = 0,
-): Promise<Rate> {
+): Promise<OursRate> {
   const cfg = (epochs: number) => {
     const p = parseTrialConfig({
       layers,
-      batch_size: BATCH,
+      batch_size: batch,
       optimizer: 'adam',
       learning_rate: 1e-3,
       validation_split: 0,
       epochs,
+      engine,
     });
     if (!p.ok) throw new Error(JSON.stringify(p.problems));
     return p.value;
   };
   const warm = { ...data, train: { ...data.train, count: Math.min(WARMUP, data.train.count) } };
-  const engine = threads > 0 ? threadsEngine(threads) : undefined;
-  const w = createTrainer(cfg(1), warm, { dtype, engine });
+  const batchEngine = threads > 0 ? threadsEngine(threads) : undefined;
+  const w = createTrainer(cfg(1), warm, { dtype, batchEngine });
   w.runEpoch();
   await w.close?.();
-  const t = createTrainer(cfg(repeat), data, { dtype, engine });
-  const rate = await timed(data.train.count, repeat, async () => {
+  const t = createTrainer(cfg(repeat), data, { dtype, batchEngine });
+  let madds = 0;
+  const rate = await timed(data.train.count, repeat, () => {
+    const before = t.multiplyAdds;
+    const t0 = performance.now();
     t.runEpoch();
+    madds = Math.max(madds, (t.multiplyAdds - before) / ((performance.now() - t0) / 1000));
   });
   await t.close?.();
-  return rate;
+  return { ...rate, madds };
 }
 
-type Tf = typeof import('@tensorflow/tfjs');
-
-async function benchTfjs(
-  tf: Tf,
-  backend: 'cpu' | 'wasm',
-  layers: number[],
-  data: Dataset,
-  repeat: number,
-): Promise<Rate> {
-  await tf.setBackend(backend);
-  await tf.ready();
-  const n = data.train.count;
-  const x = tf.tidy(() => tf.tensor2d(data.train.images, [n, 784], 'int32').toFloat().div(255));
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(data.train.labels, 'int32'), 10).toFloat());
-  const model = tf.sequential();
-  for (let l = 1; l < layers.length; l++) {
-    model.add(
-      tf.layers.dense({
-        units: layers[l]!,
-        activation: l === layers.length - 1 ? 'softmax' : 'relu',
-        ...(l === 1 ? { inputShape: [784] } : {}),
-      }),
-    );
-  }
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
-  const w = Math.min(WARMUP, n);
-  const xw = x.slice([0, 0], [w, 784]);
-  const yw = y.slice([0, 0], [w, 10]);
-  await model.fit(xw, yw, { batchSize: BATCH, epochs: 1, shuffle: true, verbose: 0 });
-  const best = await timed(n, repeat, async () => {
-    await model.fit(x, y, { batchSize: BATCH, epochs: 1, shuffle: true, verbose: 0 });
-  });
-  tf.dispose([x, y, xw, yw]);
-  model.dispose();
-  return best;
-}
-
-async function loadTfjs(): Promise<Tf> {
-  const tf = await import('@tensorflow/tfjs');
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  const require = createRequire(import.meta.url);
-  wasm.setThreadsCount(1);
-  wasm.setWasmPaths(
-    `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`,
-  );
-  return tf;
-}
+const round2 = (x: number) => Number(x.toFixed(2));
 
 export default async function core(args: string[]): Promise<void> {
   const json = args.includes('--json');
   const oursLast = args.includes('--ours-last');
-  const samples = Number(opt(args, 'samples', '60000'));
+  const samples = Number(opt(args, 'samples', '10000'));
   const repeat = Number(opt(args, 'repeat', '1'));
   const dtype = opt(args, 'dtype', 'f32') as 'f32' | 'f64';
   const nets = opt(args, 'nets', '784-128-64-10,784-500-250-100-10').split(',');
-  const impls = opt(args, 'impls', 'tfjs-cpu,tfjs-wasm,ours').split(',') as Impl[];
+  const batches = opt(args, 'batches', '64,16').split(',').map(Number);
+  const engines = opt(args, 'engines', 'simd,scalar').split(',') as Engine[];
+  const impls = opt(args, 'impls', ['ours', ...PEERS].join(',')).split(',');
   const threads = Number(opt(args, 'threads', '0'));
-  if (threads > 1 && impls.includes('ours')) impls.push('ours-threads');
-  const { data, source } = loadData(samples);
-  if (!json)
-    console.log(
-      `core bench: ${data.train.count} samples of ${source}, batch ${BATCH}, Adam, best of ${repeat}`,
-    );
+  const { data, source, mnistDir } = loadData(samples);
+  const print = (line: Record<string, unknown>) => {
+    const full = { suite: 'core', ...line, load_avg: line.load_avg ?? round2(loadavg()[0]!) };
+    if (json) console.log(JSON.stringify(full));
+    else
+      console.log(
+        Object.entries(full)
+          .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`)
+          .join(' '),
+      );
+  };
+  if (!json) console.log(`core bench: ${data.train.count} samples of ${source}, Adam, best of ${repeat}`);
+
+  const ceiling = simdCeilingGflops();
+  print({ impl: 'simd-ceiling', gflops: round2(ceiling), what: 'f32x4 mul+add, registers only, one thread' });
+  if (args.includes('--kernels')) {
+    await kernelProfile(data, nets, batches, engines, ceiling, print);
+    return;
+  }
+
   // Ours runs before tfjs is even imported (unless --ours-last): importing tfjs detaches an ArrayBuffer,
   // which invalidates V8's ArrayBufferDetaching protector for the whole process and slows every
-  // typed-array access of our kernels by ~18% — an artefact of sharing the process, not of our code.
-  const rates = new Map<string, Rate>();
-  const runOurs = async () => {
-    if (!impls.includes('ours')) return;
+  // typed-array access of the scalar kernels by ~18% — an artefact of sharing the process. The Python peers
+  // run right after ours for each (net, batch), so a change of the machine's load hits both alike.
+  const results = new Map<string, Measured>();
+  const measured = (r: Rate & Partial<Measured>): Measured => ({ ...r, load: round2(loadavg()[0]!) });
+  const pythonImpls = PYTHON_PEERS.filter((p) => impls.includes(p));
+  const runOursAndPython = async () => {
     for (const net of nets) {
       const layers = net.split('-').map(Number);
-      rates.set(`ours ${net}`, await benchOurs(layers, data, repeat, dtype));
-      if (threads > 1)
-        rates.set(`ours-threads ${net}`, await benchOurs(layers, data, repeat, dtype, threads));
+      for (const batch of batches) {
+        if (impls.includes('ours')) {
+          for (const engine of engines) {
+            const one = await benchOurs(layers, data, batch, engine, repeat, dtype);
+            results.set(`ours ${engine} ${net} ${batch}`, measured(one));
+            if (threads > 1) {
+              const many = await benchOurs(layers, data, batch, engine, repeat, dtype, threads);
+              results.set(`ours-threads ${engine} ${net} ${batch}`, measured(many));
+            }
+          }
+        }
+        const py = runPythonPeers(pythonImpls, mnistDir, data.train.count, [net], [batch], repeat);
+        if (py.skipped) print({ impl: 'python-peers', net, batch, status: 'skipped', reason: py.skipped });
+        for (const [k, v] of py.rates) results.set(k, measured(v));
+      }
     }
   };
-  if (!oursLast) await runOurs();
-  const peers = impls.filter((i) => i.startsWith('tfjs'));
-  if (peers.length > 0) {
+  if (!oursLast) await runOursAndPython();
+  const tfjs = TFJS_PEERS.filter((p) => impls.includes(p));
+  if (tfjs.length > 0) {
     const tf = await loadTfjs();
     for (const net of nets) {
-      for (const impl of peers) {
-        rates.set(
-          `${impl} ${net}`,
-          await benchTfjs(tf, impl === 'tfjs-cpu' ? 'cpu' : 'wasm', net.split('-').map(Number), data, repeat),
-        );
+      for (const batch of batches) {
+        for (const impl of tfjs) {
+          const layers = net.split('-').map(Number);
+          const backend = impl === 'tfjs-cpu' ? 'cpu' : 'wasm';
+          const rate = await benchTfjs(tf, backend, layers, data, batch, WARMUP, repeat);
+          results.set(
+            `${impl} ${net} ${batch}`,
+            measured({ ...rate, version: tf.version.tfjs, dtype: 'f32' }),
+          );
+        }
       }
     }
   }
-  if (oursLast) await runOurs();
+  if (oursLast) await runOursAndPython();
+
   for (const net of nets) {
-    for (const impl of impls) {
-      const rate = rates.get(`${impl} ${net}`)!;
-      const line: Record<string, unknown> = {
-        suite: 'core',
-        impl,
-        net,
-        samples: data.train.count,
-        batch: BATCH,
-        samples_per_s: Math.round(rate.wall),
-        cpu_samples_per_s: Math.round(rate.cpu),
-      };
-      if (impl === 'ours-threads') {
-        line.threads = threads;
-        const single = rates.get(`ours ${net}`);
-        if (single) line.speedup_vs_1_thread = Number((rate.wall / single.wall).toFixed(2));
+    for (const batch of batches) {
+      for (const impl of PEERS) {
+        const p = results.get(`${impl} ${net} ${batch}`);
+        if (!p) continue;
+        print({
+          impl,
+          net,
+          batch,
+          samples: data.train.count,
+          samples_per_s: Math.round(p.wall),
+          cpu_samples_per_s: Math.round(p.cpu),
+          version: p.version,
+          dtype: p.dtype,
+          threads: 1,
+          load_avg: p.load,
+        });
       }
-      if (impl === 'ours') {
-        line.dtype = dtype;
-        line.order = oursLast ? 'after tfjs import' : 'before tfjs import';
-        for (const peer of ['tfjs-wasm', 'tfjs-cpu'] as const) {
-          const p = rates.get(`${peer} ${net}`);
-          if (!p) continue;
-          const key = peer.replace('-', '_');
-          line[`ratio_vs_${key}`] = Number((rate.wall / p.wall).toFixed(2));
-          line[`cpu_ratio_vs_${key}`] = Number((rate.cpu / p.cpu).toFixed(2));
+      for (const impl of ['ours', 'ours-threads']) {
+        for (const engine of engines) {
+          const r = results.get(`${impl} ${engine} ${net} ${batch}`);
+          if (!r) continue;
+          const gflops = (2 * (r.madds ?? 0)) / 1e9;
+          const line: Record<string, unknown> = {
+            impl,
+            engine,
+            net,
+            batch,
+            samples: data.train.count,
+            samples_per_s: Math.round(r.wall),
+            cpu_samples_per_s: Math.round(r.cpu),
+            dtype,
+            threads: impl === 'ours-threads' ? threads : 1,
+            order: oursLast ? 'after tfjs import' : 'before tfjs import',
+          };
+          // (Trainer.multiplyAdds counts the trainer thread's rows only: no work figure for threaded runs.)
+          if (impl === 'ours') {
+            line.gflops = round2(gflops);
+            line.ceiling_fraction = Number((gflops / ceiling).toFixed(3));
+          }
+          const vs = (key: string, name: string, cpu: boolean) => {
+            const p = results.get(key);
+            if (!p) return;
+            line[`ratio_vs_${name}`] = round2(r.wall / p.wall);
+            if (cpu) line[`cpu_ratio_vs_${name}`] = round2(r.cpu / p.cpu);
+          };
+          if (impl === 'ours-threads') vs(`ours ${engine} ${net} ${batch}`, '1_thread', false);
+          else {
+            for (const peer of PEERS) vs(`${peer} ${net} ${batch}`, peer.replaceAll('-', '_'), true);
+            if (engine !== 'scalar') vs(`ours scalar ${net} ${batch}`, 'scalar', true);
+          }
+          line.load_avg = r.load;
+          print(line);
         }
-      }
-      if (json) console.log(JSON.stringify(line));
-      else {
-        const ratios = Object.entries(line)
-          .filter(([k]) => k.includes('ratio'))
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', ');
-        console.log(
-          `${impl.padEnd(10)} ${net.padEnd(20)} ${line.samples_per_s} samples/s (${line.cpu_samples_per_s} per CPU-s) ${ratios}`,
-        );
       }
     }
   }

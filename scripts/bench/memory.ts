@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- memory [--json] [--net 784-500-250-100-10] [--epochs 1] [--batch 64] [--samples N]`
+ * `npm run bench -- memory [--json] [--net 784-500-250-100-10] [--epochs 1] [--batch 64] [--samples N]
+ *   [--engine simd|scalar]` (default: the config's default engine)
  *
  * Worker peak RSS while training: a child process (the worker's situation: one process, one trial) loads
  * full MNIST (60,000 training + 10,000 test digits from /work/shared/data/mnist via `loadIdxDirectory`,
@@ -113,6 +114,7 @@ async function child(args: string[]): Promise<void> {
 
 export interface ChildReport {
   source: string;
+  config: { engine: string };
   status: string;
   test_accuracy: number | null;
   train_wall_s: number;
@@ -153,7 +155,15 @@ export default async function memory(args: string[]): Promise<void> {
   const epochs = Number(opt(args, 'epochs') ?? '1');
   const batch = Number(opt(args, 'batch') ?? '64');
   const samples = opt(args, 'samples');
-  const config = { layers: net, optimizer: 'adam', batch_size: batch, epochs, learning_rate: 0.001 };
+  const engine = opt(args, 'engine');
+  const config = {
+    layers: net,
+    optimizer: 'adam',
+    batch_size: batch,
+    epochs,
+    learning_rate: 0.001,
+    ...(engine ? { engine } : {}),
+  };
   if (!json)
     console.log(
       `memory bench: training ${net} (Adam, batch ${batch}, ${epochs} epoch(s)) in a child process…`,
@@ -163,6 +173,7 @@ export default async function memory(args: string[]): Promise<void> {
   const line = {
     suite: 'memory',
     net,
+    engine: r.config.engine,
     source: r.source,
     epochs,
     batch,

@@ -1,11 +1,21 @@
 /**
- * Finite-difference gradient checks in float64 through the production forward/backward code
- * (Mlp with dtype 'f64'): every activation × loss, every input normalisation, dropout off and on
- * (a fixed mask: the PRNG is re-seeded before every forward), and the coupled L2 term via the optimizer.
+ * Finite-difference gradient checks in float64 through the production forward/backward code of both
+ * engines (Mlp with dtype 'f64': the scalar kernels, and the SIMD kernels generated for f64x2): every
+ * activation × loss, every input normalisation, dropout off and on (a fixed mask: the PRNG is re-seeded
+ * before every forward), and the coupled L2 term via the optimizer.
  * Central differences with h = 1e-5; tolerance: relative difference |a − n| / max(|a| + |n|, 1e-4) ≤ 1e-6.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { ACTIVATIONS, type Activation, LOSSES, NORMALIZATIONS, TRIAL_DEFAULTS } from '../../core/config.ts';
+import {
+  ACTIVATIONS,
+  type Activation,
+  ENGINES,
+  type Engine,
+  LOSSES,
+  NORMALIZATIONS,
+  TRIAL_DEFAULTS,
+} from '../../core/config.ts';
+import { createKernels } from '../../core/nn/engines.ts';
 import type { FloatArray } from '../../core/nn/kernels.ts';
 import { type LossKind, type LossOut, lossForwardBackward } from '../../core/nn/losses.ts';
 import { Mlp, type ModelSpec, modelSpec } from '../../core/nn/model.ts';
@@ -20,7 +30,12 @@ const TOL = 1e-6;
 const PIXELS = [0, 37, 255, 0, 128, 9, 0, 0, 200, 61, 250, 0, 3, 90, 0, 17, 0, 180, 44, 0];
 const LABELS = [2, 0, 1, 2];
 
-function makeModel(act: Activation, dropout: number, norm: { scale: number; offset: number }): Mlp {
+function makeModel(
+  engine: Engine,
+  act: Activation,
+  dropout: number,
+  norm: { scale: number; offset: number },
+): Mlp {
   const spec: ModelSpec = {
     sizes: SIZES,
     activations: [act, act],
@@ -28,7 +43,7 @@ function makeModel(act: Activation, dropout: number, norm: { scale: number; offs
     dropout: [dropout, dropout],
     ...norm,
   };
-  const m = new Mlp(spec, 'f64', B);
+  const m = new Mlp(spec, createKernels(engine, 'f64', SIZES), B);
   m.init('glorot_uniform', new Xoshiro128ss(7));
   // Non-zero biases so every parameter matters.
   m.b.forEach((b, l) => {
@@ -78,73 +93,74 @@ const NORMS = Object.fromEntries(
   }),
 ) as Record<(typeof NORMALIZATIONS)[number], { scale: number; offset: number }>;
 
-describe('finite-difference gradient check (float64, 5-4-3-3, batch 4)', () => {
-  const worst: Record<string, number> = {};
-  for (const act of ACTIVATIONS) {
-    for (const loss of LOSSES) {
-      for (const [normName, norm] of Object.entries(NORMS)) {
-        for (const dropout of [0, 0.3]) {
-          const name = `${act} × ${loss} × ${normName} × dropout ${dropout}`;
-          it(name, () => {
-            const m = makeModel(act, dropout, norm);
-            lossOf(m, loss, true);
-            const analytic = m.params().map((p) => Float64Array.from(p.g));
-            const w = worstRelDiff(m, () => lossOf(m, loss, false), analytic);
-            worst[name] = w;
-            expect(analytic.some((g) => g.some((v) => v !== 0))).toBe(true);
-            expect(w).toBeLessThan(TOL);
-          });
+for (const engine of ENGINES)
+  describe(`finite-difference gradient check (${engine} engine, float64, 5-4-3-3, batch 4)`, () => {
+    const worst: Record<string, number> = {};
+    for (const act of ACTIVATIONS) {
+      for (const loss of LOSSES) {
+        for (const [normName, norm] of Object.entries(NORMS)) {
+          for (const dropout of [0, 0.3]) {
+            const name = `${act} × ${loss} × ${normName} × dropout ${dropout}`;
+            it(name, () => {
+              const m = makeModel(engine, act, dropout, norm);
+              lossOf(m, loss, true);
+              const analytic = m.params().map((p) => Float64Array.from(p.g));
+              const w = worstRelDiff(m, () => lossOf(m, loss, false), analytic);
+              worst[name] = w;
+              expect(analytic.some((g) => g.some((v) => v !== 0))).toBe(true);
+              expect(w).toBeLessThan(TOL);
+            });
+          }
         }
       }
     }
-  }
 
-  it('coupled L2: the optimizer applies d/dW(½·l2·ΣW²) = l2·W to weights, not biases', () => {
-    const l2 = 0.3;
-    const m = makeModel('tanh', 0, NORMS.scale01);
-    const penalty = () =>
-      m.W.reduce((s, W) => s + 0.5 * l2 * Array.from(W).reduce((a, v) => a + v * v, 0), 0);
-    const f = () => lossOf(m, 'cross_entropy', false) + penalty();
-    lossOf(m, 'cross_entropy', true);
-    const before = m.params().map((p) => Float64Array.from(p.w));
-    // SGD with lr 1: w_new = w − (g + l2·w), so the effective gradient is w − w_new.
-    const opt = new Optimizer(
-      {
-        optimizer: 'sgd',
-        momentum: 0,
-        nesterov: false,
-        beta1: 0.9,
-        beta2: 0.999,
-        epsilon: 1e-8,
-        rho: 0.9,
-        l2,
-        weight_decay: 0,
-      },
-      m.params(),
-      Float64Array,
-    );
-    opt.step(1);
-    const effective = m.params().map((p, i) => before[i]!.map((w0, j) => w0 - p.w[j]!));
-    m.params().forEach((p, i) => {
-      p.w.set(before[i]!);
-    });
-    const w = worstRelDiff(m, f, effective);
-    worst['l2 0.3 (tanh × cross_entropy)'] = w;
-    expect(w).toBeLessThan(TOL);
-  });
-
-  it('covers every input normalisation, each a different map of the pixels', () => {
-    expect(Object.keys(NORMS)).toEqual([...NORMALIZATIONS]);
-    const maps = new Set(Object.values(NORMS).map((n) => `${n.scale}:${n.offset}`));
-    expect(maps.size).toBe(NORMALIZATIONS.length);
-  });
-
-  // Whatever ran (one case alone, or all in any order): the worst difference seen, for the log.
-  afterAll(() => {
-    const all = Object.values(worst);
-    if (all.length > 0)
-      console.log(
-        `gradient check: worst relative difference ${Math.max(...all).toExponential(2)} over ${all.length} cases (tolerance ${TOL})`,
+    it('coupled L2: the optimizer applies d/dW(½·l2·ΣW²) = l2·W to weights, not biases', () => {
+      const l2 = 0.3;
+      const m = makeModel(engine, 'tanh', 0, NORMS.scale01);
+      const penalty = () =>
+        m.W.reduce((s, W) => s + 0.5 * l2 * Array.from(W).reduce((a, v) => a + v * v, 0), 0);
+      const f = () => lossOf(m, 'cross_entropy', false) + penalty();
+      lossOf(m, 'cross_entropy', true);
+      const before = m.params().map((p) => Float64Array.from(p.w));
+      // SGD with lr 1: w_new = w − (g + l2·w), so the effective gradient is w − w_new.
+      const opt = new Optimizer(
+        {
+          optimizer: 'sgd',
+          momentum: 0,
+          nesterov: false,
+          beta1: 0.9,
+          beta2: 0.999,
+          epsilon: 1e-8,
+          rho: 0.9,
+          l2,
+          weight_decay: 0,
+        },
+        m.params(),
+        m.kernels,
       );
+      opt.step(1);
+      const effective = m.params().map((p, i) => before[i]!.map((w0, j) => w0 - p.w[j]!));
+      m.params().forEach((p, i) => {
+        p.w.set(before[i]!);
+      });
+      const w = worstRelDiff(m, f, effective);
+      worst['l2 0.3 (tanh × cross_entropy)'] = w;
+      expect(w).toBeLessThan(TOL);
+    });
+
+    it('covers every input normalisation, each a different map of the pixels', () => {
+      expect(Object.keys(NORMS)).toEqual([...NORMALIZATIONS]);
+      const maps = new Set(Object.values(NORMS).map((n) => `${n.scale}:${n.offset}`));
+      expect(maps.size).toBe(NORMALIZATIONS.length);
+    });
+
+    // Whatever ran (one case alone, or all in any order): the worst difference seen, for the log.
+    afterAll(() => {
+      const all = Object.values(worst);
+      if (all.length > 0)
+        console.log(
+          `gradient check (${engine} engine): worst relative difference ${Math.max(...all).toExponential(2)} over ${all.length} cases (tolerance ${TOL})`,
+        );
+    });
   });
-});

@@ -1,7 +1,7 @@
 /** The training loop on a toy problem: learning, determinism, resume, divergence, state checks. */
 import { describe, expect, it } from 'vitest';
 import { loadMnistMini } from '../../adapters/data/mnist-mini.ts';
-import { parseTrialConfig, type TrialConfig } from '../../core/config.ts';
+import { ENGINES, parseTrialConfig, type TrialConfig } from '../../core/config.ts';
 import {
   createTrainer,
   decodeSafetensors,
@@ -10,6 +10,7 @@ import {
   resumeTrainer,
   StateMismatchError,
 } from '../../core/nn/index.ts';
+import { decodeState } from '../../core/nn/state.ts';
 import { DataMismatchError } from '../../core/nn/trainer.ts';
 import { toyDataset } from './toy.ts';
 
@@ -72,16 +73,17 @@ describe('trainer', () => {
     expect(t.epochsDone).toBe(2);
   });
 
-  it('same config + seed ⇒ identical safetensors bytes and metrics; another seed differs', () => {
-    const c = cfg({ dropout: 0.2, augment_shift: 1, l2: 0.001, weight_decay: 0.01 });
-    const a = run(c);
-    const b = run(c);
-    expect(Buffer.from(a.safetensors()).equals(Buffer.from(b.safetensors()))).toBe(true);
-    expect(noTiming(a.history)).toEqual(noTiming(b.history));
-    expect(a.evaluateTest()).toEqual(b.evaluateTest());
-    const other = run({ ...c, seed: 1 });
-    expect(Buffer.from(other.safetensors()).equals(Buffer.from(a.safetensors()))).toBe(false);
-  });
+  for (const engine of ENGINES)
+    it(`${engine} engine: same config + seed ⇒ identical safetensors bytes and metrics; another seed differs`, () => {
+      const c = cfg({ dropout: 0.2, augment_shift: 1, l2: 0.001, weight_decay: 0.01, engine });
+      const a = run(c);
+      const b = run(c);
+      expect(Buffer.from(a.safetensors()).equals(Buffer.from(b.safetensors()))).toBe(true);
+      expect(noTiming(a.history)).toEqual(noTiming(b.history));
+      expect(a.evaluateTest()).toEqual(b.evaluateTest());
+      const other = run({ ...c, seed: 1 });
+      expect(Buffer.from(other.safetensors()).equals(Buffer.from(a.safetensors()))).toBe(false);
+    });
 
   it('evaluateTestAsync pauses between batches and gives exactly evaluateTest’s metrics', async () => {
     const mini = loadMnistMini(); // 2,004 test digits: several eval batches
@@ -95,27 +97,60 @@ describe('trainer', () => {
     expect(pauses).toBeGreaterThanOrEqual(1);
   });
 
-  it('resume from a mid-training state ⇒ bit-identical to the uninterrupted run', () => {
-    for (const over of [
-      { dropout: 0.3, augment_shift: 2 },
-      { optimizer: 'sgd', momentum: 0.5 },
-      { optimizer: 'rmsprop' },
-    ]) {
-      const c = cfg(over);
-      const full = run(c);
-      const half = createTrainer(c, data);
-      half.runEpoch();
-      half.runEpoch();
-      half.runEpoch();
-      const state = half.serialize();
-      const resumed = resumeTrainer(c, data, state);
-      expect(resumed.epochsDone).toBe(3);
-      expect(noTiming(resumed.history)).toEqual(noTiming(half.history));
-      while (resumed.status === 'running') resumed.runEpoch();
-      expect(resumed.status).toBe('finished');
-      expect(Buffer.from(resumed.safetensors()).equals(Buffer.from(full.safetensors()))).toBe(true);
-      expect(Buffer.from(resumed.serialize()).equals(Buffer.from(full.serialize()))).toBe(false); // history wall_s differs…
-      expect(noTiming(resumed.history)).toEqual(noTiming(full.history));
+  for (const engine of ENGINES)
+    it(`${engine} engine: resume from a mid-training state ⇒ bit-identical to the uninterrupted run`, () => {
+      for (const over of [
+        { dropout: 0.3, augment_shift: 2 },
+        { optimizer: 'sgd', momentum: 0.5 },
+        { optimizer: 'rmsprop' },
+      ]) {
+        const c = cfg({ ...over, engine });
+        const full = run(c);
+        const half = createTrainer(c, data);
+        half.runEpoch();
+        half.runEpoch();
+        half.runEpoch();
+        const state = half.serialize();
+        const resumed = resumeTrainer(c, data, state);
+        expect(resumed.epochsDone).toBe(3);
+        expect(noTiming(resumed.history)).toEqual(noTiming(half.history));
+        while (resumed.status === 'running') resumed.runEpoch();
+        expect(resumed.status).toBe('finished');
+        expect(Buffer.from(resumed.safetensors()).equals(Buffer.from(full.safetensors()))).toBe(true);
+        expect(Buffer.from(resumed.serialize()).equals(Buffer.from(full.serialize()))).toBe(false); // history wall_s differs…
+        expect(noTiming(resumed.history)).toEqual(noTiming(full.history));
+      }
+    });
+
+  it('the two engines train the same function: their losses agree to 1e-3 over six epochs', () => {
+    const c = cfg({ dropout: 0.2, augment_shift: 1, l2: 0.001 });
+    const simd = run({ ...c, engine: 'simd' });
+    const scalar = run({ ...c, engine: 'scalar' });
+    expect(Buffer.from(simd.safetensors()).equals(Buffer.from(scalar.safetensors()))).toBe(false);
+    simd.history.forEach((m, i) => {
+      const s = scalar.history[i]!;
+      expect(Math.abs(m.train_loss - s.train_loss)).toBeLessThan(1e-3 * s.train_loss);
+      expect(Math.abs(m.val_loss - s.val_loss)).toBeLessThan(1e-3 * s.val_loss);
+    });
+  });
+
+  it('a checkpoint records its engine; resuming it with the other engine is refused with a clear error', () => {
+    for (const [from, to] of [
+      ['simd', 'scalar'],
+      ['scalar', 'simd'],
+    ] as const) {
+      const t = createTrainer(cfg({ engine: from }), data);
+      t.runEpoch();
+      const state = t.serialize();
+      expect(decodeState(state).header.engine).toBe(from);
+      const attempt = () => resumeTrainer(cfg({ engine: to }), data, state);
+      expect(attempt).toThrow(StateMismatchError);
+      expect(attempt).toThrow(
+        new RegExp(
+          `^engine: the checkpoint was trained with engine "${from}" but this trial's config asks for "${to}".*resume with engine "${from}"`,
+        ),
+      );
+      expect(resumeTrainer(cfg({ engine: from }), data, state).epochsDone).toBe(1);
     }
   });
 

@@ -4,6 +4,7 @@
  */
 import type { TrialConfig } from '../../core/config.ts';
 import type { Split } from '../../core/dataset.ts';
+import { createKernels } from '../../core/nn/engines.ts';
 import { decodeSafetensors } from '../../core/nn/index.ts';
 import { lossForwardBackward } from '../../core/nn/losses.ts';
 import { Mlp, modelSpec } from '../../core/nn/model.ts';
@@ -19,7 +20,8 @@ export function corePredict(
   const K = sizes[L]!;
   const D = sizes[0]!;
   const rows = 256;
-  const m = new Mlp(modelSpec(config, norm.pixelMean, norm.pixelStd), 'f32', rows);
+  const kernels = createKernels(config.engine, 'f32', sizes); // the trial's own engine
+  const m = new Mlp(modelSpec(config, norm.pixelMean, norm.pixelStd), kernels, rows);
   const { tensors } = decodeSafetensors(weights);
   for (let l = 0; l < L; l++) {
     const k = sizes[l]!;

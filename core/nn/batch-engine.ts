@@ -1,9 +1,10 @@
 /**
- * How one training batch turns into gradients. The trainer prepares rows [0, B) of model.input /
- * model.labels and the dropout masks, then asks its BatchEngine for the loss and the gradient of the
- * batch-mean loss in model.dW / model.db, then for the optimizer step (its own `step`, or opt.step). The
- * default engine runs in this thread; adapters/threads provides a data-parallel one (rows split over
- * workers, partial gradients summed in a fixed order, the step sliced over parameter ranges).
+ * How one training batch turns into gradients (who runs the kernels, not which kernels: that is the
+ * model's Kernels, compute.ts). The trainer prepares rows [0, B) of model.input / model.labels and the
+ * dropout masks, then asks its BatchEngine for the loss and the gradient of the batch-mean loss in
+ * model.dW / model.db, then for the optimizer step (its own `step`, or opt.step). The default batch engine
+ * runs in this thread; adapters/threads provides a data-parallel one (rows split over workers, partial
+ * gradients summed in a fixed order, the step sliced over parameter ranges).
  */
 import { type LossKind, type LossOut, lossForwardBackward } from './losses.ts';
 import type { Mlp } from './model.ts';
@@ -23,7 +24,7 @@ export interface BatchEngine {
 }
 
 export interface EngineProvider {
-  /** The engine needs W, b, masks, input and labels in SharedArrayBuffers. */
+  /** The engine needs W, b, masks, input and labels visible to other threads. */
   shared: boolean;
   create(model: Mlp, loss: LossKind, batchSize: number, opt: Optimizer): BatchEngine;
 }
