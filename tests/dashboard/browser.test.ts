@@ -180,6 +180,13 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
       if (!trial) await sleep(100);
     }
     expect(trial).toBeDefined();
+    // Compared, while it trains, with the sweep's last trial (one worker: still queued).
+    const state = JSON.parse(dec.decode((await runner.store.get(keys.sweepState(id)))!.body));
+    const last = (state.trial_ids as string[]).filter((t) => t !== trial).at(-1)!;
+    const compare = await open(`/sweeps/${id}/compare?t=${trial}&t=${last}`);
+    const stateOf = (col: number) =>
+      `document.querySelector('#compare-status tbody tr:nth-child(1) td:nth-child(${col + 1})').textContent`;
+    expect(await compare.evaluate(stateOf(2))).not.toBe('completed');
     const page = await open(`/sweeps/${id}/trials/${trial}`);
     const epochs = async () =>
       Number(
@@ -198,26 +205,17 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
     expect(await page.locator('svg[data-chart="curves"]').count()).toBe(1);
     expect(await page.evaluate('window.__sameDocument')).toBe(true);
     await page.screenshot({ path: `${ART}/dashboard-trial-running.png`, fullPage: true });
-    // Compared with another trial of the sweep while it trains: the compare page follows it too.
-    const state = JSON.parse(dec.decode((await runner.store.get(keys.sweepState(id)))!.body));
-    const other = (state.trial_ids as string[]).find((t) => t !== trial)!;
-    const compare = await open(`/sweeps/${id}/compare?t=${trial}&t=${other}`);
-    const cell = `document.querySelector('#compare-status tbody tr:nth-child(2) td').textContent`;
-    const before = Number(((await compare.evaluate(cell)) as string).split(' ')[0]);
-    await until(compare, `Number(${cell}.split(' ')[0]) > ${before}`, 60_000);
-    await compare.locator('svg[data-chart="curves"]').waitFor({ timeout: 30_000 });
-    expect(await compare.evaluate('window.__sameDocument')).toBe(true);
     // Its result arrives: the test-set panels appear (the sweep's other trials go on meanwhile).
     await page.locator('svg[data-chart="cm"]').waitFor({ timeout: 60_000 });
     await page.screenshot({ path: `${ART}/dashboard-trial.png`, fullPage: true });
-    await until(
-      compare,
-      `/completed/.test(document.querySelector('#compare-status tbody tr td').textContent)`,
-      60_000,
-    );
+    // The compare page followed both: the first completed, the last (queued when it opened) trains and completes.
+    await until(compare, `${stateOf(1)} === 'completed' && ${stateOf(2)} !== 'queued'`, 60_000);
     await compare.screenshot({ path: `${ART}/dashboard-compare-live.png`, fullPage: true });
+    await until(compare, `${stateOf(2)} === 'completed'`, 120_000);
+    expect(await compare.locator('svg[data-chart="curves"]').count()).toBe(1);
+    expect(await compare.evaluate('window.__sameDocument')).toBe(true);
     expect(consoleErrors).toEqual([]);
-  }, 180_000);
+  }, 240_000);
 
   it('sorts, filters and navigates with the keyboard alone', async () => {
     const page = await open(`/sweeps/${finishedId}`);
