@@ -48,12 +48,11 @@ export class ChartDrawer {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         if (!this.waiting.has(n)) return;
-        this.fail(
+        void this.stop(
           new Error(
             `drawing the ${label} took over ${this.timeoutMs / 1000} s; the drawing thread is restarted`,
           ),
         );
-        void this.stop();
       }, this.timeoutMs);
       timer.unref();
       this.waiting.set(n, {
@@ -71,9 +70,11 @@ export class ChartDrawer {
     });
   }
 
-  stop(): Promise<number> | undefined {
+  /** Ends the thread; the drawings under way fail with `reason`. A later draw starts a new thread. */
+  stop(reason = new Error('the chart drawing thread was stopped')): Promise<number> | undefined {
     const w = this.worker;
     this.worker = undefined;
+    this.fail(reason);
     return w?.terminate();
   }
 
@@ -88,9 +89,13 @@ export class ChartDrawer {
       if ('html' in r) p?.resolve(r.html);
       else p?.reject(new Error(r.error));
     });
-    w.on('error', (e) => this.fail(e));
+    // Only this thread's own end fails the drawings waiting (after a stop, they belong to the next thread).
+    w.on('error', (e) => {
+      if (this.worker === w) this.fail(e);
+    });
     w.on('exit', () => {
-      if (this.worker === w) this.worker = undefined;
+      if (this.worker !== w) return;
+      this.worker = undefined;
       this.fail(new Error('the chart drawing thread stopped'));
     });
     this.worker = w;

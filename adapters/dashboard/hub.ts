@@ -4,6 +4,10 @@
  * changed, its parts are rendered again and the parts whose HTML changed are pushed to its listeners as a
  * `parts` server-sent event. A read that fails sends `store-error` once; the first read that works again
  * sends `store-ok` and every part. Charts are drawn only when their spec changed (`draw` memo per topic).
+ *
+ * A page says which parts it was built with (`partsToken`: each part's id and a digest of its HTML, in its
+ * events URL), so its listener starts from exactly those: a part that changed or was drawn between the
+ * page being served and it listening (a chart that was still "Drawing…") is sent, an unchanged one is not.
  */
 import { createHash } from 'node:crypto';
 import type { Parts } from '../../core/dashboard/pages.ts';
@@ -13,18 +17,19 @@ import { ChartDrawer } from './draw-worker.ts';
 /**
  * What a topic shows now: a version, its parts in phases pushed one after the other as soon as each is
  * rendered (quickest first: counts, then the leaderboard), and the parts that are drawn (`later`: the
- * charts). Drawing runs beside the polls, one at a time, on the newest snapshot: a poll never waits for it,
- * so counts and leaderboard keep up while a large chart is drawn. Undefined: not in the store.
+ * charts, each pushed as soon as it is drawn). Drawing runs beside the polls, one snapshot at a time, the
+ * newest waiting one next: a poll never waits for it, so counts and leaderboard keep up while a large chart
+ * is drawn. Undefined: not in the store.
  */
 export type Snapshot =
-  | { version: string; phases: (() => Promise<Parts> | Parts)[]; later?: () => Promise<Parts> }
+  | { version: string; phases: (() => Promise<Parts> | Parts)[]; later?: () => AsyncIterable<Parts> }
   | undefined;
 export type Loader = (draw: Draw) => Promise<Snapshot>;
 export type Send = (event: 'parts' | 'store-error' | 'store-ok' | 'notice', data: string) => Promise<void>;
 
 interface Listener {
   send: Send;
-  /** The HTML of each part this listener has (references to the topic's strings). */
+  /** The HTML of each part this listener's page has (references to the topic's strings). */
   has: Parts;
 }
 
@@ -38,10 +43,29 @@ interface Topic {
   draw: Draw;
   /** The drawing under way, and the newest one waiting for it. */
   drawing?: Promise<void>;
-  next?: () => Promise<Parts>;
+  next?: () => AsyncIterable<Parts>;
 }
 
 const hash = (s: string) => createHash('sha1').update(s).digest('base64url').slice(0, 16);
+
+/** What a page built from `parts` has: `id:digest` of each part, comma-separated (ids are [a-z-]). */
+export function partsToken(parts: Parts): string {
+  return Object.entries(parts)
+    .map(([id, html]) => `${id}:${hash(html)}`)
+    .join(',');
+}
+
+/** The parts of `parts` that a page with this token has (the same HTML); others it must be sent. */
+function partsHad(token: string, parts: Parts): Parts {
+  const has: Parts = {};
+  for (const entry of token.split(',')) {
+    const at = entry.lastIndexOf(':');
+    const id = entry.slice(0, at);
+    const html = parts[id];
+    if (at > 0 && html !== undefined && hash(html) === entry.slice(at + 1)) has[id] = html;
+  }
+  return has;
+}
 
 /** A Draw that draws a spec (with `drawer`) only when it differs from the last one of the same chart id. */
 export function memoDraw(drawer: Pick<ChartDrawer, 'draw'>): Draw {
@@ -69,25 +93,22 @@ export class Hub {
   ) {}
 
   /**
-   * The topic's parts now (read, and rendered where it changed): what a page is built from. Drawn parts are
-   * included as far as they are drawn; with `drawn`, after the drawing of this version.
+   * The topic's parts now (read, and rendered where it changed): what a page is built from, with its
+   * `partsToken`. Drawn parts are included as far as they are drawn.
    */
-  async current(
-    key: string,
-    load: Loader,
-    drawn = false,
-  ): Promise<{ version: string; parts: Parts } | undefined> {
+  async current(key: string, load: Loader): Promise<{ token: string; parts: Parts } | undefined> {
     const t = this.topic(key, load);
     await this.refresh(t, true);
-    if (drawn) while (t.drawing) await t.drawing;
     if (t.failing) throw new Error('the store cannot be read');
-    return t.version !== undefined ? { version: t.version, parts: { ...t.parts } } : undefined;
+    if (t.version === undefined) return undefined;
+    const parts = { ...t.parts };
+    return { token: partsToken(parts), parts };
   }
 
-  /** Listens to a topic; `version`: the one its page was built from. Returns the unsubscribe. */
-  subscribe(key: string, load: Loader, version: string, send: Send): () => void {
+  /** Listens to a topic; `token`: the `partsToken` of the page's parts ('' for none). Returns the unsubscribe. */
+  subscribe(key: string, load: Loader, token: string, send: Send): () => void {
     const t = this.topic(key, load);
-    const l: Listener = { send, has: version !== '' && version === t.version ? { ...t.parts } : {} };
+    const l: Listener = { send, has: partsHad(token, t.parts) };
     t.listeners.add(l);
     if (t.version !== undefined) this.flush(t);
     this.timer ??= setInterval(() => this.tick(), this.pollMs);
@@ -164,8 +185,10 @@ export class Hub {
       for (let next = t.next; next; next = t.next) {
         t.next = undefined;
         try {
-          Object.assign(t.parts, await next());
-          this.flush(t);
+          for await (const drawn of next()) {
+            Object.assign(t.parts, drawn);
+            this.flush(t);
+          }
         } catch (e) {
           // Not the store's fault: say so on the open pages; the next version is drawn afresh.
           const message = `a chart could not be drawn: ${e instanceof Error ? e.message : String(e)}`;

@@ -5,7 +5,7 @@
  * response carries a Content-Security-Policy (scripts from this origin only), and a request naming another
  * host is refused (DNS rebinding). Pages and assets get ETags (304 when unchanged).
  *
- * Routes: `/` sweeps · `/sweeps/<id>` · `/sweeps/<id>/trials/<trial>` · `/sweeps/<id>/compare?t=…&t=…`
+ * Routes: `/` sweeps · `/sweeps/<id>` · `/sweeps/<id>/trials/<trial>` · `/sweeps/<id>/compare?t=…&t=…` (all live)
  * · `/sweeps/<id>/trials/<trial>/{weights.safetensors,model.onnx,result.json}` · `/sweeps/<id>/report.html`
  * · `/events…` (the same paths, as server-sent events) · `/static/{dashboard,leaderboard}.{js,css}`.
  */
@@ -17,7 +17,9 @@ import { DASHBOARD_JS } from '../../core/dashboard/client.ts';
 import { DASHBOARD_CSS, page } from '../../core/dashboard/layout.ts';
 import { listSweeps, readSweep, readTrial, StoreReader } from '../../core/dashboard/live.ts';
 import {
+  compareCharts,
   comparePage,
+  compareParts,
   type Parts,
   sweepCharts,
   sweepLeaderboard,
@@ -35,7 +37,7 @@ import { assertId, InvalidIdError, keys } from '../../core/layout.ts';
 import type { BlobStore } from '../../core/ports.ts';
 import { CLIENT_JS } from '../../core/report/client.ts';
 import { escapeHtml as e } from '../../core/report/escape.ts';
-import { Hub, type Loader, memoDraw } from './hub.ts';
+import { Hub, type Loader } from './hub.ts';
 
 export const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -128,16 +130,39 @@ export function createDashboard(o: DashboardOptions): Dashboard {
         }
       );
     };
+  const compareTopic =
+    (sweepId: string, trialIds: readonly string[]): Loader =>
+    async (draw) => {
+      const got = await Promise.all(trialIds.map((t) => readTrial(reader, sweepId, t)));
+      const trials = got.flatMap((t) => (t ? [t] : []));
+      if (trials.length < got.length) return undefined;
+      return {
+        version: trials.map((t) => t.version).join(' '),
+        phases: [() => compareParts(trials)],
+        later: () => compareCharts(trials, draw),
+      };
+    };
+  /** The trials of a compare page or stream (`?t=…&t=…`): 2 to 4 different valid ids. */
+  const compareIds = (c: Context): string[] => {
+    const ids = [...new Set((c.req.queries('t') ?? []).filter((t) => t !== ''))].map((t) => id('trial', t));
+    if (ids.length < 2 || ids.length > 4)
+      throw new HttpError(400, `compare needs 2 to 4 different trials, got ${ids.length}`);
+    return ids;
+  };
   const topicOf = (c: Context): { key: string; load: Loader } => {
     const sweep = c.req.param('sweep');
     if (sweep === undefined) return { key: 'sweeps', load: sweepsTopic };
     const s = id('sweep', sweep);
+    if (c.req.path.endsWith('/compare')) {
+      const ids = compareIds(c);
+      return { key: `compare/${s}/${ids.join(',')}`, load: compareTopic(s, ids) };
+    }
     const trial = c.req.param('trial');
     if (trial === undefined) return { key: `sweep/${s}`, load: sweepTopic(s) };
     const t = id('trial', trial);
     return { key: `trial/${s}/${t}`, load: trialTopic(s, t) };
   };
-  const current = async (c: Context): Promise<{ version: string; parts: Parts }> => {
+  const current = async (c: Context): Promise<{ token: string; parts: Parts }> => {
     const { key, load } = topicOf(c);
     let now: Awaited<ReturnType<Hub['current']>>;
     try {
@@ -167,34 +192,34 @@ export function createDashboard(o: DashboardOptions): Dashboard {
 
   // --- pages
   app.get('/', async (c) => {
-    const { parts, version } = await current(c);
-    return c.html(sweepsPage(o.where, parts, version));
+    const { parts, token } = await current(c);
+    return c.html(sweepsPage(o.where, parts, token));
   });
   app.get('/sweeps/:sweep', async (c) => {
     const s = await readSweep(reader, id('sweep', c.req.param('sweep')));
     if (!s) throw new HttpError(404, `no sweep ${c.req.param('sweep')} in ${o.where}`);
-    const { parts, version } = await current(c);
-    return c.html(sweepPage(s, parts, version));
+    const { parts, token } = await current(c);
+    return c.html(sweepPage(s, parts, token));
   });
   app.get('/sweeps/:sweep/trials/:trial', async (c) => {
     const s = id('sweep', c.req.param('sweep'));
     const t = await readTrial(reader, s, id('trial', c.req.param('trial')));
     if (!t) throw new HttpError(404, `sweep ${s} has no trial ${c.req.param('trial')} in ${o.where}`);
-    const { parts, version } = await current(c);
-    return c.html(trialPage(t, parts, version));
+    const { parts, token } = await current(c);
+    return c.html(trialPage(t, parts, token));
   });
   app.get('/sweeps/:sweep/compare', async (c) => {
     const s = id('sweep', c.req.param('sweep'));
-    const ids = [...new Set((c.req.queries('t') ?? []).filter((t) => t !== ''))].map((t) => id('trial', t));
-    if (ids.length < 2 || ids.length > 4)
-      throw new HttpError(400, `compare needs 2 to 4 different trials, got ${ids.length}`);
+    const ids = compareIds(c);
     const trials = await Promise.all(ids.map((t) => readTrial(reader, s, t)));
     const missing = ids.filter((_, i) => !trials[i]);
     if (missing.length > 0) throw new HttpError(404, `sweep ${s} has no trial ${missing.join(', ')}`);
+    const { parts, token } = await current(c);
     return c.html(
-      await comparePage(
+      comparePage(
         trials.flatMap((t) => (t ? [t] : [])),
-        memoDraw(hub.drawer),
+        parts,
+        token,
       ),
     );
   });
@@ -241,9 +266,9 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   // --- live updates
   const events = (c: Context) => {
     const { key, load } = topicOf(c);
-    const version = c.req.query('v') ?? '';
+    const token = c.req.query('v') ?? '';
     return streamSSE(c, async (stream) => {
-      const off = hub.subscribe(key, load, version, (event, data) => stream.writeSSE({ event, data }));
+      const off = hub.subscribe(key, load, token, (event, data) => stream.writeSSE({ event, data }));
       stream.onAbort(off);
       while (!stream.aborted && !stream.closed) {
         await stream.sleep(15_000);
@@ -255,6 +280,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   app.get('/events', events);
   app.get('/events/sweeps/:sweep', events);
   app.get('/events/sweeps/:sweep/trials/:trial', events);
+  app.get('/events/sweeps/:sweep/compare', events);
 
   // --- assets
   app.get('/static/:name', (c) => {

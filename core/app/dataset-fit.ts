@@ -14,8 +14,8 @@ import {
   type ManifestShape,
   ProblemList,
   type Sweep,
+  unknownDatasetText,
 } from '../sweep/index.ts';
-import { suggest } from '../sweep/util.ts';
 import { resolveDatasetVersion } from './datasets.ts';
 import { getJson } from './json.ts';
 
@@ -23,12 +23,9 @@ import { getJson } from './json.ts';
 export function notPreparedProblem(ds: Sweep['dataset'], where: string): Problem {
   const builtin = Object.keys(BUILTIN_DATASETS);
   const version = ds.version ? ` version ${ds.version}` : '';
-  const near = suggest(ds.name, builtin);
   const message = builtin.includes(ds.name)
     ? `data set "${ds.name}"${version} is not prepared in ${where}; run "sweep data prepare --dataset ${ds.name}" for this backend first`
-    : `data set "${ds.name}"${version} is not built in${near ? ` (did you mean "${near}"?)` : ''} and not prepared in ${where}: ` +
-      `built in are ${builtin.join(', ')}; prepare another from its IDX files with "sweep data prepare --dataset ${ds.name} --data-dir <dir>", ` +
-      `or from a table with "sweep data prepare --dataset ${ds.name} --from <file.csv|.parquet|.npy|.npz> --label <column>"`;
+    : unknownDatasetText(ds.name, { ...(ds.version ? { version: ds.version } : {}), notIn: where });
   return {
     path: '$.dataset',
     message,

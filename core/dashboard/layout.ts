@@ -5,6 +5,7 @@
  */
 import { CSS as REPORT_CSS } from '../report/html.ts';
 import { escapeHtml as e } from '../report/index.ts';
+import { LEADERBOARD_ROWS } from './client.ts';
 
 export const DASHBOARD_CSS = `${REPORT_CSS}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
@@ -22,6 +23,8 @@ tr.diff td{background:#fff8c5}
 .kv td:first-child{color:var(--muted);white-space:nowrap}
 .downloads a{margin-right:14px}
 #compare{flex-wrap:wrap}#compare span{white-space:nowrap}#compare input{min-width:0;width:11em}
+#lb:not(.limited) tbody tr:nth-child(n+${LEADERBOARD_ROWS + 1}),#lb tr.beyond{display:none}
+#lb-more{display:flex;gap:12px;align-items:center}#lb-more[hidden]{display:none}
 .error-box{border:1px solid #cf222e;background:#ffebe9;border-radius:8px;padding:10px 14px}
 `;
 

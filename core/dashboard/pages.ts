@@ -35,12 +35,14 @@ export const urls = {
   sweeps: () => '/',
   sweep: (id: string) => `/sweeps/${enc(id)}`,
   trial: (id: string, t: string) => `/sweeps/${enc(id)}/trials/${enc(t)}`,
-  compare: (id: string) => `/sweeps/${enc(id)}/compare`,
+  compare: (id: string, trials: readonly string[] = []) =>
+    `/sweeps/${enc(id)}/compare${trials.length > 0 ? `?${trials.map((t) => `t=${enc(t)}`).join('&')}` : ''}`,
   download: (id: string, t: string, file: 'weights.safetensors' | 'model.onnx' | 'result.json') =>
     `${urls.trial(id, t)}/${file}`,
   report: (id: string) => `/sweeps/${enc(id)}/report.html`,
-  events: (path: string, version: string) =>
-    `/events${path === '/' ? '' : path}?v=${encodeURIComponent(version)}`,
+  /** A page's event stream; `has`: what the page was built with (the hub's parts token). */
+  events: (path: string, has: string) =>
+    `/events${path === '/' ? '' : path}${path.includes('?') ? '&' : '?'}v=${enc(has)}`,
 };
 
 const when = (iso: string | undefined) => (iso ? e(iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')) : '—');
@@ -69,9 +71,9 @@ export function sweepsPart(sweeps: readonly SweepListItem[]): string {
   return `<table id="sweeps"><thead><tr><th scope="col">sweep</th><th scope="col">method</th><th scope="col">trials by state</th><th scope="col" class="num">done</th><th scope="col" class="num">best</th><th scope="col" class="num">cost so far</th><th scope="col">started</th><th scope="col">finished</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-export function sweepsPage(where: string, parts: Parts, version: string): string {
+export function sweepsPage(where: string, parts: Parts, has: string): string {
   return page(
-    { title: 'Sweeps', crumbs: [['Sweeps', '/']], events: urls.events('/', version) },
+    { title: 'Sweeps', crumbs: [['Sweeps', '/']], events: urls.events('/', has) },
     `<h1>Sweeps</h1><p class="sub">In ${e(where)}; this page follows the store as sweeps start and finish.</p>${part('sweeps', parts.sweeps ?? '')}`,
   );
 }
@@ -138,15 +140,13 @@ export function sweepLeaderboard(s: SweepSnapshot, v: SweepView): Parts {
   };
 }
 
-/** The charts of a sweep's page (every registry chart but the data set's). */
-export async function sweepCharts(v: SweepView, draw: Draw): Promise<Parts> {
-  const parts: Parts = {};
+/** The charts of a sweep's page (every registry chart but the data set's), each as soon as it is drawn. */
+export async function* sweepCharts(v: SweepView, draw: Draw): AsyncGenerator<Parts> {
   for (const c of SWEEP_CHARTS)
-    if (c.section !== 'data') parts[`chart-${c.id}`] = (await c.parts(v, draw)).join('\n');
-  return parts;
+    if (c.section !== 'data') yield { [`chart-${c.id}`]: (await c.parts(v, draw)).join('\n') };
 }
 
-export function sweepPage(s: SweepSnapshot, parts: Parts, version: string): string {
+export function sweepPage(s: SweepSnapshot, parts: Parts, has: string): string {
   const ds = `${s.state.dataset.name}@${s.state.dataset.version}`;
   const sections = SECTIONS.map(
     ([sec, title]) =>
@@ -161,7 +161,7 @@ export function sweepPage(s: SweepSnapshot, parts: Parts, version: string): stri
         ['Sweeps', '/'],
         [s.report.name, urls.sweep(s.sweep_id)],
       ],
-      events: urls.events(urls.sweep(s.sweep_id), version),
+      events: urls.events(urls.sweep(s.sweep_id), has),
     },
     `<h1>${e(s.report.name)}</h1>
 <p class="sub">Sweep <code>${e(s.sweep_id)}</code> · ${e(s.method)} · data set ${e(ds)} · ranked by <b>${e(s.report.metric.name)}</b> (${e(s.report.metric.goal)}) · <a href="${e(urls.report(s.sweep_id))}">static report</a></p>
@@ -170,7 +170,8 @@ export function sweepPage(s: SweepSnapshot, parts: Parts, version: string): stri
 <form id="compare" class="toolbar" method="get" action="${e(urls.compare(s.sweep_id))}"><span>Compare 2–4 trials:</span>${[1, 2, 3, 4].map((i) => `<input name="t" list="trial-ids" size="16" placeholder="trial id" aria-label="trial ${i} to compare" pattern="[A-Za-z0-9][A-Za-z0-9._\\-]*"${i <= 2 ? ' required' : ''}>`).join('')}<button type="submit">Compare</button></form>
 <datalist id="trial-ids" data-part="trial-ids">${parts['trial-ids'] ?? ''}</datalist>
 ${leaderboardToolbar(s.results.length)}
-${part('leaderboard', parts.leaderboard ?? '')}</section>
+${part('leaderboard', parts.leaderboard ?? '')}
+<p id="lb-more" class="muted" hidden><span></span><button type="button"></button></p></section>
 ${sections}`,
   );
 }
@@ -186,10 +187,18 @@ function configTable(c: TrialConfig, highlight?: ReadonlySet<string>): string {
     .join('')}</table>`;
 }
 
+/** A trial's state and epochs so far: its result's, else running once it has started, else queued. */
+function trialNow(t: TrialSnapshot): { state: string; epochs: TrialResult['history'] } {
+  const r = t.result;
+  return {
+    state: r?.state ?? (t.live || t.progress ? 'running' : 'queued'),
+    epochs: r?.history ?? t.live?.history ?? [],
+  };
+}
+
 function trialHead(t: TrialSnapshot): string {
   const r = t.result;
-  const state = r?.state ?? (t.live || t.progress ? 'running' : 'queued');
-  const epochs = r?.history ?? t.live?.history ?? [];
+  const { state, epochs } = trialNow(t);
   const wall = epochs.reduce((s, x) => s + x.wall_s, 0);
   const rows: [string, string][] = [
     ['state', badge(state)],
@@ -246,14 +255,14 @@ export function trialPageParts(t: TrialSnapshot): Parts {
   return { head: trialHead(t), errors: errorsPart(t) };
 }
 
-/** The charts and panels of a trial's page. */
-export async function trialPageCharts(t: TrialSnapshot, draw: Draw): Promise<Parts> {
+/** The charts and panels of a trial's page: its curves, then (once it has a result) its test-set panels. */
+export async function* trialPageCharts(t: TrialSnapshot, draw: Draw): AsyncGenerator<Parts> {
   const history = t.result?.history ?? t.live?.history ?? [];
+  yield { curves: await curvesOf([{ trial_id: t.trial_id, history }], draw) };
   const panels = t.result
     ? await trialParts({ result: t.result, ...(t.rows ? { rows: t.rows, cols: t.cols } : {}) }, draw)
     : [];
-  return {
-    curves: await curvesOf([{ trial_id: t.trial_id, history }], draw),
+  yield {
     panels:
       panels.length > 0
         ? panels.join('\n')
@@ -261,7 +270,7 @@ export async function trialPageCharts(t: TrialSnapshot, draw: Draw): Promise<Par
   };
 }
 
-export function trialPage(t: TrialSnapshot, parts: Parts, version: string): string {
+export function trialPage(t: TrialSnapshot, parts: Parts, has: string): string {
   return page(
     {
       title: `${t.trial_id} — ${t.sweep_name}`,
@@ -270,7 +279,7 @@ export function trialPage(t: TrialSnapshot, parts: Parts, version: string): stri
         [t.sweep_name, urls.sweep(t.sweep_id)],
         [t.trial_id, urls.trial(t.sweep_id, t.trial_id)],
       ],
-      events: urls.events(urls.trial(t.sweep_id, t.trial_id), version),
+      events: urls.events(urls.trial(t.sweep_id, t.trial_id), has),
     },
     `<h1>Trial ${e(t.trial_id)}</h1><p class="sub">Trial ${t.index + 1} of sweep <a href="${e(urls.sweep(t.sweep_id))}">${e(t.sweep_name)}</a></p>
 <div class="row"><section id="status"><h2>Status</h2>${part('head', parts.head ?? '')}</section>
@@ -283,26 +292,62 @@ export function trialPage(t: TrialSnapshot, parts: Parts, version: string): stri
 
 // --- compare ----------------------------------------------------------------------------------------
 
-export async function comparePage(trials: readonly TrialSnapshot[], draw: Draw): Promise<string> {
+/** A head row naming each compared trial (linked), after `corner`. */
+const trialColumns = (corner: string, trials: readonly TrialSnapshot[]) =>
+  `<thead><tr><th scope="col">${e(corner)}</th>${trials
+    .map(
+      (t) => `<th scope="col"><a href="${e(urls.trial(t.sweep_id, t.trial_id))}">${e(t.trial_id)}</a></th>`,
+    )
+    .join('')}</tr></thead>`;
+
+/** The compared trials' progress and results so far, side by side (the part that changes while they run). */
+export function compareParts(trials: readonly TrialSnapshot[]): Parts {
+  const now = trials.map(trialNow);
+  const rows: [string, string[]][] = [
+    ['state', now.map((n) => badge(n.state))],
+    ['epochs run', now.map((n, i) => `${n.epochs.length} of ${trials[i]!.config.epochs}`)],
+    ['val accuracy', now.map((n) => metricText('val_accuracy', n.epochs.at(-1)?.val_accuracy))],
+    ['val loss', now.map((n) => metricText('val_loss', n.epochs.at(-1)?.val_loss))],
+    ['test accuracy', trials.map((t) => metricText('test_accuracy', t.result?.test_accuracy))],
+    ['cost', trials.map((t) => (t.result ? formatUsd(t.result.cost_usd) : '—'))],
+  ];
+  const body = rows
+    .map(
+      ([label, cells]) =>
+        `<tr><th scope="row">${e(label)}</th>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`,
+    )
+    .join('');
+  return {
+    status: `<table id="compare-status">${trialColumns('trial', trials)}<tbody>${body}</tbody></table>`,
+  };
+}
+
+/** The compared trials' curves per epoch, overlaid. */
+export async function* compareCharts(trials: readonly TrialSnapshot[], draw: Draw): AsyncGenerator<Parts> {
+  const now = trials.map(trialNow);
+  yield {
+    curves: await curvesOf(
+      trials.map((t, i) => ({ trial_id: t.trial_id, history: now[i]!.epochs })),
+      draw,
+    ),
+  };
+}
+
+export function comparePage(trials: readonly TrialSnapshot[], parts: Parts, has: string): string {
   const first = trials[0]!;
   const keysOf = Object.keys(first.config) as (keyof TrialConfig)[];
   const differ = new Set(
     keysOf.filter((k) => trials.some((t) => canonicalJson(t.config[k]) !== canonicalJson(first.config[k]))),
   );
-  const head = trials
-    .map(
-      (t) => `<th scope="col"><a href="${e(urls.trial(t.sweep_id, t.trial_id))}">${e(t.trial_id)}</a></th>`,
-    )
-    .join('');
   const rows = keysOf
     .map(
       (k) =>
         `<tr${differ.has(k) ? ' class="diff"' : ''}><th scope="row">${e(k)}</th>${trials.map((t) => `<td><code>${e(canonicalJson(t.config[k]))}</code></td>`).join('')}</tr>`,
     )
     .join('');
-  const curves = await curvesOf(
-    trials.map((t) => ({ trial_id: t.trial_id, history: t.result?.history ?? t.live?.history ?? [] })),
-    draw,
+  const path = urls.compare(
+    first.sweep_id,
+    trials.map((t) => t.trial_id),
   );
   return page(
     {
@@ -310,11 +355,13 @@ export async function comparePage(trials: readonly TrialSnapshot[], draw: Draw):
       crumbs: [
         ['Sweeps', '/'],
         [first.sweep_name, urls.sweep(first.sweep_id)],
-        ['compare', ''],
+        ['compare', path],
       ],
+      events: urls.events(path, has),
     },
     `<h1>Compare ${trials.length} trials</h1><p class="sub">Differences are highlighted (${differ.size} of ${keysOf.length} settings differ).</p>
-<section id="configs"><h2>Configurations</h2><table id="compare-configs"><thead><tr><th scope="col">setting</th>${head}</tr></thead><tbody>${rows}</tbody></table></section>
-<section id="curves"><h2>Curves per epoch, overlaid</h2>${curves}</section>`,
+<section id="status"><h2>Progress and results</h2>${part('status', parts.status ?? '')}</section>
+<section id="configs"><h2>Configurations</h2><table id="compare-configs">${trialColumns('setting', trials)}<tbody>${rows}</tbody></table></section>
+<section id="curves"><h2>Curves per epoch, overlaid</h2>${part('curves', parts.curves ?? DRAWING)}</section>`,
   );
 }

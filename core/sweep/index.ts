@@ -26,6 +26,7 @@ export {
   NATURAL_GOAL,
   parseSweep,
   parseSweepObject,
+  unknownDatasetText,
   VALUE_HINTS,
   withMaxTrials,
   withTopLevel,

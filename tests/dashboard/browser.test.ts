@@ -23,9 +23,11 @@ import { keys } from '../../core/layout.ts';
 import { SOURCE_HANDLERS } from '../../lambdas/modules.ts';
 import { prepareMini } from '../local/helpers.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../setup/chromium.ts';
+import { storeLargeSweep } from './large-sweep.ts';
 
 const ART = 'test-artifacts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const dec = new TextDecoder();
 /**
  * Waits until a JS expression holds in the page. A string evaluated from outside (the page's CSP forbids
  * eval, so waitForFunction's predicates cannot run; this project type-checks without the DOM, too).
@@ -178,6 +180,13 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
       if (!trial) await sleep(100);
     }
     expect(trial).toBeDefined();
+    // Compared, while it trains, with the sweep's last trial (one worker: still queued).
+    const state = JSON.parse(dec.decode((await runner.store.get(keys.sweepState(id)))!.body));
+    const last = (state.trial_ids as string[]).filter((t) => t !== trial).at(-1)!;
+    const compare = await open(`/sweeps/${id}/compare?t=${trial}&t=${last}`);
+    const stateOf = (col: number) =>
+      `document.querySelector('#compare-status tbody tr:nth-child(1) td:nth-child(${col + 1})').textContent`;
+    expect(await compare.evaluate(stateOf(2))).not.toBe('completed');
     const page = await open(`/sweeps/${id}/trials/${trial}`);
     const epochs = async () =>
       Number(
@@ -199,8 +208,14 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
     // Its result arrives: the test-set panels appear (the sweep's other trials go on meanwhile).
     await page.locator('svg[data-chart="cm"]').waitFor({ timeout: 60_000 });
     await page.screenshot({ path: `${ART}/dashboard-trial.png`, fullPage: true });
+    // The compare page followed both: the first completed, the last (queued when it opened) trains and completes.
+    await until(compare, `${stateOf(1)} === 'completed' && ${stateOf(2)} !== 'queued'`, 60_000);
+    await compare.screenshot({ path: `${ART}/dashboard-compare-live.png`, fullPage: true });
+    await until(compare, `${stateOf(2)} === 'completed'`, 120_000);
+    expect(await compare.locator('svg[data-chart="curves"]').count()).toBe(1);
+    expect(await compare.evaluate('window.__sameDocument')).toBe(true);
     expect(consoleErrors).toEqual([]);
-  }, 180_000);
+  }, 240_000);
 
   it('sorts, filters and navigates with the keyboard alone', async () => {
     const page = await open(`/sweeps/${finishedId}`);
@@ -246,6 +261,44 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
     await back.screenshot({ path: `${ART}/dashboard-compare.png`, fullPage: true });
     expect(consoleErrors).toEqual([]);
   }, 120_000);
+
+  it('a leaderboard of many trials shows its first 100 rows until "Show all"; filter and sort see every row', async () => {
+    const large = await storeLargeSweep(runner.store, 150, { finished: true });
+    const page = await open(`/sweeps/${large.id}`);
+    const shown = `[...document.querySelectorAll('#lb tbody tr')].filter((r) => r.getClientRects().length > 0)`;
+    const count = () => page.evaluate(`${shown}.length`);
+    const more = page.locator('#lb-more');
+    expect(await count()).toBe(100);
+    expect(await more.locator('span').textContent()).toBe(
+      'The first 100 of 150 rows shown (sorted and filtered over all).',
+    );
+    // The filter searches every row: the last-ranked trial is found.
+    const last = (await page.evaluate(
+      `document.querySelector('#lb tbody tr:last-child').getAttribute('data-trial')`,
+    )) as string;
+    await page.locator('#lb-filter').fill(last);
+    expect(await page.evaluate(`${shown}.map((r) => r.getAttribute('data-trial'))`)).toEqual([last]);
+    expect(await more.isHidden()).toBe(true);
+    await page.locator('#lb-filter').fill('');
+    expect(await count()).toBe(100);
+    // Sorting orders every row; the first 100 of the new order are the ones shown.
+    await page.locator('th[data-key="val_accuracy"]').click();
+    expect(
+      await page.evaluate(
+        `${shown}.every((r, i) => r === document.querySelector('#lb tbody').rows[i]) && ${shown}.length === 100`,
+      ),
+    ).toBe(true);
+    // "Show all" with the keyboard, and back.
+    await more.locator('button').focus();
+    await page.keyboard.press('Enter');
+    expect(await count()).toBe(150);
+    expect(await more.locator('button').textContent()).toBe('Show the first 100');
+    await page.keyboard.press('Enter');
+    expect(await count()).toBe(100);
+    await more.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ART}/dashboard-leaderboard-150.png` });
+    expect(consoleErrors).toEqual([]);
+  }, 60_000);
 
   it('says so when the store goes away, and recovers without a reload', async () => {
     const page = await open(`/sweeps/${finishedId}`);

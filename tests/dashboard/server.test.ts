@@ -130,6 +130,87 @@ describe('dashboard pages', () => {
   });
 });
 
+/** The `parts` events of a page's event stream, until `enough` says so or `ms` pass; then the stream is closed. */
+async function partsEvents(
+  a: ReturnType<typeof app>,
+  url: string,
+  enough: (ids: Set<string>) => boolean,
+  ms: number,
+): Promise<Set<string>> {
+  const r = await a.request(`http://127.0.0.1${url}`, { headers: { host: '127.0.0.1:8765' } });
+  const reader = r.body!.getReader();
+  const ids = new Set<string>();
+  let text = '';
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<{ done: true; value: undefined }>((resolve) => {
+    timer = setTimeout(() => resolve({ done: true, value: undefined }), ms);
+  });
+  try {
+    while (!enough(ids)) {
+      const chunk = await Promise.race([reader.read(), timeout]);
+      if (chunk.done) break;
+      text += dec.decode(chunk.value, { stream: true });
+      for (const m of text.matchAll(/event: parts\ndata: (.*)\n/g))
+        for (const id of Object.keys(JSON.parse(m[1]!))) ids.add(id);
+    }
+  } finally {
+    clearTimeout(timer);
+    await reader.cancel();
+  }
+  return ids;
+}
+
+describe('live updates', () => {
+  it('a page whose charts were drawn after it was served gets them, however late it listens', async () => {
+    const d = createDashboard({ store, where: 'a test store' });
+    try {
+      const t = trials[0]!.trial_id;
+      for (const path of [`/sweeps/${sweepId}`, `/sweeps/${sweepId}/trials/${t}`]) {
+        // Served while its charts are drawn (in another thread): "Drawing…" in their place.
+        const html = await (await get(d.app, path)).text();
+        const drawing = [
+          ...html.matchAll(/<div data-part="([^"]+)"><p class="muted">Drawing…<\/p><\/div>/g),
+        ].map((m) => m[1]!);
+        expect(drawing.length, path).toBeGreaterThan(0);
+        const events = /data-events="([^"]+)"/.exec(html)![1]!.replaceAll('&amp;', '&');
+        // The drawing finishes before the page listens (a quick page load, a warm drawing thread).
+        for (let i = 0; i < 200; i++) {
+          if (!(await (await get(d.app, path)).text()).includes('Drawing…')) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        // Nothing changes in the store any more: the page is sent what it lacks, the charts, and only that.
+        const got = await partsEvents(d.app, events, (ids) => drawing.every((x) => ids.has(x)), 5000);
+        expect([...got].sort(), path).toEqual(drawing.sort());
+      }
+    } finally {
+      await d.hub.close();
+    }
+  });
+
+  it("the compare page is live: its stream sends the trials' progress and their curves", async () => {
+    const d = createDashboard({ store, where: 'a test store' });
+    try {
+      const [t, u] = [trials[0]!.trial_id, trials[1]!.trial_id];
+      const html = await (await get(d.app, `/sweeps/${sweepId}/compare?t=${t}&t=${u}`)).text();
+      const events = /data-events="([^"]+)"/.exec(html)![1]!.replaceAll('&amp;', '&');
+      expect(events).toMatch(new RegExp(`^/events/sweeps/${sweepId}/compare\\?t=${t}&t=${u}&v=`));
+      expect(html).toContain('<table id="compare-status">');
+      // A page that has nothing yet is sent both parts.
+      const bare = events.replace(/&v=.*$/, '&v=');
+      expect([...(await partsEvents(d.app, bare, (ids) => ids.size === 2, 10_000))].sort()).toEqual([
+        'curves',
+        'status',
+      ]);
+      // Bad trial lists are refused on the stream as on the page.
+      const one = await get(d.app, `/events/sweeps/${sweepId}/compare?t=${t}`);
+      expect(one.status).toBe(400);
+      expect(await one.text()).toMatch(/needs 2 to 4 different trials, got 1/);
+    } finally {
+      await d.hub.close();
+    }
+  });
+});
+
 describe('reading the store for the dashboard', () => {
   it('does not read unchanged objects again (conditional gets), and reads a changed one once', async () => {
     const reader = new StoreReader(store);
@@ -246,6 +327,21 @@ describe('drawing charts in a worker thread', () => {
     const drawer = new ChartDrawer();
     try {
       expect(await drawer.draw(spec, 'x', 'a chart')).toContain('<svg');
+    } finally {
+      await drawer.stop();
+    }
+  });
+
+  it('a stop fails the drawings under way; one asked for right after is drawn by a new thread', async () => {
+    const drawer = new ChartDrawer();
+    try {
+      const first = drawer.draw(spec, 'x', 'a chart');
+      const stopped = drawer.stop();
+      await expect(first).rejects.toThrow(/drawing thread was stopped/);
+      // Asked for before the old thread has exited: its exit must not fail this one.
+      const next = drawer.draw(spec, 'x', 'a chart');
+      await stopped;
+      expect(await next).toContain('<svg');
     } finally {
       await drawer.stop();
     }

@@ -90,7 +90,9 @@ describe('sweep data prepare', () => {
   it('exits 2 on invalid input', async () => {
     await sweep('data', 'prepare', '--dataset', 'cifar10', '--store-dir', join(dir, 's'));
     expect(process.exitCode).toBe(2);
-    expect(err.join('')).toMatch(/unknown data set "cifar10"/);
+    expect(err.join('')).toMatch(
+      /data set "cifar10" is not built in: built in are mnist, .*sweep data prepare --dataset cifar10 --from /,
+    );
     process.exitCode = undefined;
     await sweep(
       'data',

@@ -182,7 +182,9 @@ describe('resolveDataset', () => {
     );
     const byPath = await resolveDataset(SHARED_MNIST);
     expect(byPath.dataset.name).toBe('mnist');
-    await expect(resolveDataset('cifar10')).rejects.toThrow(/unknown data set "cifar10"/);
+    await expect(resolveDataset('cifar10')).rejects.toThrow(
+      /data set "cifar10" is not built in: built in are mnist, .* --dataset cifar10 --data-dir <dir>.* --dataset cifar10 --from /,
+    );
     await expect(resolveDataset('./no/such/dir')).rejects.toThrow(/does not exist/);
   });
 });

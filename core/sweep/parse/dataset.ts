@@ -7,7 +7,7 @@
 import { ID_RULE, isId, TRIAL_DEFAULTS } from '../../config.ts';
 import type { ProblemList } from '../problems.ts';
 import type { ParamSpec, Sweep } from '../types.ts';
-import { describe, isRecord } from '../util.ts';
+import { describe, isRecord, suggest } from '../util.ts';
 import { checkFields } from './read.ts';
 
 export interface DatasetShape {
@@ -30,6 +30,22 @@ export const BUILTIN_DATASETS: Readonly<Record<string, DatasetShape>> = {
   qmnist: DIGITS,
   'mnist-mini': DIGITS,
 };
+
+/**
+ * What to do about a data set that is not built in (nor, with `notIn`, prepared there): the built-in names,
+ * a near one, and the two ways to prepare another. The one text `validate`, `run` and `data prepare` give.
+ */
+export function unknownDatasetText(name: string, opts: { version?: string; notIn?: string } = {}): string {
+  const builtin = Object.keys(BUILTIN_DATASETS);
+  const near = suggest(name, builtin);
+  const version = opts.version ? ` version ${opts.version}` : '';
+  return (
+    `data set "${name}"${version} is not built in${near ? ` (did you mean "${near}"?)` : ''}` +
+    `${opts.notIn ? ` and not prepared in ${opts.notIn}` : ''}: built in are ${builtin.join(', ')}; ` +
+    `prepare another from its IDX files with "sweep data prepare --dataset ${name} --data-dir <dir>", ` +
+    `or from a table with "sweep data prepare --dataset ${name} --from <file.csv|.parquet|.npy|.npz> --label <column>"`
+  );
+}
 
 /** What a manifest says of a data set's shape. */
 export interface ManifestShape {

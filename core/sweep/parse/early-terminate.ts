@@ -1,10 +1,14 @@
 /**
- * `early_terminate`: our ASHA/Hyperband, and W&B's hyperband forms (`min_iter`, or `max_iter` with `s`),
- * which are one set of bands where the top 1/eta continue: our ASHA.
+ * `early_terminate`: ASHA and Hyperband. The block alone says which, whatever else the file holds (a W&B
+ * key such as `program` must not change what it means):
+ * - W&B's two hyperband forms, `{min_iter}` and `{max_iter, s}` (eta optional), are one set of bands where
+ *   the top 1/eta continue — W&B's rule and our ASHA — in every file;
+ * - Hyperband's several brackets need its largest budget too: `{type: hyperband, min_iter, max_iter}`
+ *   (no `s`: a form W&B refuses, so no W&B file means anything else by it).
  */
 import type { ProblemList } from '../problems.ts';
 import { MAX_EPOCHS } from '../schema.ts';
-import type { EarlyTerminate, Sweep } from '../types.ts';
+import type { EarlyTerminate } from '../types.ts';
 import { describe, isRecord } from '../util.ts';
 import { checkFields, readEnum, readNumber } from './read.ts';
 
@@ -63,11 +67,7 @@ function rungsFromMinIter(
   return { minIter, maxIter };
 }
 
-export function parseEarlyTerminate(
-  p: ProblemList,
-  raw: unknown,
-  format: Sweep['source_format'],
-): EarlyTerminate | undefined {
+export function parseEarlyTerminate(p: ProblemList, raw: unknown): EarlyTerminate | undefined {
   const path = '$.early_terminate';
   if (!isRecord(raw)) {
     p.error(path, 'expected an object', 'object', describe(raw));
@@ -94,13 +94,11 @@ export function parseEarlyTerminate(
     );
     return undefined;
   }
-  let outType: EarlyTerminate['type'] = type;
-  if ((wandbBands || format === 'wandb') && type === 'hyperband') {
-    outType = 'asha';
-    p.warn(
+  const brackets = type === 'hyperband' && !wandbBands && 'max_iter' in raw;
+  if (type === 'hyperband' && !brackets)
+    p.notice(
       `${path}.type`,
-      `W&B "hyperband" stopping is one set of bands where the top 1/eta continue: run as our "asha" (min_iter ${minIter}, eta ${eta}, max_iter ${maxIter})`,
+      `"hyperband" with ${wandbBands ? 'max_iter and s' : 'min_iter alone'} is W&B's: one set of bands where the top 1/eta continue, run as "asha" (min_iter ${minIter}, eta ${eta}, max_iter ${maxIter}); for Hyperband's several brackets give min_iter and max_iter without s`,
     );
-  }
-  return { type: outType, min_iter: minIter, eta, max_iter: maxIter };
+  return { type: brackets ? 'hyperband' : 'asha', min_iter: minIter, eta, max_iter: maxIter };
 }

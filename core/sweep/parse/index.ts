@@ -25,6 +25,7 @@ export {
   type DatasetShape,
   datasetShape,
   type ManifestShape,
+  unknownDatasetText,
 } from './dataset.ts';
 export { withMaxTrials, withTopLevel } from './edit.ts';
 export { metricAlias, NATURAL_GOAL } from './metric.ts';

@@ -147,7 +147,7 @@ export function parseSweepObject(obj: unknown, opts: ParseOptions = {}): Parsed<
   const method = parseMethod(p, obj);
   const seed = 'seed' in obj ? readNumber(p, obj.seed, '$.seed', { int: true, min: 0, max: 2 ** 32 - 1 }) : 0;
   const budgets = parseBudgets(p, obj);
-  const early = 'early_terminate' in obj ? parseEarlyTerminate(p, obj.early_terminate, format) : undefined;
+  const early = 'early_terminate' in obj ? parseEarlyTerminate(p, obj.early_terminate) : undefined;
   const price = 'price' in obj ? parsePrice(p, obj.price) : undefined;
   const { parameters, paths, written } = parseParameters(p, obj, opts.floats ?? new Set());
   checkMethod(p, method, parameters, paths, budgets, obj);

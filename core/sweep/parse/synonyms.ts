@@ -15,6 +15,7 @@ export const KEY_GROUPS: Record<string, readonly Key[]> = {
   regularisation: ['l2', 'weight_decay', 'dropout', 'augment_shift'],
   data: ['batch_size', 'normalize', 'validation_split', 'train_shards'],
   schedule: ['epochs', 'lr_schedule', 'seed'],
+  compute: ['engine'],
 };
 
 /** `model: layers, activation, …; optimizer: …` — the valid keys, for a refusal's "expected". */
